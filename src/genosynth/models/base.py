@@ -1,0 +1,167 @@
+"""The interface every haplotype model shares, and its one-file checkpoint.
+
+A model is configured at construction (keyword-only parameters, all
+JSON-serialisable), learns from an ``int8`` haplotype matrix in :meth:`fit`,
+and draws artificial genomes (AGs) in :meth:`sample`. :meth:`save` writes one
+``.npz`` checkpoint holding the config, the learned state, the optimizer
+state, the step (epoch) counter and the RNG state; :func:`load_model`
+restores any registered model from it.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import os
+from typing import Any, ClassVar
+
+import numpy as np
+
+from genosynth.errors import GenosynthError
+from genosynth.fileio import atomic_path
+
+__all__ = [
+    "MODELS",
+    "HaplotypeModel",
+    "check_haplotypes",
+    "get_model",
+    "load_model",
+    "register_model",
+]
+
+MODELS: dict[str, type[HaplotypeModel]] = {}
+
+
+def register_model(cls: type[HaplotypeModel]) -> type[HaplotypeModel]:
+    """Class decorator adding ``cls`` to :data:`MODELS` under ``cls.name``."""
+    MODELS[cls.name] = cls
+    return cls
+
+
+def get_model(name: str, **params) -> HaplotypeModel:
+    """Construct the registered model ``name`` with ``params``."""
+    try:
+        cls = MODELS[name]
+    except KeyError:
+        raise GenosynthError(
+            f"unknown model '{name}'; registered models: {sorted(MODELS)}"
+        ) from None
+    return cls(**params)
+
+
+def check_haplotypes(haplotypes: np.ndarray) -> np.ndarray:
+    """Validate a training matrix: 2-D, values in {0, 1}; return it as int8.
+
+    Parameters
+    ----------
+    haplotypes : array_like, shape (n_haplotypes, n_sites)
+
+    Returns
+    -------
+    numpy.ndarray, int8, shape (n_haplotypes, n_sites)
+    """
+    h = np.asarray(haplotypes)
+    if h.ndim != 2 or h.shape[0] == 0 or h.shape[1] == 0:
+        raise GenosynthError(f"expected a non-empty 2-D haplotype matrix, got shape {h.shape}")
+    if not np.isin(h, (0, 1)).all():
+        raise GenosynthError("haplotype matrix has values other than 0 and 1")
+    return h.astype(np.int8, copy=False)
+
+
+class HaplotypeModel(abc.ABC):
+    """Base class of generative haplotype models.
+
+    Subclasses set :attr:`name` and :attr:`defaults`, implement :meth:`fit`,
+    :meth:`sample`, :meth:`get_state` and :meth:`set_state`, and are made
+    available by :func:`register_model`.
+    """
+
+    name: ClassVar[str]
+    defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, **params):
+        unknown = set(params) - set(self.defaults)
+        if unknown:
+            raise GenosynthError(
+                f"model '{self.name}' has no parameter(s) {sorted(unknown)}; "
+                f"known: {sorted(self.defaults)}"
+            )
+        self.params: dict[str, Any] = {**self.defaults, **params}
+        self.step = 0
+        self.n_sites: int | None = None
+        self.rng_state: dict | None = None
+
+    # --- learning and sampling ------------------------------------------------
+    @abc.abstractmethod
+    def fit(self, haplotypes: np.ndarray, *, seed: int | np.random.Generator) -> HaplotypeModel:
+        """Learn from ``haplotypes`` (int8, ``(n_haplotypes, n_sites)``); return ``self``."""
+
+    @abc.abstractmethod
+    def sample(self, n: int, *, seed: int | np.random.Generator) -> np.ndarray:
+        """Draw ``n`` AGs: int8 array of shape ``(n, n_sites)`` with values in {0, 1}."""
+
+    # --- state ----------------------------------------------------------------
+    @abc.abstractmethod
+    def get_state(self) -> dict[str, np.ndarray]:
+        """Learned parameters as named arrays."""
+
+    @abc.abstractmethod
+    def set_state(self, state: dict[str, np.ndarray]) -> None:
+        """Restore learned parameters from :meth:`get_state`'s output."""
+
+    def get_optimizer_state(self) -> dict[str, np.ndarray]:
+        """Optimizer state as named arrays (empty for closed-form models)."""
+        return {}
+
+    def set_optimizer_state(self, state: dict[str, np.ndarray]) -> None:
+        """Restore the optimizer state from :meth:`get_optimizer_state`'s output."""
+
+    @property
+    def is_fitted(self) -> bool:
+        return self.n_sites is not None
+
+    def _require_fitted(self) -> None:
+        if not self.is_fitted:
+            raise GenosynthError(f"model '{self.name}' must be fitted (or loaded) before sampling")
+
+    # --- checkpoint -----------------------------------------------------------
+    def save(self, path: str | os.PathLike, *, provenance: dict | None = None) -> None:
+        """Write the whole model to one ``.npz`` checkpoint, atomically."""
+        from genosynth import __version__
+
+        meta = {
+            "model": self.name,
+            "params": self.params,
+            "step": self.step,
+            "n_sites": self.n_sites,
+            "rng_state": self.rng_state,
+            "genosynth_version": __version__,
+            "provenance": provenance or {},
+        }
+        arrays = {f"state/{k}": np.asarray(v) for k, v in self.get_state().items()}
+        arrays |= {f"optimizer/{k}": np.asarray(v) for k, v in self.get_optimizer_state().items()}
+        arrays["meta"] = np.array(json.dumps(meta))
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **arrays)
+
+
+def read_checkpoint_meta(path: str | os.PathLike) -> dict:
+    """The JSON metadata (model, params, step, RNG state...) of a checkpoint."""
+    with np.load(path, allow_pickle=False) as z:
+        return json.loads(str(z["meta"]))
+
+
+def load_model(path: str | os.PathLike) -> HaplotypeModel:
+    """Restore a model saved by :meth:`HaplotypeModel.save`."""
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(str(z["meta"]))
+        state = {k[6:]: z[k] for k in z.files if k.startswith("state/")}
+        optim = {k[10:]: z[k] for k in z.files if k.startswith("optimizer/")}
+    model = get_model(meta["model"], **meta["params"])
+    model.step = meta["step"]
+    model.n_sites = meta["n_sites"]
+    model.rng_state = meta["rng_state"]
+    model.set_state(state)
+    model.set_optimizer_state(optim)
+    return model
