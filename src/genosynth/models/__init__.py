@@ -1,5 +1,6 @@
 """Generative haplotype models behind one interface (see :mod:`genosynth.models.base`)."""
 
+from genosynth.models import baselines  # noqa: F401  (registers "bernoulli", "markov")
 from genosynth.models.base import (
     MODELS,
     HaplotypeModel,

@@ -1,0 +1,136 @@
+"""Figures, drawn headless (matplotlib Agg) and written atomically.
+
+Figures are built as :class:`matplotlib.figure.Figure` objects on an Agg
+canvas (see :func:`new_figure`), never through pyplot's global state, so
+plotting works without a display and leaks nothing between calls. Every
+figure function writes through :func:`save_figure`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from genosynth.fileio import atomic_path
+
+__all__ = ["DPI", "new_figure", "plot_pca", "save_figure"]
+
+#: Resolution of every written figure.
+DPI = 100
+
+#: Colour of the real haplotypes drawn behind each model's AGs.
+_REAL_BACKGROUND = "0.75"
+#: Colour of the AGs.
+_AG_COLOUR = "tab:red"
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplot_kw):
+    """A figure on an Agg canvas and its axes (always a 2-D array).
+
+    Parameters
+    ----------
+    nrows, ncols : int
+    figsize : (float, float), optional
+        Inches; default 3.2 x 3 per panel.
+    **subplot_kw
+        Passed to :meth:`matplotlib.figure.Figure.subplots` (``sharex``...).
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, numpy.ndarray of Axes, shape (nrows, ncols))
+    """
+    if figsize is None:
+        figsize = (3.2 * ncols, 3.0 * nrows)
+    fig = Figure(figsize=figsize, dpi=DPI)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
+    return fig, axes
+
+
+def save_figure(fig, path: str | os.PathLike, *, dpi: int = DPI, format: str = "png") -> None:
+    """Write ``fig`` to ``path`` atomically, then close it.
+
+    The image is rendered to a temporary file next to ``path`` (which
+    replaces ``path`` only once complete) with ``format`` given explicitly,
+    so the temporary name's suffix does not matter. The figure is closed
+    (released from pyplot, if it was made there) even if writing fails.
+    """
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=format, dpi=dpi)
+    finally:
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            pyplot.close(fig)
+
+
+def plot_pca(
+    path: str | os.PathLike,
+    real_scores,
+    real_groups,
+    ag_scores_by_model: dict,
+    *,
+    title: str,
+) -> None:
+    """Paper Fig. 1: real haplotypes and each model's AGs on PCs 1-2, 3-4, 5-6.
+
+    One row per PC pair available in the scores (up to three), one column for
+    the real data (coloured by ``real_groups``, with a legend) and then one
+    per model (its AGs in colour over the real points in grey). Panels of a
+    row share their axis limits.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        PNG destination.
+    real_scores : array_like, (n_real, n_components)
+    real_groups : array_like of str, (n_real,)
+        Super-population of each real haplotype.
+    ag_scores_by_model : dict of str -> array_like (n_ag, n_components)
+    title : str
+    """
+    real = np.asarray(real_scores, dtype=np.float64)
+    groups = np.asarray(real_groups).astype(str)
+    models = {k: np.asarray(v, dtype=np.float64) for k, v in ag_scores_by_model.items()}
+    n_pairs = max(1, min(3, real.shape[1] // 2))
+    ncols = 1 + len(models)
+    fig, axes = new_figure(n_pairs, ncols, figsize=(3.2 * ncols + 1.2, 3.0 * n_pairs + 0.6))
+    labels = list(np.unique(groups))
+    colours = {g: f"C{i % 10}" for i, g in enumerate(labels)}
+    marker = {"s": 4, "linewidths": 0, "rasterized": True}
+
+    for row in range(n_pairs):
+        a, b = 2 * row, 2 * row + 1
+        if b >= real.shape[1]:  # a single component: plot it against itself
+            b = a
+        everything = [real[:, [a, b]]] + [m[:, [a, b]] for m in models.values()]
+        stacked = np.concatenate([e for e in everything if e.size], axis=0)
+        lo, hi = stacked.min(axis=0), stacked.max(axis=0)
+        pad = 0.05 * np.where(hi > lo, hi - lo, 1.0)
+        ax = axes[row, 0]
+        for g in labels:
+            sel = groups == g
+            ax.scatter(real[sel, a], real[sel, b], c=colours[g], label=g, **marker)
+        if row == 0:
+            ax.set_title("real")
+            ax.legend(loc="best", fontsize="x-small", markerscale=2.5, frameon=False)
+        for col, (name, ag) in enumerate(models.items(), start=1):
+            ax = axes[row, col]
+            ax.scatter(real[:, a], real[:, b], c=_REAL_BACKGROUND, label="real", **marker)
+            if ag.size:
+                ax.scatter(ag[:, a], ag[:, b], c=_AG_COLOUR, label=name, alpha=0.6, **marker)
+            if row == 0:
+                ax.set_title(name)
+        for ax in axes[row]:
+            ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
+            ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
+            ax.set_xlabel(f"PC{a + 1}")
+            ax.set_ylabel(f"PC{b + 1}")
+            ax.tick_params(labelsize="x-small")
+    fig.suptitle(title)
+    fig.tight_layout()
+    save_figure(fig, path)

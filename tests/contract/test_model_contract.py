@@ -1,0 +1,95 @@
+"""The contract every registered haplotype model honours.
+
+Parametrised over :data:`genosynth.models.MODELS`, so a model registered
+later is covered automatically; give slow models small settings in
+:data:`FAST_PARAMS`.
+"""
+
+import numpy as np
+import pytest
+
+from genosynth.errors import GenosynthError
+from genosynth.models import MODELS, get_model, load_model
+
+#: Small per-model parameters that keep this contract fast.
+FAST_PARAMS: dict[str, dict] = {
+    "markov": {"window": 3},
+}
+
+N_HAP, N_SITES = 60, 25
+
+
+def make(name):
+    return get_model(name, **FAST_PARAMS.get(name, {}))
+
+
+@pytest.fixture(scope="module")
+def training():
+    """Two populations with different allele frequencies, plus adjacent-SNP LD."""
+    rng = np.random.default_rng(20240601)
+    freq = np.stack([rng.uniform(0.1, 0.9, N_SITES), rng.uniform(0.1, 0.9, N_SITES)])
+    pop = np.repeat([0, 1], N_HAP // 2)
+    h = (rng.random((N_HAP, N_SITES)) < freq[pop]).astype(np.int8)
+    copy = rng.random((N_HAP, N_SITES)) < 0.5
+    for j in range(1, N_SITES):
+        h[copy[:, j], j] = h[copy[:, j], j - 1]
+    return h
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+class TestModelContract:
+    @pytest.fixture
+    def fitted(self, name, training):
+        return make(name).fit(training, seed=11)
+
+    def test_sample_shape_dtype_values(self, fitted):
+        s = fitted.sample(17, seed=1)
+        assert s.shape == (17, N_SITES)
+        assert s.dtype == np.int8
+        assert set(np.unique(s)) <= {0, 1}
+        assert fitted.n_sites == N_SITES
+        assert fitted.step >= 1
+
+    def test_same_seed_identical_different_seed_different(self, fitted):
+        a = fitted.sample(17, seed=1)
+        np.testing.assert_array_equal(a, fitted.sample(17, seed=1))
+        assert not np.array_equal(a, fitted.sample(17, seed=2))
+
+    def test_generator_seed_accepted(self, fitted):
+        s = fitted.sample(5, seed=np.random.default_rng(3))
+        assert s.shape == (5, N_SITES) and s.dtype == np.int8
+
+    def test_fit_is_reproducible(self, name, training, fitted):
+        again = make(name).fit(training, seed=11)
+        np.testing.assert_array_equal(again.sample(17, seed=4), fitted.sample(17, seed=4))
+
+    def test_save_load_round_trip(self, name, fitted, tmp_path):
+        path = tmp_path / f"{name}.npz"
+        fitted.save(path, provenance={"test": True})
+        assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temp file left
+        loaded = load_model(path)
+        assert type(loaded) is type(fitted)
+        assert loaded.params == fitted.params
+        assert loaded.step == fitted.step
+        assert loaded.n_sites == fitted.n_sites
+        assert loaded.rng_state == fitted.rng_state
+        want, got = fitted.get_state(), loaded.get_state()
+        assert sorted(want) == sorted(got)
+        for key in want:
+            assert got[key].dtype == np.asarray(want[key]).dtype, key
+            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+        want_opt, got_opt = fitted.get_optimizer_state(), loaded.get_optimizer_state()
+        assert sorted(want_opt) == sorted(got_opt)
+        for key in want_opt:
+            np.testing.assert_array_equal(got_opt[key], want_opt[key], err_msg=key)
+        np.testing.assert_array_equal(loaded.sample(17, seed=7), fitted.sample(17, seed=7))
+
+    def test_sample_before_fit_raises(self, name):
+        with pytest.raises(GenosynthError):
+            make(name).sample(3, seed=0)
+
+    def test_fit_rejects_non_binary(self, name, training):
+        bad = training.copy()
+        bad[3, 4] = 2
+        with pytest.raises(GenosynthError):
+            make(name).fit(bad, seed=0)
