@@ -26,6 +26,7 @@ __all__ = [
     "check_haplotypes",
     "get_model",
     "load_model",
+    "read_checkpoint_meta",
     "register_model",
 ]
 
@@ -113,8 +114,8 @@ class HaplotypeModel(abc.ABC):
         """Optimizer state as named arrays (empty for closed-form models)."""
         return {}
 
-    def set_optimizer_state(self, state: dict[str, np.ndarray]) -> None:
-        """Restore the optimizer state from :meth:`get_optimizer_state`'s output."""
+    def set_optimizer_state(self, state: dict[str, np.ndarray]) -> None:  # noqa: B027
+        """Restore the optimizer state from :meth:`get_optimizer_state`'s output (no-op here)."""
 
     @property
     def is_fitted(self) -> bool:
