@@ -215,7 +215,9 @@ def pca_metrics(pca: PCAResult, real_scores, ag_scores_by_model: dict, real_grou
     * ``pc12_separation``: between-group / within-group variance of the real
       scores on PC1-2, groups = ``real_groups`` (super-populations), points
       whose group is ``"NA"`` (or empty/None) ignored; see
-      :func:`_between_within_ratio` for the formula.
+      :func:`_between_within_ratio` for the formula. Left out when fewer than
+      two groups remain (one target population, as in ``scan``): a ratio that
+      is undefined is no number to report.
 
     Rows per model (``ag_scores_by_model`` key, in its order):
 
@@ -248,7 +250,7 @@ def pca_metrics(pca: PCAResult, real_scores, ag_scores_by_model: dict, real_grou
     for k in range(k_max):
         rows.append(("real", f"pc{k + 1}_variance", real_var[k]))
     keep = ~np.isin(groups, ["NA", "", "None", "nan"])
-    if k_max >= 2:
+    if k_max >= 2 and len(np.unique(groups[keep])) >= 2:
         rows.append(
             ("real", "pc12_separation", _between_within_ratio(real[keep, :2], groups[keep]))
         )

@@ -82,6 +82,15 @@ def test_na_groups_ignored(data):
     assert metric(rows, "real", "pc12_separation") == pytest.approx(want)
 
 
+def test_separation_left_out_with_one_group(data):
+    h, groups, pca = data
+    rows = pca_metrics(pca, pca.real_scores, {"m": pca.real_scores}, np.full(len(h), "EUR"))
+    names = [k for _, k, _ in rows]
+    assert "pc12_separation" not in names
+    assert "pc1_variance" in names and "pc1_variance_ratio" in names
+    assert all(np.isfinite(v) for _, _, v in rows)
+
+
 def test_between_within_hand_computed():
     z = np.array([[0.0, 0.0], [2.0, 0.0], [10.0, 0.0], [12.0, 0.0]])
     # centroids 1 and 11, overall 6: between = (2*25 + 2*25)/4 = 25; within = 4*1/4 = 1

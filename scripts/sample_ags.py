@@ -1,0 +1,13 @@
+"""Draw artificial genomes from a trained model checkpoint."""
+
+from genosynth import stages
+from genosynth.logs import script_logging
+
+with script_logging(snakemake.log[0]):
+    stages.sample(
+        checkpoint=snakemake.input.checkpoint,
+        real=[snakemake.input.train, snakemake.input.test],
+        info=snakemake.input.info,
+        ags=snakemake.output.ags,
+        sampling=snakemake.params.sampling,
+    )

@@ -1,0 +1,45 @@
+"""Shared fixtures: repository paths, the real-data folder, and workflow runners."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("GENOSYNTH_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the repo's Snakefile in ``workdir`` with ``args``; return the finished process."""
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+    cmd += ["--directory", str(workdir), *args]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed ({proc.returncode}):\n"
+            f"{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"
+        )
+    return proc
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data folder (../shared/data); tests using it skip where it is absent."""
+    if not (SHARED_DATA / "popgen").is_dir():
+        pytest.skip(
+            f"real data not found at {SHARED_DATA}: set GENOSYNTH_SHARED_DATA to the shared/data "
+            "folder to run the real-data tests"
+        )
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> Path:
+    """A finished `snakemake --cores 2 --configfile config/smoke.yaml all`; its workdir."""
+    workdir = tmp_path_factory.mktemp("smoke")
+    run_snakemake(workdir, "--configfile", str(REPO / "config/smoke.yaml"), "--cores", "2", "all")
+    return workdir

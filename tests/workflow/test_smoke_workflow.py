@@ -1,0 +1,162 @@
+"""The whole workflow on config/smoke.yaml: CONTRACT outputs, their contents, reruns, lint."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import matplotlib.image
+import numpy as np
+import pandas as pd
+import pysam
+import pytest
+import yaml
+from conftest import REPO, run_snakemake
+
+pytestmark = pytest.mark.workflow
+
+SMOKE = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+DATASETS = list(SMOKE["datasets"])
+MODELS = list(SMOKE["models"])
+
+
+def read_hapt(path):
+    with gzip.open(path, "rt") as fh:
+        rows = [line.split() for line in fh]
+    return [r[1] for r in rows], np.array([r[2:] for r in rows], dtype=np.int8)
+
+
+@pytest.mark.parametrize("ds", DATASETS)
+def test_contract_files_exist(smoke_run, ds):
+    base = smoke_run / "results" / ds
+    expected = ["data/train.hapt.gz", "data/test.hapt.gz", "data/snps.legend"]
+    expected += ["metrics.tsv", "figures/pca.png"]
+    for m in MODELS:
+        expected += [f"ags/{m}.hapt.gz", f"ags/{m}.vcf.gz", f"ags/{m}.vcf.gz.tbi"]
+        expected += [f"models/{m}/checkpoint.npz", f"models/{m}/training_log.tsv"]
+    missing = [p for p in expected if not (base / p).is_file()]
+    assert not missing, f"{ds}: missing {missing}"
+
+
+@pytest.mark.parametrize("ds", DATASETS)
+def test_dataset_shapes_and_split(smoke_run, ds):
+    data = smoke_run / "results" / ds / "data"
+    legend = pd.read_csv(data / "snps.legend", sep=" ")
+    assert list(legend.columns) == ["id", "position", "a0", "a1"]
+    n_snps = SMOKE["datasets"][ds]["n_snps"]
+    assert len(legend) == n_snps
+    train_ids, train = read_hapt(data / "train.hapt.gz")
+    test_ids, test = read_hapt(data / "test.hapt.gz")
+    width = 2 * n_snps + 1 if ds == "pheno" else n_snps
+    assert train.shape[1] == test.shape[1] == width
+    assert set(np.unique(train)) <= {0, 1}
+    def person(hap_id):  # pheno rows are individuals already
+        return hap_id if ds == "pheno" else hap_id.rsplit("_", 1)[0]
+
+    assert not {person(i) for i in train_ids} & {person(i) for i in test_ids}
+    assert 2.5 <= len(train_ids) / len(test_ids) <= 3.5
+
+
+def test_scan_trains_on_target_population_only(smoke_run):
+    panel = pd.read_csv(smoke_run / "results/scan/data/panel.tsv", sep="\t")
+    assert set(panel.loc[panel.split != "other", "pop"]) == {"CEU"}
+    assert set(panel.loc[panel.split == "other", "pop"]) == {"YRI", "CHB"}
+
+
+@pytest.mark.parametrize("ds", ["wide", "pheno"])
+@pytest.mark.parametrize("model", MODELS)
+def test_ag_vcf_matches_hapt_and_legend(smoke_run, ds, model):
+    base = smoke_run / "results" / ds
+    legend = pd.read_csv(base / "data/snps.legend", sep=" ")
+    _, ags = read_hapt(base / f"ags/{model}.hapt.gz")
+    with pysam.VariantFile(str(base / f"ags/{model}.vcf.gz")) as vcf:
+        records = list(vcf)
+        n_samples = len(vcf.header.samples)
+    assert [r.pos for r in records] == legend.position.tolist()
+    assert [r.ref for r in records] == legend.a0.tolist()
+    assert [r.alts[0] for r in records] == legend.a1.tolist()
+    gts = np.array([[s["GT"] for s in r.samples.values()] for r in records])  # (sites, samples, 2)
+    if ds == "pheno":  # unphased genotype pairs; the phenotype column is not a site
+        assert n_samples == ags.shape[0]
+        dosage = ags[:, :-1].reshape(ags.shape[0], -1, 2).sum(axis=2)
+        np.testing.assert_array_equal(gts.sum(axis=2).T, dosage)
+    else:  # consecutive haplotypes pair into phased diploids
+        assert n_samples == ags.shape[0] // 2
+        np.testing.assert_array_equal(gts[:, :, 0].T, ags[0 : 2 * n_samples : 2])
+        np.testing.assert_array_equal(gts[:, :, 1].T, ags[1 : 2 * n_samples : 2])
+
+
+@pytest.mark.parametrize("ds", DATASETS)
+def test_pca_figure_and_metrics(smoke_run, ds):
+    image = matplotlib.image.imread(smoke_run / "results" / ds / "figures/pca.png")
+    assert image.shape[0] > 200 and image.shape[1] > 200
+    assert image[..., :3].std() > 0.05, "PCA figure is blank"
+    metrics = pd.read_csv(smoke_run / "results" / ds / "metrics.tsv", sep="\t")
+    assert list(metrics.columns) == ["dataset", "model", "metric", "value"]
+    assert (metrics.dataset == ds).all()
+    assert np.isfinite(metrics.value).all()
+    for m in MODELS:
+        rows = metrics[(metrics.model == m) & (metrics.metric == "pc1_variance_ratio")]
+        assert len(rows) == 1
+    summary = pd.read_csv(smoke_run / "results/summary.tsv", sep="\t")
+    assert set(summary.dataset) == set(DATASETS)
+
+
+def test_ingest_report_counts(smoke_run):
+    report = pd.read_csv(smoke_run / "results/sources/demo/ingest_report.tsv", sep="\t")
+    counts = dict(zip(report.item, report["count"], strict=True))
+    assert counts["kept_samples"] == 3 * SMOKE["sources"]["demo"]["simulate"]["n_per_population"]
+    assert counts["kept_sites"] > 1000
+
+
+def _scheduled_jobs(stdout: str) -> list[tuple[str, str]]:
+    """(rule, wildcards) of every job a dry run schedules."""
+    jobs, rule = [], None
+    for line in stdout.splitlines():
+        m = re.match(r"^(?:local)?rule (\w+):", line)
+        if m:
+            rule = m.group(1)
+            jobs.append((rule, ""))
+        elif rule and line.strip().startswith("wildcards:"):
+            jobs[-1] = (rule, line.split(":", 1)[1].strip())
+    return jobs
+
+
+def test_markov_change_reruns_only_markov(smoke_run, tmp_path):
+    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config["models"]["markov"]["window"] = 3
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(config))
+    proc = run_snakemake(smoke_run, "--configfile", str(edited), "-n", "all")
+    jobs = _scheduled_jobs(proc.stdout)
+    rules = {r for r, _ in jobs}
+    assert {"train_baseline", "sample_ags", "export_ags_vcf"} <= rules
+    model_jobs = [w for r, w in jobs if r in {"train_baseline", "sample_ags", "export_ags_vcf"}]
+    assert model_jobs and all("markov" in w for w in model_jobs), model_jobs
+    assert not rules & {"simulate_genotypes", "ingest_haplotypes", "subset_dataset"}
+    assert rules <= {
+        "train_baseline", "sample_ags", "export_ags_vcf", "plot_pca",
+        "gather_metrics", "summarize_metrics", "all",
+    }  # fmt: skip
+    unchanged = run_snakemake(smoke_run, "--configfile", str(REPO / "config/smoke.yaml"), "-n")
+    assert _scheduled_jobs(unchanged.stdout) == []
+
+
+def test_lint_is_clean(tmp_path):
+    proc = run_snakemake(
+        tmp_path, "--configfile", str(REPO / "config/smoke.yaml"), "--lint", check=False
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "Lints for" not in out, out
+
+
+def test_unknown_config_key_fails_before_any_job(tmp_path):
+    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config["datasets"]["wide"]["n_snpz"] = 10
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    proc = run_snakemake(tmp_path, "--configfile", str(bad), "--cores", "1", "all", check=False)
+    assert proc.returncode != 0
+    assert "config key 'datasets.wide.n_snpz': unknown key" in proc.stdout + proc.stderr
+    assert not (tmp_path / "results").exists()

@@ -1,0 +1,73 @@
+# Validation, wildcard constraints and input functions. No rules here.
+from genosynth.config import load_schema, validate_config
+
+validate_config(config, load_schema(workflow.source_path("../schemas/config.schema.yaml")))
+
+DATASETS = list(config["datasets"])
+MODELS = list(config["models"])
+BASELINES = [m for m in MODELS if m in ("bernoulli", "markov")]
+
+
+wildcard_constraints:
+    ds="|".join(DATASETS),
+    model="|".join(MODELS),
+    baseline="bernoulli|markov",
+    source="|".join(config["sources"]),
+
+
+def get_source(source):
+    """The config section of one source."""
+    return config["sources"][source]
+
+
+def get_ingest_inputs(wildcards):
+    """Files ingestion reads: simulated VCF + panel, a user VCF + panel, or .hapt + legend."""
+    src = get_source(wildcards.source)
+    if src["format"] == "simulate":
+        prefix = f"results/sources/{wildcards.source}/simulated"
+        return {"vcf": f"{prefix}.vcf.gz", "panel": f"{prefix}.panel"}
+    if src["format"] == "vcf":
+        return {"vcf": src["vcf"], "panel": src["panel"]}
+    files = {"hapt": src["hapt"], "legend": src["legend"]}
+    return files | ({"panel": src["panel"]} if src["panel"] else {})
+
+
+def get_dataset(ds):
+    """The config section of one dataset."""
+    return config["datasets"][ds]
+
+
+def get_dataset_inputs(wildcards):
+    """The ingested source of a dataset, plus the phenotype table for `phenotype` selection."""
+    ds = get_dataset(wildcards.ds)
+    source = ds["source"]
+    inputs = {"haplotypes": f"results/sources/{source}/haplotypes.npz"}
+    if ds["select"] == "phenotype":
+        if get_source(source)["format"] != "simulate":
+            raise ValueError(
+                f"config key 'datasets.{wildcards.ds}.select': 'phenotype' needs a simulated "
+                f"source with a phenotype; source '{source}' is {get_source(source)['format']}"
+            )
+        inputs["phenotypes"] = f"results/sources/{source}/phenotypes.tsv"
+    return inputs
+
+
+def get_model_params(ds, model):
+    """Model settings for one dataset: `models.<model>` updated by the dataset's overrides."""
+    params = dict(config["models"][model])
+    params.update(get_dataset(ds)["model_overrides"].get(model, {}))
+    return params
+
+
+def get_ags(ds, suffix=".hapt.gz"):
+    """AG files of every configured model for a dataset."""
+    return {m: f"results/{ds}/ags/{m}{suffix}" for m in MODELS}
+
+
+def get_all_outputs():
+    """Everything `rule all` builds."""
+    outputs = ["results/summary.tsv"]
+    for ds in DATASETS:
+        outputs += [f"results/{ds}/figures/pca.png", f"results/{ds}/metrics.tsv"]
+        outputs += list(get_ags(ds, ".vcf.gz").values())
+    return outputs

@@ -1,0 +1,70 @@
+# Haplotype models behind one interface: training, sampling AGs, VCF export.
+
+
+rule train_baseline:
+    input:
+        train="results/{ds}/data/train.hapt.gz",
+    output:
+        checkpoint="results/{ds}/models/{baseline}/checkpoint.npz",
+        log_tsv="results/{ds}/models/{baseline}/training_log.tsv",
+    params:
+        model="{baseline}",
+        settings=lambda w: get_model_params(w.ds, w.baseline),
+    log:
+        "results/logs/train_baseline/{ds}/{baseline}.log",
+    benchmark:
+        "results/benchmarks/train_baseline/{ds}/{baseline}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    script:
+        "../../scripts/train_model.py"
+
+
+rule sample_ags:
+    input:
+        checkpoint="results/{ds}/models/{model}/checkpoint.npz",
+        train="results/{ds}/data/train.hapt.gz",
+        test="results/{ds}/data/test.hapt.gz",
+        info="results/{ds}/data/dataset.json",
+    output:
+        ags="results/{ds}/ags/{model}.hapt.gz",
+    params:
+        sampling=config["sampling"],
+    log:
+        "results/logs/sample_ags/{ds}/{model}.log",
+    benchmark:
+        "results/benchmarks/sample_ags/{ds}/{model}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    script:
+        "../../scripts/sample_ags.py"
+
+
+rule export_ags_vcf:
+    input:
+        ags="results/{ds}/ags/{model}.hapt.gz",
+        legend="results/{ds}/data/snps.legend",
+        info="results/{ds}/data/dataset.json",
+    output:
+        vcf="results/{ds}/ags/{model}.vcf.gz",
+        tbi="results/{ds}/ags/{model}.vcf.gz.tbi",
+    log:
+        "results/logs/export_ags_vcf/{ds}/{model}.log",
+    benchmark:
+        "results/benchmarks/export_ags_vcf/{ds}/{model}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    script:
+        "../../scripts/export_ags_vcf.py"

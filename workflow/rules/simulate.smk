@@ -1,0 +1,25 @@
+# Embedded demo data: an msprime out-of-Africa simulation written as VCF + panel,
+# so that the default workflow goes through the same ingestion as real data.
+
+
+rule simulate_genotypes:
+    output:
+        vcf="results/sources/{source}/simulated.vcf.gz",
+        tbi="results/sources/{source}/simulated.vcf.gz.tbi",
+        panel="results/sources/{source}/simulated.panel",
+        phenotypes="results/sources/{source}/phenotypes.tsv",
+    params:
+        simulate=lambda w: get_source(w.source)["simulate"],
+        phenotype=lambda w: get_source(w.source)["phenotype"],
+    log:
+        "results/logs/simulate_genotypes/{source}.log",
+    benchmark:
+        "results/benchmarks/simulate_genotypes/{source}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    script:
+        "../../scripts/simulate_genotypes.py"

@@ -1,0 +1,29 @@
+# Subsetting a source into one of the CONTRACT's datasets (wide, dense, scan, pheno)
+# and the 3:1 train/test split by individual.
+
+
+rule subset_dataset:
+    input:
+        unpack(get_dataset_inputs),
+    output:
+        train="results/{ds}/data/train.hapt.gz",
+        test="results/{ds}/data/test.hapt.gz",
+        others="results/{ds}/data/others.hapt.gz",
+        legend="results/{ds}/data/snps.legend",
+        panel="results/{ds}/data/panel.tsv",
+        info="results/{ds}/data/dataset.json",
+    params:
+        dataset=lambda w: get_dataset(w.ds),
+        split=config["split"],
+    log:
+        "results/logs/subset_dataset/{ds}.log",
+    benchmark:
+        "results/benchmarks/subset_dataset/{ds}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=30,
+    script:
+        "../../scripts/subset_dataset.py"
