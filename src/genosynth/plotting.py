@@ -25,7 +25,7 @@ DPI = 100
 #: Colour of the real haplotypes drawn behind each model's AGs.
 _REAL_BACKGROUND = "0.75"
 #: Colour of the AGs.
-_AG_COLOUR = "tab:red"
+_AG_COLOUR = "black"  # not in the tab10 cycle used for real groups
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplot_kw):

@@ -1,0 +1,126 @@
+"""The workflow steps as the scripts call them: errors name the config key or file, and a
+failing step leaves no output behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genosynth import stages
+from genosynth.data import HaplotypeSet, save_haplotype_set
+from genosynth.errors import ConfigError, InputError
+from genosynth.ingest import POLICIES
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
+OUTPUTS = ("train", "test", "others", "legend", "panel", "info")
+
+
+def small_set(n_individuals=8, n_sites=12) -> HaplotypeSet:
+    rng = np.random.default_rng(0)
+    haps = rng.integers(0, 2, (2 * n_individuals, n_sites), dtype=np.int8)
+    sites = pd.DataFrame(
+        {
+            "chrom": "1",
+            "position": np.arange(1, n_sites + 1) * 100,
+            "id": [f"1:{100 * (i + 1)}_A_G" for i in range(n_sites)],
+            "a0": "A",
+            "a1": "G",
+        }
+    )
+    samples = [f"S{i:02d}" for i in range(n_individuals)]
+    pops = ["P1" if i % 2 else "P2" for i in range(n_individuals)]
+    frame = pd.DataFrame(
+        {
+            "hap_id": [f"{s}_{x}" for s in samples for x in "AB"],
+            "sample": np.repeat(samples, 2),
+            "pop": np.repeat(pops, 2),
+            "super_pop": np.repeat(pops, 2),
+        }
+    )
+    return HaplotypeSet(haps, sites, frame)
+
+
+def dataset(**settings):
+    base = {
+        "source": "s",
+        "select": "region",
+        "n_snps": 5,
+        "min_maf": 0.0,
+        "min_distance": 0,
+        "start": None,
+        "chrom": None,
+        "populations": [],
+        "complement": [],
+        "model_overrides": {},
+    }
+    return base | settings
+
+
+def build(tmp_path, **settings):
+    npz = tmp_path / "haplotypes.npz"
+    save_haplotype_set(npz, small_set())
+    out = tmp_path / "data"
+    outputs = {k: out / f"{k}.out" for k in OUTPUTS}
+    stages.build_dataset(
+        name="dense",
+        haplotypes=npz,
+        phenotypes=None,
+        outputs=outputs,
+        dataset=dataset(**settings),
+        split={"test_fraction": 0.25, "seed": 1},
+    )
+    return outputs
+
+
+def test_build_dataset_region_exact(tmp_path):
+    outputs = build(tmp_path, start=300)
+    legend = pd.read_csv(outputs["legend"], sep=" ")
+    assert legend.position.tolist() == [300, 400, 500, 600, 700]
+    rows = [line.split() for line in outputs["train"].read_text().splitlines()]  # not .gz
+    assert len(rows) == 12 and all(len(r) == 2 + 5 for r in rows)  # 6 of 8 individuals
+    panel = pd.read_csv(outputs["panel"], sep="\t")
+    assert panel.split.value_counts().to_dict() == {"train": 12, "test": 4}
+
+
+def test_empty_region_names_the_key_and_writes_nothing(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        build(tmp_path, start=10_000)
+    assert err.value.key == "datasets.dense.start"
+    assert "empty region" in str(err.value)
+    assert not (tmp_path / "data").exists() or not list((tmp_path / "data").iterdir())
+
+
+def test_unknown_population_names_the_key(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        build(tmp_path, populations=["XYZ"])
+    assert err.value.key.startswith("datasets.dense.")
+    assert "XYZ" in str(err.value)
+
+
+def test_ingest_stage_failure_leaves_nothing(tmp_path):
+    bad = DATA / "missing.vcf"
+    out = tmp_path / "src"
+    with pytest.raises(InputError) as err:
+        stages.ingest(
+            inputs={"vcf": str(bad), "panel": str(DATA / "panel.panel")},
+            haplotypes=out / "haplotypes.npz",
+            report=out / "ingest_report.tsv",
+            policies=POLICIES | {"missing": "fail"},
+        )
+    assert "missing.vcf:" in str(err.value)
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_concat_metrics_rejects_wrong_columns(tmp_path):
+    good = tmp_path / "a.tsv"
+    bad = tmp_path / "b.tsv"
+    good.write_text("dataset\tmodel\tmetric\tvalue\nwide\treal\tx\t1.5\n")
+    bad.write_text("dataset\tmetric\tvalue\nwide\tx\t1\n")
+    stages.concat_metrics([good, good], tmp_path / "out.tsv")
+    assert pd.read_csv(tmp_path / "out.tsv", sep="\t").value.tolist() == [1.5, 1.5]
+    with pytest.raises(Exception, match="expected columns"):
+        stages.concat_metrics([good, bad], tmp_path / "out2.tsv")
+    assert not (tmp_path / "out2.tsv").exists()
