@@ -32,6 +32,6 @@ include: "workflow/rules/evaluate.smk"
 
 
 rule all:
+    default_target: True
     input:
         get_all_outputs(),
-    default_target: True

@@ -50,6 +50,7 @@ def test_dataset_shapes_and_split(smoke_run, ds):
     width = 2 * n_snps + 1 if ds == "pheno" else n_snps
     assert train.shape[1] == test.shape[1] == width
     assert set(np.unique(train)) <= {0, 1}
+
     def person(hap_id):  # pheno rows are individuals already
         return hap_id if ds == "pheno" else hap_id.rsplit("_", 1)[0]
 

@@ -16,9 +16,6 @@ rule plot_pca:
             subcategory="PCA",
         ),
         metrics="results/{ds}/metrics/pca.tsv",
-    params:
-        pca=config["pca"],
-        models=MODELS,
     log:
         "results/logs/plot_pca/{ds}.log",
     benchmark:
@@ -29,6 +26,9 @@ rule plot_pca:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        pca=config["pca"],
+        models=MODELS,
     script:
         "../../scripts/plot_pca.py"
 

@@ -8,9 +8,6 @@ rule ingest_haplotypes:
     output:
         haplotypes="results/sources/{source}/haplotypes.npz",
         report="results/sources/{source}/ingest_report.tsv",
-    params:
-        policies=config["ingest"],
-        region=lambda w: get_source(w.source)["region"],
     log:
         "results/logs/ingest_haplotypes/{source}.log",
     benchmark:
@@ -21,5 +18,8 @@ rule ingest_haplotypes:
     resources:
         mem_mb=8000,
         runtime=60,
+    params:
+        policies=config["ingest"],
+        region=lambda w: get_source(w.source)["region"],
     script:
         "../../scripts/ingest_haplotypes.py"

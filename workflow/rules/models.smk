@@ -7,9 +7,6 @@ rule train_baseline:
     output:
         checkpoint="results/{ds}/models/{baseline}/checkpoint.npz",
         log_tsv="results/{ds}/models/{baseline}/training_log.tsv",
-    params:
-        model="{baseline}",
-        settings=lambda w: get_model_params(w.ds, w.baseline),
     log:
         "results/logs/train_baseline/{ds}/{baseline}.log",
     benchmark:
@@ -20,6 +17,9 @@ rule train_baseline:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        model="{baseline}",
+        settings=lambda w: get_model_params(w.ds, w.baseline),
     script:
         "../../scripts/train_model.py"
 
@@ -32,8 +32,6 @@ rule sample_ags:
         info="results/{ds}/data/dataset.json",
     output:
         ags="results/{ds}/ags/{model}.hapt.gz",
-    params:
-        sampling=config["sampling"],
     log:
         "results/logs/sample_ags/{ds}/{model}.log",
     benchmark:
@@ -44,6 +42,8 @@ rule sample_ags:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        sampling=config["sampling"],
     script:
         "../../scripts/sample_ags.py"
 

@@ -8,9 +8,6 @@ rule simulate_genotypes:
         tbi="results/sources/{source}/simulated.vcf.gz.tbi",
         panel="results/sources/{source}/simulated.panel",
         phenotypes="results/sources/{source}/phenotypes.tsv",
-    params:
-        simulate=lambda w: get_source(w.source)["simulate"],
-        phenotype=lambda w: get_source(w.source)["phenotype"],
     log:
         "results/logs/simulate_genotypes/{source}.log",
     benchmark:
@@ -21,5 +18,8 @@ rule simulate_genotypes:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        simulate=lambda w: get_source(w.source)["simulate"],
+        phenotype=lambda w: get_source(w.source)["phenotype"],
     script:
         "../../scripts/simulate_genotypes.py"

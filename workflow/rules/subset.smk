@@ -12,9 +12,6 @@ rule subset_dataset:
         legend="results/{ds}/data/snps.legend",
         panel="results/{ds}/data/panel.tsv",
         info="results/{ds}/data/dataset.json",
-    params:
-        dataset=lambda w: get_dataset(w.ds),
-        split=config["split"],
     log:
         "results/logs/subset_dataset/{ds}.log",
     benchmark:
@@ -25,5 +22,8 @@ rule subset_dataset:
     resources:
         mem_mb=8000,
         runtime=30,
+    params:
+        dataset=lambda w: get_dataset(w.ds),
+        split=config["split"],
     script:
         "../../scripts/subset_dataset.py"
