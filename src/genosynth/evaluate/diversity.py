@@ -1,0 +1,222 @@
+"""Allele frequencies, fixed alleles and haplotype diversity of AGs vs real data.
+
+Yelmen et al. compare the artificial genomes (AGs) with the real haplotypes
+through allele frequencies (Fig. S9), alleles lost or fixed (Fig. S14), the
+distribution of pairwise haplotype differences (Figs. S4, S8), distances to
+the closest real and closest artificial genome (Fig. S10) and haplostrips
+(Fig. S11). Distances are Hamming distances (number of differing sites).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from genosynth.errors import GenosynthError
+from genosynth.evaluate.distance import (
+    _as_haplotypes,
+    hamming,
+    nearest_neighbor,
+    pair_distances,
+)
+
+__all__ = [
+    "allele_frequency",
+    "allele_frequency_agreement",
+    "closest_distance",
+    "fixed_alleles",
+    "haplostrip_order",
+    "pairwise_differences",
+]
+
+
+def _same_sites(real: np.ndarray, ag: np.ndarray) -> None:
+    if real.shape[1] != ag.shape[1]:
+        raise GenosynthError(f"real has {real.shape[1]} sites but the AGs have {ag.shape[1]}")
+
+
+def allele_frequency(h) -> np.ndarray:
+    """Frequency of allele 1 at each site.
+
+    Parameters
+    ----------
+    h : array_like, int8, (n_haplotypes, n_sites), values in {0, 1}
+
+    Returns
+    -------
+    numpy.ndarray, float64, (n_sites,)
+        NaN for every site when there are no haplotypes.
+    """
+    h = _as_haplotypes(h, "h")
+    if h.shape[0] == 0:
+        return np.full(h.shape[1], np.nan)
+    return h.mean(axis=0, dtype=np.float64)
+
+
+def allele_frequency_agreement(real, ag) -> dict:
+    """How well the AGs reproduce the real allele frequencies (paper Fig. S9).
+
+    Parameters
+    ----------
+    real : array_like, int8, (n_real, n_sites)
+    ag : array_like, int8, (n_ag, n_sites)
+
+    Returns
+    -------
+    dict
+        ``pearson_r``: correlation of the two frequency vectors (NaN when one is
+        constant); ``rmse``: ``sqrt(mean_j (p_ag_j - p_real_j)**2)``.
+    """
+    r = _as_haplotypes(real, "real")
+    a = _as_haplotypes(ag, "ag")
+    _same_sites(r, a)
+    p_real = allele_frequency(r)
+    p_ag = allele_frequency(a)
+    if p_real.size < 2 or np.std(p_real) == 0 or np.std(p_ag) == 0:
+        pearson = float("nan")
+    else:
+        pearson = float(np.corrcoef(p_real, p_ag)[0, 1])
+    rmse = float(np.sqrt(np.mean((p_ag - p_real) ** 2))) if p_real.size else float("nan")
+    return {"pearson_r": pearson, "rmse": rmse}
+
+
+def fixed_alleles(real, ag) -> dict:
+    """Sites polymorphic in one set but fixed (monomorphic) in the other (paper Fig. S14).
+
+    Parameters
+    ----------
+    real : array_like, int8, (n_real, n_sites)
+    ag : array_like, int8, (n_ag, n_sites)
+
+    Returns
+    -------
+    dict
+        ``n_sites``;
+        ``n_fixed_real`` and ``n_fixed_ag``: monomorphic sites of each set;
+        ``polymorphic_real_fixed_ag``: sites polymorphic in the real data but
+        fixed in the AGs, and ``fraction_polymorphic_real_fixed_ag`` that count
+        over the number of sites polymorphic in the real data (NaN if none);
+        ``polymorphic_ag_fixed_real`` and ``fraction_polymorphic_ag_fixed_real``:
+        the converse, over the sites polymorphic in the AGs.
+    """
+    r = _as_haplotypes(real, "real")
+    a = _as_haplotypes(ag, "ag")
+    _same_sites(r, a)
+    p_real = allele_frequency(r)
+    p_ag = allele_frequency(a)
+    poly_real = (p_real > 0) & (p_real < 1)
+    poly_ag = (p_ag > 0) & (p_ag < 1)
+    real_to_fixed = int(np.sum(poly_real & ~poly_ag))
+    ag_to_fixed = int(np.sum(poly_ag & ~poly_real))
+    n_poly_real = int(poly_real.sum())
+    n_poly_ag = int(poly_ag.sum())
+    return {
+        "n_sites": int(r.shape[1]),
+        "n_fixed_real": int(r.shape[1] - n_poly_real),
+        "n_fixed_ag": int(a.shape[1] - n_poly_ag),
+        "polymorphic_real_fixed_ag": real_to_fixed,
+        "fraction_polymorphic_real_fixed_ag": (
+            real_to_fixed / n_poly_real if n_poly_real else float("nan")
+        ),
+        "polymorphic_ag_fixed_real": ag_to_fixed,
+        "fraction_polymorphic_ag_fixed_real": (
+            ag_to_fixed / n_poly_ag if n_poly_ag else float("nan")
+        ),
+    }
+
+
+def pairwise_differences(h, *, max_pairs: int = 200_000, seed=0) -> np.ndarray:
+    """Hamming distances between distinct haplotypes of one set (paper Figs. S4, S8).
+
+    Parameters
+    ----------
+    h : array_like, int8, (n_haplotypes, n_sites)
+    max_pairs : int, default 200000
+        When the set has at most this many pairs ``i < j`` all are returned,
+        in row-major order of ``(i, j)``; otherwise this many pairs are drawn
+        uniformly (with replacement among pairs, ``i != j``).
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    numpy.ndarray, int32, (n_pairs,)
+    """
+    h = _as_haplotypes(h, "h")
+    n = h.shape[0]
+    n_all = n * (n - 1) // 2
+    if n_all <= max_pairs:
+        i, j = np.triu_indices(n, k=1)
+        return hamming(h)[i, j] if n_all else np.zeros(0, dtype=np.int32)
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, n, max_pairs)
+    j = (i + rng.integers(1, n, max_pairs)) % n  # uniform over the n - 1 other rows
+    return pair_distances(h, h, i, j)
+
+
+def closest_distance(real, ag) -> pd.DataFrame:
+    """For each real haplotype, the distance to the closest AG and to the closest other real.
+
+    Paper Fig. S10: AGs that copy real genomes show up as real haplotypes
+    much closer to an AG than to any other real one.
+
+    Parameters
+    ----------
+    real : array_like, int8, (n_real, n_sites), n_real >= 2
+    ag : array_like, int8, (n_ag, n_sites), n_ag >= 1
+
+    Returns
+    -------
+    pandas.DataFrame, n_real rows
+        ``to_closest_ag`` and ``to_closest_real`` (int32).
+    """
+    r = _as_haplotypes(real, "real")
+    a = _as_haplotypes(ag, "ag")
+    _same_sites(r, a)
+    to_ag = nearest_neighbor(r, a)[0]
+    to_real = nearest_neighbor(r, r, exclude_self=True)[0]
+    return pd.DataFrame({"to_closest_ag": to_ag, "to_closest_real": to_real})
+
+
+def haplostrip_order(h, *, min_maf: float = 0.05, consensus=None, columns=None):
+    """Rows and columns of a haplostrip plot (Marnetto & Huerta-Sanchez 2017; paper Fig. S11).
+
+    Columns: sites whose minor-allele frequency in ``h`` exceeds ``min_maf``
+    (or ``columns`` when given, e.g. those chosen on the real data for an AG
+    panel). Rows: sorted by Hamming distance to ``consensus`` over those
+    columns, closest first; equal distances keep their input order.
+
+    Parameters
+    ----------
+    h : array_like, int8, (n_haplotypes, n_sites)
+    min_maf : float, default 0.05
+        Strict lower bound on ``min(p, 1 - p)``.
+    consensus : array_like, (n_sites,), optional
+        Reference haplotype over all sites; default the majority allele of
+        ``h`` at each site (0 on an exact tie). Pass the real set's consensus
+        to order AGs the same way as the real haplotypes.
+    columns : array_like of int, optional
+        Site indices to keep instead of the MAF filter.
+
+    Returns
+    -------
+    rows : numpy.ndarray, int64, (n_haplotypes,)
+        Row order.
+    columns : numpy.ndarray, int64, (n_kept,)
+        Kept sites, increasing.
+    """
+    h = _as_haplotypes(h, "h")
+    if consensus is None:
+        p = allele_frequency(h)
+        consensus = (p > 0.5).astype(np.int8)
+    consensus = np.asarray(consensus).astype(np.int8).ravel()
+    if consensus.shape[0] != h.shape[1]:
+        raise GenosynthError(f"consensus has {consensus.shape[0]} sites, h has {h.shape[1]}")
+    if columns is None:
+        p = allele_frequency(h)
+        maf = np.minimum(p, 1.0 - p)
+        columns = np.flatnonzero(maf > min_maf)
+    else:
+        columns = np.sort(np.asarray(columns, dtype=np.int64))
+    distance = (h[:, columns] != consensus[columns]).sum(axis=1)
+    rows = np.argsort(distance, kind="stable")
+    return rows.astype(np.int64), np.asarray(columns, dtype=np.int64)

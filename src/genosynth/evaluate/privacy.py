@@ -1,0 +1,370 @@
+"""Privacy of artificial genomes: nearest-neighbour adversarial accuracy and friends.
+
+Yelmen et al. (Methods, "Privacy loss") score overfitting with the
+nearest-neighbour adversarial accuracy between truth and synthetic sets
+(AATS) of Yale et al. (2020). For ``n`` real (T) and ``n`` synthetic (S)
+haplotypes and Hamming distances:
+
+* ``d_TS(i)``: real ``i`` to its closest synthetic,
+* ``d_TT(i)``: real ``i`` to its closest *other* real,
+* ``d_ST(i)``: synthetic ``i`` to its closest real,
+* ``d_SS(i)``: synthetic ``i`` to its closest other synthetic,
+
+::
+
+    AA_truth = (1/n) sum_i 1[d_TS(i) > d_TT(i)]
+    AA_syn   = (1/n) sum_i 1[d_ST(i) > d_SS(i)]
+    AATS     = (AA_truth + AA_syn) / 2
+
+The comparisons are strict, as in the reference code of Yale et al.
+(``np.mean(distance_TS > distance_TT)``): a tie counts as "the closest
+neighbour is from the other set". Hence synthetic copies of the real set
+give ``AATS = 0`` (overfitting), two far-apart sets ``AATS = 1`` (the model
+misses the data), and indistinguishable sets about 0.5.
+
+``privacy loss = AATS_test - AATS_train``: positive when the AGs sit closer
+to the training haplotypes than to held-out ones.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from genosynth.errors import GenosynthError
+from genosynth.evaluate.distance import _as_haplotypes, nearest_neighbor
+
+__all__ = [
+    "DEFAULT_MAX_MEMBERSHIP_AUC",
+    "DEFAULT_MAX_PRIVACY_LOSS",
+    "PrivacyGateError",
+    "aats",
+    "aats_sensitivity",
+    "exact_copies",
+    "membership_auc",
+    "privacy_gate",
+    "privacy_loss",
+    "privacy_metrics",
+]
+
+#: Default ceiling of :func:`privacy_gate` on ``AATS_test - AATS_train``.
+DEFAULT_MAX_PRIVACY_LOSS = 0.1
+#: Default ceiling of :func:`privacy_gate` on the membership-inference AUC (0.5 = chance).
+DEFAULT_MAX_MEMBERSHIP_AUC = 0.6
+
+
+class PrivacyGateError(GenosynthError):
+    """Artificial genomes failed the privacy checks that guard their export.
+
+    Attributes
+    ----------
+    failures : list of str
+        One sentence per failed check.
+    """
+
+    def __init__(self, failures: list[str]):
+        self.failures = list(failures)
+        lines = "\n".join(f"  - {f}" for f in self.failures)
+        super().__init__(
+            f"privacy gate: {len(self.failures)} check(s) failed, the artificial genomes "
+            f"are not exported:\n{lines}\n"
+            "To export them anyway, set `privacy.allow_export: true` in the config."
+        )
+
+
+def _same_sites(a: np.ndarray, b: np.ndarray, names: tuple[str, str]) -> None:
+    if a.shape[1] != b.shape[1]:
+        raise GenosynthError(f"{names[0]} has {a.shape[1]} sites but {names[1]} has {b.shape[1]}")
+
+
+def _equal_sizes(real: np.ndarray, synthetic: np.ndarray, seed) -> tuple:
+    """Subsample (without replacement, row order kept) the larger set to the smaller size."""
+    n = min(real.shape[0], synthetic.shape[0])
+    rng = np.random.default_rng(seed)
+    if real.shape[0] > n:
+        real = real[np.sort(rng.choice(real.shape[0], n, replace=False))]
+    if synthetic.shape[0] > n:
+        synthetic = synthetic[np.sort(rng.choice(synthetic.shape[0], n, replace=False))]
+    return real, synthetic
+
+
+def aats(real, synthetic, *, seed=0) -> dict:
+    """Nearest-neighbour adversarial accuracy between real and synthetic haplotypes.
+
+    Parameters
+    ----------
+    real : array_like, int8, (n_real, n_sites), values in {0, 1}
+    synthetic : array_like, int8, (n_syn, n_sites), values in {0, 1}
+    seed : int or numpy.random.Generator, default 0
+        When the sets differ in size, the larger one is subsampled without
+        replacement to the size of the smaller with this seed.
+
+    Returns
+    -------
+    dict
+        ``AA_truth``, ``AA_syn``, ``AATS`` (floats in [0, 1], see the module
+        docstring; ties count as 0) and ``n`` (haplotypes per set used).
+    """
+    t = _as_haplotypes(real, "real")
+    s = _as_haplotypes(synthetic, "synthetic")
+    _same_sites(t, s, ("real", "synthetic"))
+    t, s = _equal_sizes(t, s, seed)
+    n = t.shape[0]
+    if n < 2:
+        raise GenosynthError(f"AATS needs at least 2 haplotypes per set, got {n}")
+    d_ts = nearest_neighbor(t, s)[0]
+    d_tt = nearest_neighbor(t, t, exclude_self=True)[0]
+    d_st = nearest_neighbor(s, t)[0]
+    d_ss = nearest_neighbor(s, s, exclude_self=True)[0]
+    aa_truth = float(np.mean(d_ts > d_tt))
+    aa_syn = float(np.mean(d_st > d_ss))
+    return {
+        "AA_truth": aa_truth,
+        "AA_syn": aa_syn,
+        "AATS": 0.5 * (aa_truth + aa_syn),
+        "n": int(n),
+    }
+
+
+def privacy_loss(aats_test, aats_train) -> float:
+    """``AATS_test - AATS_train`` (Yelmen et al.: "Privacy loss = Test AA - Train AA").
+
+    Parameters
+    ----------
+    aats_test, aats_train : float or dict
+        AATS values, or :func:`aats` results (their ``"AATS"`` entry is used).
+    """
+    test = aats_test["AATS"] if isinstance(aats_test, dict) else aats_test
+    train = aats_train["AATS"] if isinstance(aats_train, dict) else aats_train
+    return float(test) - float(train)
+
+
+def exact_copies(train, synthetic) -> int:
+    """Number of synthetic haplotypes identical to at least one training haplotype.
+
+    Rows are bit-packed and compared through a hash set of their bytes.
+
+    Parameters
+    ----------
+    train : array_like, int8, (n_train, n_sites)
+    synthetic : array_like, int8, (n_syn, n_sites)
+
+    Returns
+    -------
+    int
+        Count of synthetic rows (duplicates among them each count).
+    """
+    t = _as_haplotypes(train, "train")
+    s = _as_haplotypes(synthetic, "synthetic")
+    _same_sites(t, s, ("train", "synthetic"))
+    train_rows = {row.tobytes() for row in np.packbits(t.view(np.uint8), axis=1)}
+    packed = np.packbits(s.view(np.uint8), axis=1)
+    return int(sum(row.tobytes() in train_rows for row in packed))
+
+
+def membership_auc(train, test, synthetic) -> float:
+    """Distance-based membership inference: can the AGs tell training haplotypes apart?
+
+    The attacker scores each real haplotype by ``-(distance to its closest
+    AG)`` and calls high scores members. The result is the ROC AUC of that
+    score for training haplotypes (members, label 1) against held-out test
+    haplotypes (non-members, label 0); tied scores count one half
+    (Mann-Whitney). 0.5: the AGs leak nothing this attack can use; 1: every
+    training haplotype is closer to an AG than every test haplotype.
+
+    Parameters
+    ----------
+    train : array_like, int8, (n_train, n_sites)
+    test : array_like, int8, (n_test, n_sites)
+    synthetic : array_like, int8, (n_syn, n_sites)
+
+    Returns
+    -------
+    float
+    """
+    tr = _as_haplotypes(train, "train")
+    te = _as_haplotypes(test, "test")
+    s = _as_haplotypes(synthetic, "synthetic")
+    _same_sites(tr, s, ("train", "synthetic"))
+    _same_sites(te, s, ("test", "synthetic"))
+    if tr.shape[0] == 0 or te.shape[0] == 0 or s.shape[0] == 0:
+        raise GenosynthError("membership_auc needs non-empty train, test and synthetic sets")
+    d_train = nearest_neighbor(tr, s)[0]
+    d_test = nearest_neighbor(te, s)[0]
+    score = -np.concatenate([d_train, d_test]).astype(np.float64)
+    member = np.concatenate([np.ones(d_train.shape[0]), np.zeros(d_test.shape[0])])
+    return float(roc_auc_score(member, score))
+
+
+def privacy_metrics(train, test, synthetic, *, seed=0) -> dict:
+    """Every privacy number of one model's AGs, for ``metrics.tsv`` and :func:`privacy_gate`.
+
+    Parameters
+    ----------
+    train, test : array_like, int8, (n, n_sites)
+        The real training and held-out haplotypes.
+    synthetic : array_like, int8, (n_syn, n_sites)
+    seed : int, default 0
+        Passed to :func:`aats`.
+
+    Returns
+    -------
+    dict
+        ``aats_train``, ``aa_truth_train``, ``aa_syn_train`` (:func:`aats`
+        against ``train``), the same three with ``_test``, ``privacy_loss``,
+        ``exact_copies`` (against ``train``) and ``membership_auc``.
+    """
+    on_train = aats(train, synthetic, seed=seed)
+    on_test = aats(test, synthetic, seed=seed)
+    return {
+        "aats_train": on_train["AATS"],
+        "aa_truth_train": on_train["AA_truth"],
+        "aa_syn_train": on_train["AA_syn"],
+        "aats_test": on_test["AATS"],
+        "aa_truth_test": on_test["AA_truth"],
+        "aa_syn_test": on_test["AA_syn"],
+        "privacy_loss": privacy_loss(on_test, on_train),
+        "exact_copies": exact_copies(train, synthetic),
+        "membership_auc": membership_auc(train, test, synthetic),
+    }
+
+
+def aats_sensitivity(
+    real_train, real_test, synthetic, *, n_planted=(1, 5, 10, 50), seed=0
+) -> pd.DataFrame:
+    """AATS and privacy loss as training haplotypes replace AGs (paper Fig. S15).
+
+    One random order of the training haplotypes and one of the AG slots are
+    drawn once with ``seed``; for each ``n`` the first ``n`` training
+    haplotypes overwrite the AGs in the first ``n`` slots, so the planted sets
+    are nested. A baseline row with ``n_planted = 0`` comes first. Values of
+    ``n`` above ``min(n_train, n_syn)`` are dropped with a warning.
+
+    Parameters
+    ----------
+    real_train : array_like, int8, (n_train, n_sites)
+    real_test : array_like, int8, (n_test, n_sites)
+    synthetic : array_like, int8, (n_syn, n_sites)
+    n_planted : sequence of int, default (1, 5, 10, 50)
+    seed : int, default 0
+        Draws the planted haplotypes and slots, and seeds :func:`aats`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``n_planted`` (int), ``aats_train``, ``aa_truth_train``,
+        ``aa_syn_train``, ``aats_test``, ``aa_truth_test``, ``aa_syn_test``,
+        ``privacy_loss`` (float) and ``exact_copies`` (int); one row per
+        ``n`` in increasing order.
+    """
+    train = _as_haplotypes(real_train, "real_train")
+    test = _as_haplotypes(real_test, "real_test")
+    syn = _as_haplotypes(synthetic, "synthetic")
+    _same_sites(train, syn, ("real_train", "synthetic"))
+    _same_sites(test, syn, ("real_test", "synthetic"))
+    limit = min(train.shape[0], syn.shape[0])
+    wanted = sorted({int(n) for n in n_planted} | {0})
+    if any(n < 0 for n in wanted):
+        raise GenosynthError(f"n_planted must be non-negative, got {list(n_planted)}")
+    too_many = [n for n in wanted if n > limit]
+    if too_many:
+        warnings.warn(
+            f"aats_sensitivity: cannot plant {too_many} haplotypes into {syn.shape[0]} AGs "
+            f"from {train.shape[0]} training haplotypes; those rows are left out",
+            stacklevel=2,
+        )
+    rng = np.random.default_rng(seed)
+    donors = rng.permutation(train.shape[0])[:limit]
+    slots = rng.permutation(syn.shape[0])[:limit]
+    rows = []
+    for n in (n for n in wanted if n <= limit):
+        planted = syn.copy()
+        planted[slots[:n]] = train[donors[:n]]
+        on_train = aats(train, planted, seed=seed)
+        on_test = aats(test, planted, seed=seed)
+        rows.append(
+            {
+                "n_planted": n,
+                "aats_train": on_train["AATS"],
+                "aa_truth_train": on_train["AA_truth"],
+                "aa_syn_train": on_train["AA_syn"],
+                "aats_test": on_test["AATS"],
+                "aa_truth_test": on_test["AA_truth"],
+                "aa_syn_test": on_test["AA_syn"],
+                "privacy_loss": privacy_loss(on_test, on_train),
+                "exact_copies": exact_copies(train, planted),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _as_number(value) -> float:
+    """``value`` as a float; NaN for None or anything that is not a number."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def privacy_gate(
+    metrics: dict,
+    *,
+    max_exact_copies: int | None = 0,
+    max_privacy_loss: float | None = DEFAULT_MAX_PRIVACY_LOSS,
+    max_membership_auc: float | None = DEFAULT_MAX_MEMBERSHIP_AUC,
+    allow: bool = False,
+) -> list[str]:
+    """Refuse to release AGs that copy or leak their training haplotypes.
+
+    Each check compares one entry of ``metrics`` (as returned by
+    :func:`privacy_metrics`) with its ceiling; a value above the ceiling, a
+    missing entry or a NaN fails. A ceiling of ``None`` skips its check.
+
+    Parameters
+    ----------
+    metrics : dict
+        ``exact_copies``, ``privacy_loss``, ``membership_auc``.
+    max_exact_copies : int or None, default 0
+    max_privacy_loss : float or None, default :data:`DEFAULT_MAX_PRIVACY_LOSS`
+    max_membership_auc : float or None, default :data:`DEFAULT_MAX_MEMBERSHIP_AUC`
+    allow : bool, default False
+        The config's ``privacy.allow_export``: report failures with a warning
+        instead of raising.
+
+    Returns
+    -------
+    list of str
+        The failed checks (empty when all pass).
+
+    Raises
+    ------
+    PrivacyGateError
+        If a check fails and ``allow`` is false; its message lists every failed
+        check and how to override.
+    """
+    checks = [
+        ("exact_copies", max_exact_copies, "AGs identical to a training haplotype"),
+        ("privacy_loss", max_privacy_loss, "AATS_test - AATS_train"),
+        ("membership_auc", max_membership_auc, "AUC of distance-based membership inference"),
+    ]
+    failures = []
+    for key, ceiling, meaning in checks:
+        if ceiling is None:
+            continue
+        value = _as_number(metrics.get(key))
+        if math.isnan(value):
+            failures.append(f"{key} ({meaning}) was not computed; it must be at most {ceiling}")
+        elif value > ceiling:
+            failures.append(f"{key} ({meaning}) = {value:.4g} exceeds the maximum {ceiling}")
+    if failures and not allow:
+        raise PrivacyGateError(failures)
+    if failures:
+        warnings.warn(
+            "privacy gate overridden by privacy.allow_export: " + "; ".join(failures),
+            stacklevel=2,
+        )
+    return failures

@@ -1,0 +1,97 @@
+"""Allele frequencies, fixed alleles, pairwise and closest distances, haplostrips."""
+
+import numpy as np
+import pytest
+
+from genosynth.errors import GenosynthError
+from genosynth.evaluate.distance import hamming_reference
+from genosynth.evaluate.diversity import (
+    allele_frequency,
+    allele_frequency_agreement,
+    closest_distance,
+    fixed_alleles,
+    haplostrip_order,
+    pairwise_differences,
+)
+
+
+def H(*rows):
+    return np.array([[int(c) for c in r] for r in rows], dtype=np.int8)
+
+
+REAL = H("101", "001", "111", "001")  # p = [0.5, 0.25, 1.0]
+AG = H("111", "101")  # p = [1.0, 0.5, 1.0]
+
+
+def test_allele_frequency():
+    np.testing.assert_array_equal(allele_frequency(REAL), [0.5, 0.25, 1.0])
+    assert allele_frequency(REAL).dtype == np.float64
+
+
+def test_allele_frequency_agreement_by_hand():
+    # x = [.5, .25, 1], y = [1, .5, 1]: sxy = 1/6, sxx = 7/24, syy = 1/6 -> r^2 = 4/7
+    # rmse = sqrt((.25 + .0625 + 0) / 3)
+    stats = allele_frequency_agreement(REAL, AG)
+    assert stats["pearson_r"] == pytest.approx(np.sqrt(4 / 7))
+    assert stats["rmse"] == pytest.approx(np.sqrt(0.3125 / 3))
+    same = allele_frequency_agreement(REAL, REAL)
+    assert same["pearson_r"] == pytest.approx(1.0) and same["rmse"] == 0.0
+    assert np.isnan(allele_frequency_agreement(REAL, H("111"))["pearson_r"])  # constant AG
+
+
+def test_fixed_alleles_by_hand():
+    # real polymorphic at sites 0, 1; AG polymorphic at site 1 only
+    stats = fixed_alleles(REAL, AG)
+    assert stats["n_sites"] == 3
+    assert stats["n_fixed_real"] == 1 and stats["n_fixed_ag"] == 2
+    assert stats["polymorphic_real_fixed_ag"] == 1
+    assert stats["fraction_polymorphic_real_fixed_ag"] == 0.5
+    assert stats["polymorphic_ag_fixed_real"] == 0
+    assert stats["fraction_polymorphic_ag_fixed_real"] == 0.0
+    # converse: AG polymorphic at the real-fixed site 2
+    converse = fixed_alleles(REAL, H("100", "001"))
+    assert converse["polymorphic_ag_fixed_real"] == 1
+    assert converse["fraction_polymorphic_ag_fixed_real"] == 0.5
+    assert converse["polymorphic_real_fixed_ag"] == 1  # site 1 is 0 in both AGs
+
+
+def test_pairwise_differences_all_pairs_by_hand():
+    d = pairwise_differences(H("000", "100", "111"))
+    assert d.dtype == np.int32
+    assert d.tolist() == [1, 3, 2]  # (0,1), (0,2), (1,2)
+    assert pairwise_differences(H("01")).size == 0
+
+
+def test_pairwise_differences_sampled():
+    rng = np.random.default_rng(0)
+    h = (rng.random((60, 50)) < 0.5).astype(np.int8)
+    d = pairwise_differences(h, max_pairs=500, seed=3)
+    assert d.shape == (500,)
+    ref = hamming_reference(h, h)
+    offdiag = ref[~np.eye(60, dtype=bool)]
+    assert np.isin(d, offdiag).all()
+    assert (d > 0).all()  # random rows of 50 sites: never the same row, never identical
+    np.testing.assert_array_equal(d, pairwise_differences(h, max_pairs=500, seed=3))
+    assert abs(d.mean() - offdiag.mean()) < 1.0
+
+
+def test_closest_distance_by_hand():
+    table = closest_distance(H("0000", "0011", "1111"), H("0001"))
+    assert table["to_closest_ag"].tolist() == [1, 1, 3]
+    assert table["to_closest_real"].tolist() == [2, 2, 2]
+    with pytest.raises(GenosynthError, match="sites"):
+        closest_distance(H("00", "11"), H("000"))
+
+
+def test_haplostrip_order_by_hand():
+    # site 3 is monomorphic and site 4 has MAF 1/6 < 0.2: both dropped with min_maf=0.2
+    h = H("11100", "00000", "10100", "11001", "01100", "00100")
+    # majority allele: site0 3/6 -> 0 (tie), site1 3/6 -> 0 (tie), site2 4/6 -> 1
+    rows, columns = haplostrip_order(h, min_maf=0.2)
+    assert columns.tolist() == [0, 1, 2]
+    # distances to 001 over sites 0-2: [2, 1, 1, 3, 1, 0]; equal ones keep input order
+    assert rows.tolist() == [5, 1, 2, 4, 0, 3]
+    # an explicit consensus and column set (as for AG panels)
+    rows, columns = haplostrip_order(h, consensus=[1, 1, 1, 0, 0], columns=[2, 0])
+    assert columns.tolist() == [0, 2]
+    assert rows.tolist() == [0, 2, 3, 4, 5, 1]  # distances [0, 2, 0, 1, 1, 1]
