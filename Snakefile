@@ -29,6 +29,9 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/subset.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/ld.smk"
+include: "workflow/rules/privacy.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -87,18 +87,58 @@ def test_ag_vcf_matches_hapt_and_legend(smoke_run, ds, model):
         np.testing.assert_array_equal(gts[:, :, 1].T, ags[1 : 2 * n_samples : 2])
 
 
+FIGURES = [
+    "pca",
+    "umap",
+    "pairwise_differences",
+    "allele_frequency",
+    "fixed_alleles",
+    "haplostrips",
+    "ld_matrix",
+    "ld_decay",
+    "closest_distance",
+    "aats",
+    "aats_sensitivity",
+]
+
+
+@pytest.mark.parametrize("figure", FIGURES)
 @pytest.mark.parametrize("ds", DATASETS)
-def test_pca_figure_and_metrics(smoke_run, ds):
-    image = matplotlib.image.imread(smoke_run / "results" / ds / "figures/pca.png")
+def test_figure_is_a_real_plot(smoke_run, ds, figure):
+    image = matplotlib.image.imread(smoke_run / "results" / ds / f"figures/{figure}.png")
     assert image.shape[0] > 200 and image.shape[1] > 200
-    assert image[..., :3].std() > 0.05, "PCA figure is blank"
+    assert image[..., :3].std() > 0.05, f"{ds}/{figure} is blank"
+
+
+@pytest.mark.parametrize("ds", DATASETS)
+def test_metrics_rows_are_finite(smoke_run, ds):
     metrics = pd.read_csv(smoke_run / "results" / ds / "metrics.tsv", sep="\t")
     assert list(metrics.columns) == ["dataset", "model", "metric", "value"]
     assert (metrics.dataset == ds).all()
-    assert np.isfinite(metrics.value).all()
+    assert np.isfinite(metrics.value).all(), metrics[~np.isfinite(metrics.value)]
+    expected = [
+        "pc1_variance_ratio",
+        "allele_frequency_pearson_r",
+        "allele_frequency_rmse",
+        "ld_decay_mae",
+        "aats_train",
+        "aats_test",
+        "aa_truth_train",
+        "aa_syn_test",
+        "privacy_loss",
+        "exact_copies",
+        "membership_auc",
+        "closest_ag_distance_median",
+        "pairwise_differences_mean",
+    ]
     for m in MODELS:
-        rows = metrics[(metrics.model == m) & (metrics.metric == "pc1_variance_ratio")]
-        assert len(rows) == 1
+        rows = metrics[metrics.model == m].set_index("metric")["value"]
+        missing = [e for e in expected if e not in rows]
+        assert not missing, f"{ds}/{m}: no {missing}"
+        for name in ("aats_train", "aats_test", "membership_auc"):
+            assert 0 <= rows[name] <= 1
+        assert rows["privacy_loss"] == pytest.approx(rows["aats_test"] - rows["aats_train"])
+    assert (metrics[metrics.model == "real"].metric == "pairwise_differences_mean").any()
     summary = pd.read_csv(smoke_run / "results/summary.tsv", sep="\t")
     assert set(summary.dataset) == set(DATASETS)
 
@@ -135,12 +175,23 @@ def test_markov_change_reruns_only_markov(smoke_run, tmp_path):
     model_jobs = [w for r, w in jobs if r in {"train_baseline", "sample_ags", "export_ags_vcf"}]
     assert model_jobs and all("markov" in w for w in model_jobs), model_jobs
     assert not rules & {"simulate_genotypes", "ingest_haplotypes", "subset_dataset"}
-    assert rules <= {
-        "train_baseline", "sample_ags", "export_ags_vcf", "plot_pca",
-        "gather_metrics", "summarize_metrics", "all",
-    }  # fmt: skip
+    assert rules <= {"train_baseline", "sample_ags", "export_ags_vcf", "all"} | EVALUATION_RULES
     unchanged = run_snakemake(smoke_run, "--configfile", str(REPO / "config/smoke.yaml"), "-n")
     assert _scheduled_jobs(unchanged.stdout) == []
+
+
+EVALUATION_RULES = {f"plot_{f}" for f in FIGURES} | {"gather_metrics", "summarize_metrics"}
+
+
+def test_ld_bin_change_reruns_only_ld_decay(smoke_run, tmp_path):
+    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config.setdefault("evaluate", {})["ld_decay"] = {"n_bins": 20}
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(config))
+    jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
+    rules = {r for r, _ in jobs}
+    assert rules == {"plot_ld_decay", "gather_metrics", "summarize_metrics", "all"}, jobs
+    assert sorted(w for r, w in jobs if r == "plot_ld_decay") == sorted(f"ds={d}" for d in DATASETS)
 
 
 def test_lint_is_clean(tmp_path):

@@ -64,10 +64,45 @@ def get_ags(ds, suffix=".hapt.gz"):
     return {m: f"results/{ds}/ags/{m}{suffix}" for m in MODELS}
 
 
+# Figures of every dataset and model (CONTRACT names); each also writes metrics/<name>.tsv.
+FIGURES = [
+    "pca",
+    "umap",
+    "pairwise_differences",
+    "allele_frequency",
+    "fixed_alleles",
+    "haplostrips",
+    "ld_matrix",
+    "ld_decay",
+    "closest_distance",
+    "aats",
+    "aats_sensitivity",
+]
+
+
+def get_evaluation_inputs(wildcards):
+    """Real split, annotations and every model's AGs of one dataset."""
+    data = f"results/{wildcards.ds}/data"
+    files = {
+        "train": f"{data}/train.hapt.gz",
+        "test": f"{data}/test.hapt.gz",
+        "panel": f"{data}/panel.tsv",
+        "info": f"{data}/dataset.json",
+        "legend": f"{data}/snps.legend",
+    }
+    return files | get_ags(wildcards.ds)
+
+
+def get_metric_fragments(wildcards):
+    """Metric tables of every figure of one dataset."""
+    return [f"results/{wildcards.ds}/metrics/{f}.tsv" for f in FIGURES]
+
+
 def get_all_outputs():
     """Everything `rule all` builds."""
     outputs = ["results/summary.tsv"]
     for ds in DATASETS:
-        outputs += [f"results/{ds}/figures/pca.png", f"results/{ds}/metrics.tsv"]
+        outputs += [f"results/{ds}/figures/{f}.png" for f in FIGURES]
+        outputs.append(f"results/{ds}/metrics.tsv")
         outputs += list(get_ags(ds, ".vcf.gz").values())
     return outputs

@@ -33,39 +33,146 @@ rule plot_pca:
         "../../scripts/plot_pca.py"
 
 
-rule gather_metrics:
+rule plot_umap:
     input:
-        pca="results/{ds}/metrics/pca.tsv",
+        unpack(get_evaluation_inputs),
     output:
-        metrics="results/{ds}/metrics.tsv",
+        figure=report(
+            "results/{ds}/figures/umap.png",
+            caption="../report/umap.rst",
+            category="{ds}",
+            subcategory="Structure",
+        ),
+        metrics="results/{ds}/metrics/umap.tsv",
     log:
-        "results/logs/gather_metrics/{ds}.log",
+        "results/logs/plot_umap/{ds}.log",
     benchmark:
-        "results/benchmarks/gather_metrics/{ds}.tsv"
+        "results/benchmarks/plot_umap/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=5,
+        mem_mb=8000,
+        runtime=60,
+    params:
+        figure="umap",
+        settings=config["evaluate"]["umap"],
+        models=MODELS,
     script:
-        "../../scripts/gather_metrics.py"
+        "../../scripts/plot_evaluation.py"
 
 
-rule summarize_metrics:
+rule plot_pairwise_differences:
     input:
-        metrics=expand("results/{ds}/metrics.tsv", ds=DATASETS),
+        unpack(get_evaluation_inputs),
     output:
-        summary="results/summary.tsv",
+        figure=report(
+            "results/{ds}/figures/pairwise_differences.png",
+            caption="../report/pairwise_differences.rst",
+            category="{ds}",
+            subcategory="Diversity",
+        ),
+        metrics="results/{ds}/metrics/pairwise_differences.tsv",
     log:
-        "results/logs/summarize_metrics.log",
+        "results/logs/plot_pairwise_differences/{ds}.log",
     benchmark:
-        "results/benchmarks/summarize_metrics.tsv"
+        "results/benchmarks/plot_pairwise_differences/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=5,
+        mem_mb=8000,
+        runtime=60,
+    params:
+        figure="pairwise_differences",
+        settings=config["evaluate"]["pairwise_differences"],
+        models=MODELS,
     script:
-        "../../scripts/gather_metrics.py"
+        "../../scripts/plot_evaluation.py"
+
+
+rule plot_allele_frequency:
+    input:
+        unpack(get_evaluation_inputs),
+    output:
+        figure=report(
+            "results/{ds}/figures/allele_frequency.png",
+            caption="../report/allele_frequency.rst",
+            category="{ds}",
+            subcategory="Diversity",
+        ),
+        metrics="results/{ds}/metrics/allele_frequency.tsv",
+    log:
+        "results/logs/plot_allele_frequency/{ds}.log",
+    benchmark:
+        "results/benchmarks/plot_allele_frequency/{ds}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    params:
+        figure="allele_frequency",
+        settings=config["evaluate"]["allele_frequency"],
+        models=MODELS,
+    script:
+        "../../scripts/plot_evaluation.py"
+
+
+rule plot_fixed_alleles:
+    input:
+        unpack(get_evaluation_inputs),
+    output:
+        figure=report(
+            "results/{ds}/figures/fixed_alleles.png",
+            caption="../report/fixed_alleles.rst",
+            category="{ds}",
+            subcategory="Diversity",
+        ),
+        metrics="results/{ds}/metrics/fixed_alleles.tsv",
+    log:
+        "results/logs/plot_fixed_alleles/{ds}.log",
+    benchmark:
+        "results/benchmarks/plot_fixed_alleles/{ds}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    params:
+        figure="fixed_alleles",
+        settings=config["evaluate"]["fixed_alleles"],
+        models=MODELS,
+    script:
+        "../../scripts/plot_evaluation.py"
+
+
+rule plot_haplostrips:
+    input:
+        unpack(get_evaluation_inputs),
+    output:
+        figure=report(
+            "results/{ds}/figures/haplostrips.png",
+            caption="../report/haplostrips.rst",
+            category="{ds}",
+            subcategory="Structure",
+        ),
+        metrics="results/{ds}/metrics/haplostrips.tsv",
+    log:
+        "results/logs/plot_haplostrips/{ds}.log",
+    benchmark:
+        "results/benchmarks/plot_haplostrips/{ds}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    params:
+        figure="haplostrips",
+        settings=config["evaluate"]["haplostrips"],
+        models=MODELS,
+    script:
+        "../../scripts/plot_evaluation.py"

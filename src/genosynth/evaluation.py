@@ -1,0 +1,232 @@
+"""Evaluation steps of the workflow: one function per CONTRACT figure.
+
+Each step loads a dataset's real haplotypes and every model's AGs
+(:func:`load_evaluation`), computes its numbers with :mod:`genosynth.evaluate`,
+draws the figure with :mod:`genosynth.evaluate.figures` and returns metric rows
+``(model, metric, value)``. :func:`run_figure` is what the workflow's
+``scripts/plot_evaluation.py`` calls: it dispatches on the figure name and
+writes the figure and ``metrics/<figure>.tsv``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from genosynth import evaluate, formats
+from genosynth.errors import GenosynthError
+from genosynth.stages import LAYOUT_GENOTYPE_PAIRS, METRIC_COLUMNS, write_table
+
+__all__ = ["FIGURES", "Evaluation", "load_evaluation", "run_figure"]
+
+log = logging.getLogger(__name__)
+Rows = list[tuple[str, str, float]]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Real and artificial data of one dataset, as the figures use them.
+
+    Attributes
+    ----------
+    dataset : str
+    layout : str
+        ``haplotypes`` or ``genotype_pairs`` (``pheno``).
+    train, test : numpy.ndarray, int8, (n, n_columns)
+        Real rows (the phenotype column, if any, removed).
+    groups : numpy.ndarray of str, (n_train + n_test,)
+        Super-population of each real row (train then test).
+    positions : numpy.ndarray, int64, (n_sites,)
+    ags : dict of str -> numpy.ndarray, int8, (n_ags, n_columns)
+    """
+
+    dataset: str
+    layout: str
+    train: np.ndarray
+    test: np.ndarray
+    groups: np.ndarray
+    positions: np.ndarray
+    ags: dict
+
+    @property
+    def real(self) -> np.ndarray:
+        return np.concatenate([self.train, self.test])
+
+    def sites(self, matrix: np.ndarray) -> np.ndarray:
+        """One row per chromosome copy, one column per site: (n_copies, n_sites) int8.
+
+        Genotype pairs ``(n, 2 L)`` become ``(2 n, L)`` pseudo-haplotypes (the
+        sorted alleles of each genotype), so allele frequencies are exact and
+        LD is the composite LD of unphased data, for real and AGs alike.
+        """
+        if self.layout != LAYOUT_GENOTYPE_PAIRS:
+            return matrix
+        n = matrix.shape[0]
+        return np.ascontiguousarray(matrix.reshape(n, -1, 2).transpose(0, 2, 1).reshape(2 * n, -1))
+
+
+def _drop_phenotype(matrix: np.ndarray, layout: str) -> np.ndarray:
+    return matrix[:, :-1] if layout == LAYOUT_GENOTYPE_PAIRS else matrix
+
+
+def load_evaluation(*, dataset, train, test, panel, info, legend, ags: Mapping) -> Evaluation:
+    """Read the files of one dataset's evaluation."""
+    layout = json.loads(open(info).read())["layout"]
+    table = pd.read_csv(panel, sep="\t", keep_default_na=False)
+    groups = table.loc[table["split"] != "other", "super_pop"].to_numpy(str)
+    return Evaluation(
+        dataset=dataset,
+        layout=layout,
+        train=_drop_phenotype(formats.read_hapt_matrix(train)[1], layout),
+        test=_drop_phenotype(formats.read_hapt_matrix(test)[1], layout),
+        groups=groups,
+        positions=formats.read_legend(legend)["position"].to_numpy(np.int64),
+        ags={m: _drop_phenotype(formats.read_hapt_matrix(p)[1], layout) for m, p in ags.items()},
+    )
+
+
+# --- one function per figure: (evaluation, figure path, settings) -> metric rows -------------
+def umap(ev: Evaluation, path, settings: Mapping) -> Rows:
+    from genosynth.evaluate.figures import plot_umap
+
+    plot_umap(path, ev.real, ev.ags, real_groups=ev.groups, **settings)
+    return []
+
+
+def pairwise_differences(ev: Evaluation, path, settings: Mapping) -> Rows:
+    from genosynth.evaluate.figures import plot_pairwise_differences
+
+    plot_pairwise_differences(path, ev.real, ev.ags, **settings)
+    rows = []
+    for name, h in {"real": ev.real, **ev.ags}.items():
+        d = evaluate.pairwise_differences(h, **settings)
+        rows.append((name, "pairwise_differences_mean", float(d.mean())))
+    return rows
+
+
+def allele_frequency(ev: Evaluation, path, settings: Mapping) -> Rows:
+    from genosynth.evaluate.figures import plot_allele_frequency
+
+    real = ev.sites(ev.real)
+    ags = {m: ev.sites(h) for m, h in ev.ags.items()}
+    plot_allele_frequency(path, real, ags)
+    rows = []
+    for model, h in ags.items():
+        for key, value in evaluate.allele_frequency_agreement(real, h).items():
+            rows.append((model, f"allele_frequency_{key}", value))
+    return rows
+
+
+def fixed_alleles(ev: Evaluation, path, settings: Mapping) -> Rows:
+    from genosynth.evaluate.figures import plot_fixed_alleles
+
+    real = ev.sites(ev.real)
+    ags = {m: ev.sites(h) for m, h in ev.ags.items()}
+    plot_fixed_alleles(path, real, ags)
+    rows = []
+    for model, h in ags.items():
+        for key, value in evaluate.fixed_alleles(real, h).items():
+            rows.append((model, f"fixed_{key}", float(value)))
+    return rows
+
+
+def closest_distance(ev: Evaluation, path, settings: Mapping) -> Rows:
+    from genosynth.evaluate.figures import plot_closest_distance
+
+    plot_closest_distance(path, ev.real, ev.ags)
+    rows = []
+    for model, h in ev.ags.items():
+        table = evaluate.closest_distance(ev.real, h)
+        rows.append((model, "closest_ag_distance_median", float(table.to_closest_ag.median())))
+        rows.append((model, "closest_real_distance_median", float(table.to_closest_real.median())))
+    return rows
+
+
+def ld_matrix(ev: Evaluation, path, settings: Mapping) -> Rows:
+    from genosynth.evaluate.figures import plot_ld_matrix
+
+    plot_ld_matrix(path, ev.sites(ev.real), {m: ev.sites(h) for m, h in ev.ags.items()}, **settings)
+    return []
+
+
+def ld_decay(ev: Evaluation, path, settings: Mapping) -> Rows:
+    from genosynth.evaluate.figures import plot_ld_decay
+
+    real = evaluate.ld_decay(ev.sites(ev.real), ev.positions, **settings)
+    ags = {m: evaluate.ld_decay(ev.sites(h), ev.positions, **settings) for m, h in ev.ags.items()}
+    plot_ld_decay(path, real, ags)
+    return [(m, "ld_decay_mae", evaluate.ld_decay_mae(real, d)) for m, d in ags.items()]
+
+
+def aats(ev: Evaluation, path, settings: Mapping) -> Rows:
+    from genosynth.evaluate.figures import plot_aats
+
+    by_model = {
+        m: evaluate.privacy_metrics(ev.train, ev.test, h, **settings) for m, h in ev.ags.items()
+    }
+    plot_aats(path, by_model)
+    return [(m, k, float(v)) for m, values in by_model.items() for k, v in values.items()]
+
+
+def aats_sensitivity(ev: Evaluation, path, settings: Mapping) -> Rows:
+    from genosynth.evaluate.figures import plot_aats_sensitivity
+
+    tables = {
+        m: evaluate.aats_sensitivity(ev.train, ev.test, h, **settings) for m, h in ev.ags.items()
+    }
+    plot_aats_sensitivity(path, tables)
+    rows = []
+    for model, table in tables.items():
+        for record in table.to_dict("records"):
+            n = int(record["n_planted"])
+            rows.append((model, f"aats_train_planted_{n}", float(record["aats_train"])))
+            rows.append((model, f"privacy_loss_planted_{n}", float(record["privacy_loss"])))
+    return rows
+
+
+def haplostrips(ev: Evaluation, path, settings: Mapping) -> Rows:
+    from genosynth.evaluate.figures import plot_haplostrips
+
+    plot_haplostrips(
+        path, ev.sites(ev.real), {m: ev.sites(h) for m, h in ev.ags.items()}, **settings
+    )
+    return []
+
+
+#: Figure name (CONTRACT) -> step computing its metric rows and drawing it.
+FIGURES: dict[str, Callable[[Evaluation, object, Mapping], Rows]] = {
+    "umap": umap,
+    "pairwise_differences": pairwise_differences,
+    "allele_frequency": allele_frequency,
+    "fixed_alleles": fixed_alleles,
+    "closest_distance": closest_distance,
+    "ld_matrix": ld_matrix,
+    "ld_decay": ld_decay,
+    "aats": aats,
+    "aats_sensitivity": aats_sensitivity,
+    "haplostrips": haplostrips,
+}
+
+
+def run_figure(*, figure: str, inputs: Mapping, models, dataset, output, metrics, settings):
+    """Draw one evaluation figure and write its metric rows (``dataset model metric value``)."""
+    if figure not in FIGURES:
+        raise GenosynthError(f"unknown figure {figure!r}; known: {sorted(FIGURES)}")
+    ev = load_evaluation(
+        dataset=dataset,
+        train=inputs["train"],
+        test=inputs["test"],
+        panel=inputs["panel"],
+        info=inputs["info"],
+        legend=inputs["legend"],
+        ags={m: inputs[m] for m in models},
+    )
+    rows = FIGURES[figure](ev, output, dict(settings))
+    frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
+    write_table(metrics, frame[METRIC_COLUMNS])
+    log.info("%s/%s: %d metric rows", dataset, figure, len(frame))

@@ -1,0 +1,39 @@
+# Metrics of every stage gathered per dataset and for the whole run.
+
+
+rule gather_metrics:
+    input:
+        get_metric_fragments,
+    output:
+        metrics="results/{ds}/metrics.tsv",
+    log:
+        "results/logs/gather_metrics/{ds}.log",
+    benchmark:
+        "results/benchmarks/gather_metrics/{ds}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../../scripts/gather_metrics.py"
+
+
+rule summarize_metrics:
+    input:
+        metrics=expand("results/{ds}/metrics.tsv", ds=DATASETS),
+    output:
+        summary="results/summary.tsv",
+    log:
+        "results/logs/summarize_metrics.log",
+    benchmark:
+        "results/benchmarks/summarize_metrics.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../../scripts/gather_metrics.py"
