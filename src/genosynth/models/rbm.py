@@ -1,0 +1,813 @@
+"""Restricted Boltzmann machine for artificial genomes (Yelmen et al. 2021, 2023).
+
+:class:`RBMModel` (``"rbm"``) trains the RBM defined in
+:mod:`genosynth.models.rbm_core` (Bernoulli allele units, ReLU or sigmoid
+hidden units, optional one-hot label units) by persistent contrastive
+divergence (PCD-k) and draws AGs from independent Gibbs chains.
+
+Training (PCD-k, plain SGD by default as in the paper)
+-------------------------------------------------------
+Visible biases start at the logit of the training allele frequencies (clipped
+to half a count from 0 and 1; the log of the label proportions for the label
+group), hidden biases at 0 and weights ``W ~ N(0, init_std^2)``. The
+``n_chains`` persistent chains start from randomly chosen training rows.
+Each epoch shuffles the training haplotypes and, per mini-batch of
+``batch_size`` rows:
+
+1. runs ``k`` Gibbs sweeps on the persistent chains;
+2. computes mean hidden activations ``E[h | v]`` of the batch (data) and of
+   the chains (model);
+3. takes the step, with ``lr = learning_rate``,
+
+   ``W += lr * (<v h>_data - <v h>_model)``
+   ``b += lr * (<v>_data - <v>_model)``
+   ``c += lr * (<h>_data - <h>_model)``
+
+   with momentum ``mu`` (``velocity = mu * velocity + step``) if
+   ``momentum > 0`` and decoupled L2 decay ``W *= 1 - lr * l2`` if ``l2 > 0``.
+
+With labels, the data rows carry their one-hot label and the chains sample
+the label group too (softmax units). The chains and the batch are split in
+two fixed shards, each with its own random stream, run on two threads (BLAS
+is limited to one thread meanwhile, process-wide): on a given machine,
+results depend neither on the number of cores nor on thread timing. Each
+epoch's shard streams are seeded from the model's generator, whose state
+(:attr:`rng_state`) is saved after every epoch, so resuming a checkpoint is
+bit-identical to an uninterrupted run.
+
+Sampling
+--------
+``sample(n)`` runs ``ceil(n / samples_per_chain)`` independent chains (in
+blocks of :data:`SAMPLE_BLOCK`, each block with its own random stream) from
+uniformly random alleles (or, with ``sample_start="chains"``, from the
+persistent training chains) for ``burn_in`` Gibbs sweeps; the last
+Bernoulli draw of the visible units is an AG. With ``samples_per_chain > 1``
+each chain then yields one more AG every ``thin`` sweeps. On a conditional
+model the label units are clamped to the requested class throughout.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from genosynth.errors import ConfigError, GenosynthError
+from genosynth.models.base import (
+    HaplotypeModel,
+    check_haplotypes,
+    load_model,
+    read_checkpoint_meta,
+    register_model,
+)
+from genosynth.models.rbm_core import ACTIVATIONS, RBM, GibbsSampler, uniform_pm1
+
+__all__ = ["MONITOR_ROWS", "SAMPLE_BLOCK", "SAMPLE_STARTS", "RBMModel"]
+
+logger = logging.getLogger("genosynth.models.rbm")
+
+#: Chains run together (one buffer set) while sampling AGs.
+SAMPLE_BLOCK = 1000
+
+#: Where sampling chains start: uniformly random alleles or the persistent training chains.
+SAMPLE_STARTS = ("random", "chains")
+
+#: Fixed number of training shards (threads at most): results never depend on the core count.
+N_SHARDS = 2
+
+#: Rows per chunk when computing monitors and hidden representations.
+_CHUNK = 1024
+
+#: Training rows (evenly spaced) used by the per-epoch monitors.
+MONITOR_ROWS = 1000
+
+#: Parameters that may differ between a checkpoint and the model resuming from it.
+_RESUMABLE_CHANGES = {"epochs", "burn_in", "sample_start", "thin", "samples_per_chain"}
+
+
+def _generator(seed: int | np.random.Generator) -> np.random.Generator:
+    """A Generator from an integer seed, or ``seed`` itself if it already is one."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def _generator_from_state(state: dict) -> np.random.Generator:
+    """A Generator whose bit generator is restored from ``bit_generator.state``."""
+    bit_generator = getattr(np.random, state["bit_generator"])()
+    bit_generator.state = state
+    return np.random.Generator(bit_generator)
+
+
+def _child_generators(rng: np.random.Generator, n: int) -> list[np.random.Generator]:
+    """``n`` independent fast (SFC64) generators seeded from ``rng``."""
+    entropy = rng.integers(0, 2**63, size=(n, 2))
+    return [np.random.Generator(np.random.SFC64([int(e) for e in row])) for row in entropy]
+
+
+def _check_n(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+        raise GenosynthError(f"number of samples must be a non-negative integer, got {n!r}")
+    return int(n)
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def _single_threaded_blas():
+    """Limit BLAS to one thread (our own threads split the work)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+
+
+class _Shard:
+    """Buffers and per-batch work of one training shard (a fixed slice of the chains)."""
+
+    def __init__(self, rbm: RBM, chains: np.ndarray, total_chains: int, max_data_rows: int):
+        self.rbm = rbm
+        n_chains = chains.shape[0]
+        self.total_chains = total_chains
+        rows = n_chains + max_data_rows
+        self.n_chains = n_chains
+        # chains first, then the data rows of the current batch
+        self.stack = np.empty((rows, rbm.n_visible), dtype=np.float32)
+        self.stack[:n_chains] = chains
+        self.sampler = GibbsSampler(rbm, n_chains)
+        self.x = np.empty((rows, rbm.n_hidden), dtype=np.float32)
+        self.hidden = np.empty((rows, rbm.n_hidden), dtype=np.float32)
+        self.row_weight = np.empty(rows, dtype=np.float32)
+        self.grad_w = np.empty_like(rbm.weights)
+        self.grad_b = np.empty_like(rbm.visible_bias)
+        self.grad_c = np.empty_like(rbm.hidden_bias)
+        self.rng: np.random.Generator | None = None
+
+    @property
+    def chains(self) -> np.ndarray:
+        return self.stack[: self.n_chains]
+
+    def work(self, data: np.ndarray, batch_rows: np.ndarray, batch_size: int, k: int, lr: float):
+        """PCD-k on this shard's chains; leave ``lr`` times its part of the gradient.
+
+        Parameters
+        ----------
+        data : numpy.ndarray, int8, shape (n_haplotypes, n_visible)
+        batch_rows : numpy.ndarray, int, shape (n_rows,)
+            This shard's rows of the current mini-batch.
+        batch_size : int
+            Rows in the whole mini-batch (both shards).
+        """
+        rbm = self.rbm
+        nc = self.n_chains
+        rows = nc + batch_rows.size
+        v = self.stack[:rows]
+        v[nc:] = data[batch_rows]
+        self.sampler.run(v[:nc], self.rng, k)
+        x = rbm.hidden_input(v, out=self.x[:rows])
+        hidden = rbm.hidden_mean(x, out=self.hidden[:rows])
+        weight = self.row_weight[:rows]
+        weight[:nc] = -lr / self.total_chains  # model term: mean over all chains
+        weight[nc:] = lr / batch_size  # data term: mean over the batch
+        hidden *= weight[:, None]
+        np.matmul(v.T, hidden, out=self.grad_w)
+        np.matmul(weight, v, out=self.grad_b)
+        np.sum(hidden, axis=0, out=self.grad_c)
+
+
+@register_model
+class RBMModel(HaplotypeModel):
+    """RBM trained by PCD-k (Yelmen et al. 2021), optionally conditional on labels (2023).
+
+    Parameters
+    ----------
+    n_hidden : int, default 100
+        Hidden units (the workflow uses 500 for the dense dataset).
+    hidden_activation : {"relu", "sigmoid"}, default "relu"
+        NReLU hidden units ``max(0, x + N(0, sigmoid(x)))`` or Bernoulli ones.
+    k : int, default 10
+        Gibbs sweeps per mini-batch on the persistent chains.
+    n_chains : int, default 100
+        Persistent chains (at least 2).
+    batch_size : int, default 32
+    learning_rate : float, default 1e-3
+        Paper range 1e-3 to 1e-4.
+    epochs : int, default 2000
+        Training epochs (passes over the haplotypes); ``fit(epochs=...)`` overrides.
+    l2 : float, default 0
+        Decoupled weight decay on ``W``.
+    momentum : float, default 0
+        SGD momentum in ``[0, 1)``; 0 is plain SGD as in the paper.
+    init_std : float, default 0.01
+        Standard deviation of the initial weights.
+    burn_in : int, default 1000
+        Gibbs sweeps before a sampling chain yields its first AG.
+    sample_start : {"random", "chains"}, default "random"
+        Start sampling chain ``i`` from uniformly random alleles, or from
+        persistent training chain ``i % n_chains`` (whose mix of modes follows
+        the model's, where chains from random starts may favour the modes with
+        the largest basins).
+    samples_per_chain : int, default 1
+        AGs read from each sampling chain (1: every AG has its own chain).
+    thin : int, default 1
+        Gibbs sweeps between successive AGs of one chain (when
+        ``samples_per_chain > 1``).
+
+    State
+    -----
+    ``weights`` (float32, ``(n_visible, n_hidden)``), ``visible_bias``
+    (float32, ``(n_visible,)``), ``hidden_bias`` (float32, ``(n_hidden,)``),
+    ``chains`` (int8, ``(n_chains, n_visible)``: persistent chains),
+    ``label_values`` (int64, ``(n_labels,)``: the training label of each label
+    unit) and ``label_proportions`` (float64, ``(n_labels,)``), where
+    ``n_visible = n_sites + n_labels`` and ``n_labels = 0`` unless fitted with
+    labels. Optimizer state (``momentum > 0`` only): ``velocity_weights``,
+    ``velocity_visible_bias``, ``velocity_hidden_bias`` (float32).
+    """
+
+    name = "rbm"
+    defaults = {
+        "n_hidden": 100,
+        "hidden_activation": "relu",
+        "k": 10,
+        "n_chains": 100,
+        "batch_size": 32,
+        "learning_rate": 1e-3,
+        "epochs": 2000,
+        "l2": 0.0,
+        "momentum": 0.0,
+        "init_std": 0.01,
+        "burn_in": 1000,
+        "sample_start": "random",
+        "samples_per_chain": 1,
+        "thin": 1,
+    }
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._validate_params()
+        self.rbm: RBM | None = None
+        self.chains: np.ndarray | None = None
+        self.label_values = np.zeros(0, dtype=np.int64)
+        self.label_proportions = np.zeros(0, dtype=np.float64)
+        self.velocity: dict[str, np.ndarray] = {}
+
+    def _validate_params(self) -> None:
+        p = self.params
+        minimum = {
+            "n_hidden": 1, "k": 1, "n_chains": N_SHARDS, "batch_size": 1, "epochs": 0,
+            "burn_in": 0, "samples_per_chain": 1, "thin": 1,
+        }  # fmt: skip
+        for key, low in minimum.items():
+            if not _is_int(p[key]) or p[key] < low:
+                raise ConfigError(f"rbm.{key}", f"must be an integer >= {low}, got {p[key]!r}")
+            p[key] = int(p[key])
+        for key in ("learning_rate", "init_std", "l2", "momentum"):
+            if not _is_number(p[key]) or not math.isfinite(p[key]) or p[key] < 0:
+                raise ConfigError(f"rbm.{key}", f"must be a finite number >= 0, got {p[key]!r}")
+            p[key] = float(p[key])
+        if p["learning_rate"] <= 0:
+            raise ConfigError("rbm.learning_rate", "must be > 0")
+        if p["momentum"] >= 1:
+            raise ConfigError("rbm.momentum", "must be < 1")
+        if p["sample_start"] not in SAMPLE_STARTS:
+            raise ConfigError(
+                "rbm.sample_start",
+                f"must be one of {list(SAMPLE_STARTS)}, got {p['sample_start']!r}",
+            )
+        if p["hidden_activation"] not in ACTIVATIONS:
+            raise ConfigError(
+                "rbm.hidden_activation",
+                f"must be one of {list(ACTIVATIONS)}, got {p['hidden_activation']!r}",
+            )
+
+    @property
+    def n_labels(self) -> int:
+        return int(self.label_values.size)
+
+    @property
+    def is_conditional(self) -> bool:
+        return self.n_labels > 0
+
+    # --- data -----------------------------------------------------------------
+    def _label_codes(self, labels, n: int) -> np.ndarray:
+        """Map label values to label-unit indices (int64, ``(n,)``)."""
+        lab = np.asarray(labels)
+        if lab.ndim == 0:
+            lab = np.full(n, lab)
+        if lab.shape != (n,) or not np.issubdtype(lab.dtype, np.integer):
+            raise GenosynthError(f"labels must be {n} integers, got shape {lab.shape} {lab.dtype}")
+        codes = np.searchsorted(self.label_values, lab)
+        codes = np.minimum(codes, self.n_labels - 1)
+        unknown = self.label_values[codes] != lab
+        if unknown.any():
+            raise GenosynthError(
+                f"unknown label(s) {sorted(set(lab[unknown].tolist()))}; "
+                f"the model was trained on labels {self.label_values.tolist()}"
+            )
+        return codes
+
+    def _visible_data(self, haplotypes: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+        """Haplotypes with one-hot label columns appended: int8 ``(n, n_visible)``."""
+        if not self.n_labels:
+            return haplotypes
+        onehot = np.zeros((haplotypes.shape[0], self.n_labels), dtype=np.int8)
+        onehot[np.arange(haplotypes.shape[0]), codes] = 1
+        return np.concatenate([haplotypes, onehot], axis=1)
+
+    @staticmethod
+    def _fingerprint(haplotypes: np.ndarray, labels: np.ndarray | None) -> str:
+        digest = hashlib.sha256()
+        digest.update(repr(haplotypes.shape).encode())
+        digest.update(np.ascontiguousarray(haplotypes).tobytes())
+        if labels is not None:
+            digest.update(np.ascontiguousarray(labels, dtype=np.int64).tobytes())
+        return digest.hexdigest()
+
+    # --- training -------------------------------------------------------------
+    def fit(
+        self,
+        haplotypes,
+        *,
+        seed,
+        labels=None,
+        epochs: int | None = None,
+        callback=None,
+        checkpoint_path: str | os.PathLike | None = None,
+        checkpoint_every: int = 0,
+        resume: bool = True,
+    ):
+        """Train by PCD-k; return ``self``.
+
+        Parameters
+        ----------
+        haplotypes : array_like, int, shape (n_haplotypes, n_sites), values 0/1
+        seed : int or numpy.random.Generator
+            Ignored when resuming (the checkpoint's generator state is used).
+        labels : array_like, int, shape (n_haplotypes,), optional
+            Class of each haplotype: makes the model conditional (one-hot label
+            units appended to the visible layer).
+        epochs : int, optional
+            Train until this many epochs are done in total (default: the
+            ``epochs`` parameter).
+        callback : callable, optional
+            ``callback(epoch, logs)`` after every epoch (1-based ``epoch``);
+            ``logs`` holds ``reconstruction_error`` (mean squared error of the
+            mean-field reconstruction ``p(v | E[h | v])`` of the training
+            alleles), ``free_energy_train`` (mean free energy of the training
+            rows; both on up to :data:`MONITOR_ROWS` evenly spaced rows),
+            ``free_energy_gap`` (mean free energy of the persistent chains minus
+            ``free_energy_train``) and ``epoch_s``. Returning ``True`` stops.
+        checkpoint_path : path, optional
+            Checkpoint written (atomically) every ``checkpoint_every`` epochs
+            and when training ends; if it exists and ``resume`` is true,
+            training resumes from it.
+        checkpoint_every : int, default 0
+            0: only when training ends.
+        resume : bool, default True
+
+        Returns
+        -------
+        RBMModel
+        """
+        h = check_haplotypes(haplotypes)
+        n_epochs = self.params["epochs"] if epochs is None else epochs
+        if not _is_int(n_epochs) or n_epochs < 0:
+            raise GenosynthError(f"epochs must be a non-negative integer, got {n_epochs!r}")
+        if not _is_int(checkpoint_every) or checkpoint_every < 0:
+            raise GenosynthError(
+                f"checkpoint_every must be an integer >= 0, got {checkpoint_every!r}"
+            )
+        if labels is not None:
+            labels = np.asarray(labels)
+            if labels.shape != (h.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
+                raise GenosynthError(
+                    f"labels must be {h.shape[0]} integers (one per haplotype), "
+                    f"got shape {labels.shape} {labels.dtype}"
+                )
+        fingerprint = self._fingerprint(h, labels)
+        path = None if checkpoint_path is None else Path(checkpoint_path)
+        if path is not None and resume and path.exists():
+            rng = self._resume(path, h, fingerprint)
+        else:
+            rng = self._initialise(h, labels, _generator(seed))
+        codes = None if labels is None else self._label_codes(labels, h.shape[0])
+        data = self._visible_data(h, codes)
+        provenance = {"data_sha256": fingerprint}
+        if self.step >= n_epochs:
+            return self
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_single_threaded_blas())
+            pool = None
+            if _usable_cores() >= 2:
+                pool = stack.enter_context(concurrent.futures.ThreadPoolExecutor(max_workers=1))
+            self._train(data, rng, n_epochs, pool, callback, path, checkpoint_every, provenance)
+        return self
+
+    def _initialise(self, h, labels, rng) -> np.random.Generator:
+        """Fresh parameters and persistent chains for ``h``; return the training generator."""
+        n_hap, n_sites = h.shape
+        n_hidden = self.params["n_hidden"]
+        if labels is not None:
+            self.label_values, counts = np.unique(labels.astype(np.int64), return_counts=True)
+            self.label_proportions = counts / n_hap
+        else:
+            self.label_values = np.zeros(0, dtype=np.int64)
+            self.label_proportions = np.zeros(0, dtype=np.float64)
+        eps = 0.5 / n_hap
+        freq = np.clip(h.mean(axis=0, dtype=np.float64), eps, 1.0 - eps)
+        visible_bias = np.concatenate(
+            [np.log(freq) - np.log1p(-freq), np.log(self.label_proportions)]
+        ).astype(np.float32)
+        n_visible = visible_bias.size
+        weights = rng.normal(0.0, self.params["init_std"], size=(n_visible, n_hidden))
+        self.rbm = RBM(
+            weights.astype(np.float32),
+            visible_bias,
+            np.zeros(n_hidden, dtype=np.float32),
+            n_sites,
+            self.params["hidden_activation"],
+        )
+        codes = None if labels is None else self._label_codes(labels, n_hap)
+        start = rng.integers(0, n_hap, size=self.params["n_chains"])
+        self.chains = self._visible_data(h, codes)[start].astype(np.int8)
+        self.velocity = {}
+        if self.params["momentum"] > 0:
+            self.velocity = {
+                "velocity_weights": np.zeros_like(self.rbm.weights),
+                "velocity_visible_bias": np.zeros_like(self.rbm.visible_bias),
+                "velocity_hidden_bias": np.zeros_like(self.rbm.hidden_bias),
+            }
+        self.n_sites = n_sites
+        self.step = 0
+        self.rng_state = rng.bit_generator.state
+        return rng
+
+    def _resume(self, path: Path, h: np.ndarray, fingerprint: str) -> np.random.Generator:
+        """Load the checkpoint at ``path`` into ``self``; return the restored generator."""
+        meta = read_checkpoint_meta(path)
+        fix = "delete the checkpoint or pass resume=False to start afresh"
+        if meta.get("model") != self.name:
+            raise GenosynthError(
+                f"{path}: checkpoint of model '{meta.get('model')}', not rbm; {fix}"
+            )
+        theirs = {k: v for k, v in meta["params"].items() if k not in _RESUMABLE_CHANGES}
+        ours = json.loads(json.dumps(self.params))
+        ours = {k: v for k, v in ours.items() if k not in _RESUMABLE_CHANGES}
+        if theirs != ours:
+            raise GenosynthError(
+                f"{path}: checkpoint parameters {theirs} differ from the model's {ours}; {fix}"
+            )
+        if meta.get("provenance", {}).get("data_sha256") != fingerprint:
+            raise GenosynthError(f"{path}: checkpoint was trained on other data; {fix}")
+        saved = load_model(path)
+        self.set_state(saved.get_state())
+        self.set_optimizer_state(saved.get_optimizer_state())
+        self.n_sites = saved.n_sites
+        self.step = saved.step
+        self.rng_state = saved.rng_state
+        logger.info("resuming rbm training from %s at epoch %d", path, self.step)
+        return _generator_from_state(self.rng_state)
+
+    def _train(self, data, rng, n_epochs, pool, callback, path, checkpoint_every, provenance):
+        """Epochs ``self.step + 1 .. n_epochs`` of PCD-k (see the module docstring)."""
+        p = self.params
+        rbm = self.rbm
+        n_hap = data.shape[0]
+        batch_size = min(p["batch_size"], n_hap)
+        lr = p["learning_rate"]
+        decay = 1.0 - lr * p["l2"]
+        momentum = p["momentum"]
+        bounds = np.linspace(0, p["n_chains"], N_SHARDS + 1).round().astype(int)
+        shard_data_rows = -(-batch_size // N_SHARDS)
+        shards = [
+            _Shard(rbm, self.chains[lo:hi], p["n_chains"], shard_data_rows)
+            for lo, hi in zip(bounds, bounds[1:], strict=False)
+        ]
+        log_every = max(1, n_epochs // 20)
+        try:
+            while self.step < n_epochs:
+                start = time.perf_counter()
+                for shard, child in zip(shards, _child_generators(rng, N_SHARDS), strict=True):
+                    shard.rng = child
+                order = rng.permutation(n_hap)
+                for lo in range(0, n_hap, batch_size):
+                    batch = order[lo : lo + batch_size]
+                    parts = np.array_split(batch, N_SHARDS)
+                    args = [(data, part, batch.size, p["k"], lr) for part in parts]
+                    if pool is not None:
+                        future = pool.submit(shards[1].work, *args[1])
+                        shards[0].work(*args[0])
+                        future.result()
+                    else:
+                        for shard, arg in zip(shards, args, strict=True):
+                            shard.work(*arg)
+                    self._apply_update(shards, decay, momentum)
+                self.step += 1
+                self.rng_state = rng.bit_generator.state
+                elapsed = time.perf_counter() - start
+                stop = False
+                want_log = logger.isEnabledFor(logging.INFO) and (
+                    self.step % log_every == 0 or self.step == n_epochs
+                )
+                if callback is not None or want_log:
+                    self._store_chains(shards)
+                    logs = self._monitor(data)
+                    logs["epoch_s"] = elapsed
+                    if want_log:
+                        logger.info(
+                            "rbm epoch %d/%d: reconstruction_error %.4f, free_energy_gap %.3f, "
+                            "%.2f s",
+                            self.step,
+                            n_epochs,
+                            logs["reconstruction_error"],
+                            logs["free_energy_gap"],
+                            elapsed,
+                        )
+                    if callback is not None:
+                        stop = bool(callback(self.step, logs))
+                periodic = checkpoint_every and self.step % checkpoint_every == 0
+                if path is not None and (periodic or stop or self.step == n_epochs):
+                    self._store_chains(shards)
+                    self.save(path, provenance=provenance)
+                if stop:
+                    logger.info("rbm training stopped by the callback after epoch %d", self.step)
+                    break
+        finally:
+            self._store_chains(shards)
+
+    def _apply_update(self, shards: list[_Shard], decay: float, momentum: float) -> None:
+        """Add the shards' (learning-rate scaled) gradients to the parameters, in shard order."""
+        rbm = self.rbm
+        params = (rbm.weights, rbm.visible_bias, rbm.hidden_bias)
+        if decay != 1.0:
+            rbm.weights *= decay
+        if momentum > 0:
+            velocities = (
+                self.velocity["velocity_weights"],
+                self.velocity["velocity_visible_bias"],
+                self.velocity["velocity_hidden_bias"],
+            )
+            for velocity in velocities:
+                velocity *= momentum
+            targets = velocities
+        else:
+            targets = params
+        for shard in shards:
+            for target, grad in zip(
+                targets, (shard.grad_w, shard.grad_b, shard.grad_c), strict=True
+            ):
+                np.add(target, grad, out=target)
+        if momentum > 0:
+            for param, velocity in zip(params, targets, strict=True):
+                np.add(param, velocity, out=param)
+        rbm.update_derived()
+
+    def _store_chains(self, shards: list[_Shard]) -> None:
+        self.chains = np.concatenate([s.chains for s in shards]).astype(np.int8)
+
+    def _monitor(self, data: np.ndarray) -> dict[str, float]:
+        """Reconstruction error and free energies of up to :data:`MONITOR_ROWS` training rows."""
+        rbm = self.rbm
+        if data.shape[0] > MONITOR_ROWS:
+            data = data[np.linspace(0, data.shape[0] - 1, MONITOR_ROWS).round().astype(int)]
+        sq_err = 0.0
+        f_train = 0.0
+        for lo in range(0, data.shape[0], _CHUNK):
+            v = data[lo : lo + _CHUNK].astype(np.float32)
+            hidden = rbm.hidden_mean(rbm.hidden_input(v))
+            recon = rbm.visible_mean(rbm.visible_input(hidden))
+            diff = recon[:, : rbm.n_sites] - v[:, : rbm.n_sites]
+            sq_err += float(np.square(diff, dtype=np.float64).sum())
+            f_train += float(rbm.free_energy(v).sum())
+        f_train /= data.shape[0]
+        f_chains = float(rbm.free_energy(self.chains).mean())
+        return {
+            "reconstruction_error": sq_err / (data.shape[0] * rbm.n_sites),
+            "free_energy_train": f_train,
+            "free_energy_gap": f_chains - f_train,
+        }
+
+    # --- sampling -------------------------------------------------------------
+    def sample(self, n, *, seed, labels=None):
+        """Draw ``n`` AGs from independent Gibbs chains.
+
+        Parameters
+        ----------
+        n : int
+        seed : int or numpy.random.Generator
+        labels : int or array_like of int, shape (n,), optional
+            Conditional models only: the class of every AG (a scalar for all).
+            Default: classes drawn from the training proportions, one per chain.
+            With ``samples_per_chain > 1`` the labels of the AGs of one chain
+            (consecutive groups of ``samples_per_chain`` rows) must agree.
+
+        Returns
+        -------
+        numpy.ndarray, int8, shape (n, n_sites), values 0/1
+            Row ``i`` comes from chain ``i // samples_per_chain``.
+        """
+        self._require_fitted()
+        n = _check_n(n)
+        rng = _generator(seed)
+        spc = self.params["samples_per_chain"]
+        n_chains = -(-n // spc)
+        codes = self._chain_label_codes(n, n_chains, spc, labels, rng)
+        out = np.empty((n_chains * spc, self.n_sites), dtype=np.int8)
+        starts = list(range(0, n_chains, SAMPLE_BLOCK))
+        generators = _child_generators(rng, len(starts))
+        workers = min(len(starts), N_SHARDS, _usable_cores())
+        block_rows = min(SAMPLE_BLOCK, max(n_chains, 1))
+        samplers = [GibbsSampler(self.rbm, block_rows) for _ in range(max(workers, 1))]
+
+        def run_blocks(worker: int) -> None:
+            sampler = samplers[worker]
+            for b in range(worker, len(starts), max(workers, 1)):
+                lo = starts[b]
+                hi = min(n_chains, lo + SAMPLE_BLOCK)
+                block_codes = None if codes is None else codes[lo:hi]
+                self._sample_block(
+                    sampler, generators[b], lo, block_codes, out[lo * spc : hi * spc]
+                )
+
+        with _single_threaded_blas():
+            if workers >= 2:
+                with concurrent.futures.ThreadPoolExecutor(max_workers=workers - 1) as pool:
+                    futures = [pool.submit(run_blocks, w) for w in range(1, workers)]
+                    run_blocks(0)
+                    for future in futures:
+                        future.result()
+            elif starts:
+                run_blocks(0)
+        return out[:n]
+
+    def _chain_label_codes(self, n, n_chains, spc, labels, rng) -> np.ndarray | None:
+        """Label-unit index of every sampling chain (None for unconditional models)."""
+        if not self.is_conditional:
+            if labels is not None:
+                raise GenosynthError("labels given, but the rbm was trained without labels")
+            return None
+        if labels is None:
+            return rng.choice(self.n_labels, size=n_chains, p=self.label_proportions)
+        codes = self._label_codes(labels, n)
+        padded = np.concatenate([codes, np.full(n_chains * spc - n, -1)]).reshape(n_chains, spc)
+        first = padded[:, :1]
+        if ((padded != first) & (padded >= 0)).any():
+            raise GenosynthError(
+                f"with samples_per_chain={spc}, each group of {spc} consecutive AGs "
+                "must have one label"
+            )
+        return first[:, 0]
+
+    def _sample_block(self, sampler, rng, first_chain, codes, out) -> None:
+        """Run one block of chains; write its AGs (``chains * samples_per_chain`` rows) to out.
+
+        ``first_chain`` is the index of the block's first chain among all sampling chains.
+        """
+        rbm = self.rbm
+        p = self.params
+        spc = p["samples_per_chain"]
+        n_chains = out.shape[0] // spc
+        v = np.empty((n_chains, rbm.n_visible), dtype=np.float32)
+        allele = v[:, : rbm.n_sites]
+        if p["sample_start"] == "chains":
+            start = (first_chain + np.arange(n_chains)) % self.chains.shape[0]
+            v[:] = self.chains[start]
+        else:
+            np.less(uniform_pm1(rng, np.empty_like(allele)), 0.0, out=allele)  # Bernoulli(1/2)
+        clamp = codes is not None
+        if clamp:
+            v[:, rbm.n_sites :] = 0.0
+            v[np.arange(n_chains), rbm.n_sites + codes] = 1.0
+        sampler.run(v, rng, p["burn_in"], clamp_labels=clamp)
+        out[0::spc] = allele
+        for s in range(1, spc):
+            sampler.run(v, rng, p["thin"], clamp_labels=clamp)
+            out[s::spc] = allele
+
+    # --- representations ------------------------------------------------------
+    def hidden_representation(self, haplotypes, *, labels=None) -> np.ndarray:
+        """Mean hidden activations ``E[h | v]`` of ``haplotypes``.
+
+        Parameters
+        ----------
+        haplotypes : array_like, int, shape (n, n_sites), values 0/1
+        labels : int or array_like of int, shape (n,), optional
+            Conditional models: the class of each haplotype; default: the label
+            units are set to the training proportions (their mean).
+
+        Returns
+        -------
+        numpy.ndarray, float32, shape (n, n_hidden)
+        """
+        self._require_fitted()
+        h = check_haplotypes(haplotypes)
+        if h.shape[1] != self.n_sites:
+            raise GenosynthError(f"expected {self.n_sites} sites, got {h.shape[1]}")
+        if self.is_conditional and labels is not None:
+            v = self._visible_data(h, self._label_codes(labels, h.shape[0]))
+        elif self.is_conditional:
+            lab = np.broadcast_to(self.label_proportions, (h.shape[0], self.n_labels))
+            v = np.concatenate([h.astype(np.float32), lab.astype(np.float32)], axis=1)
+        elif labels is not None:
+            raise GenosynthError("labels given, but the rbm was trained without labels")
+        else:
+            v = h
+        out = np.empty((h.shape[0], self.params["n_hidden"]), dtype=np.float32)
+        for lo in range(0, h.shape[0], _CHUNK):
+            chunk = v[lo : lo + _CHUNK].astype(np.float32)
+            self.rbm.hidden_mean(self.rbm.hidden_input(chunk), out=out[lo : lo + _CHUNK])
+        return out
+
+    # --- state ----------------------------------------------------------------
+    def get_state(self):
+        self._require_fitted()
+        return {
+            "weights": self.rbm.weights.copy(),
+            "visible_bias": self.rbm.visible_bias.copy(),
+            "hidden_bias": self.rbm.hidden_bias.copy(),
+            "chains": self.chains.copy(),
+            "label_values": self.label_values.copy(),
+            "label_proportions": self.label_proportions.copy(),
+        }
+
+    def set_state(self, state):
+        weights = np.asarray(state["weights"], dtype=np.float32)
+        visible_bias = np.asarray(state["visible_bias"], dtype=np.float32)
+        hidden_bias = np.asarray(state["hidden_bias"], dtype=np.float32)
+        chains = np.asarray(state["chains"])
+        label_values = np.asarray(state["label_values"], dtype=np.int64)
+        label_proportions = np.asarray(state["label_proportions"], dtype=np.float64)
+        n_hidden = self.params["n_hidden"]
+        if weights.ndim != 2 or weights.shape[1] != n_hidden:
+            raise GenosynthError(f"rbm state 'weights' must have shape (n_visible, {n_hidden})")
+        n_visible = weights.shape[0]
+        n_sites = n_visible - label_values.size
+        if (
+            visible_bias.shape != (n_visible,)
+            or hidden_bias.shape != (n_hidden,)
+            or chains.shape != (self.params["n_chains"], n_visible)
+            or not np.isin(chains, (0, 1)).all()
+            or label_proportions.shape != label_values.shape
+            or n_sites < 1
+        ):
+            raise GenosynthError(
+                "inconsistent rbm state: need visible_bias (n_visible,), hidden_bias "
+                "(n_hidden,), 0/1 chains (n_chains, n_visible) and label arrays of one length"
+            )
+        if self.n_sites is not None and n_sites != self.n_sites:
+            raise GenosynthError(f"rbm state has {n_sites} sites, model has {self.n_sites}")
+        self.rbm = RBM(
+            weights.copy(),
+            visible_bias.copy(),
+            hidden_bias.copy(),
+            n_sites,
+            self.params["hidden_activation"],
+        )
+        self.chains = chains.astype(np.int8, copy=True)
+        self.label_values = label_values.copy()
+        self.label_proportions = label_proportions.copy()
+        self.n_sites = n_sites
+
+    def get_optimizer_state(self):
+        return {k: v.copy() for k, v in self.velocity.items()}
+
+    def set_optimizer_state(self, state):
+        if self.params["momentum"] > 0 and self.rbm is not None:
+            expected = {
+                "velocity_weights": self.rbm.weights.shape,
+                "velocity_visible_bias": self.rbm.visible_bias.shape,
+                "velocity_hidden_bias": self.rbm.hidden_bias.shape,
+            }
+            if not state:  # e.g. a checkpoint written with momentum 0
+                state = {k: np.zeros(shape, dtype=np.float32) for k, shape in expected.items()}
+            for key, shape in expected.items():
+                if key not in state or np.shape(state[key]) != shape:
+                    raise GenosynthError(f"rbm optimizer state '{key}' must have shape {shape}")
+            self.velocity = {k: np.asarray(state[k], dtype=np.float32).copy() for k in expected}
+        else:
+            self.velocity = {}

@@ -1,0 +1,331 @@
+"""Hand-worked and behavioural checks of the RBM (genosynth.models.rbm, rbm_core)."""
+
+import json
+import logging
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from genosynth.errors import ConfigError, GenosynthError
+from genosynth.models import MODELS, get_model, load_model
+from genosynth.models import rbm as rbm_module
+from genosynth.models.base import read_checkpoint_meta
+from genosynth.models.rbm import RBMModel
+from genosynth.models.rbm_core import (
+    RBM,
+    GibbsSampler,
+    box_muller_normal,
+    relu_log_partition,
+    uniform_pm1,
+)
+
+#: Small, fast settings for the behavioural tests.
+SMALL = {"n_hidden": 12, "n_chains": 40, "k": 5, "batch_size": 16, "burn_in": 200}
+
+
+def tiny_rbm(weights, visible_bias, hidden_bias, activation="sigmoid", n_sites=None):
+    w = np.asarray(weights, dtype=np.float32)
+    return RBM(
+        w,
+        np.asarray(visible_bias, dtype=np.float32),
+        np.asarray(hidden_bias, dtype=np.float32),
+        w.shape[0] if n_sites is None else n_sites,
+        activation,
+    )
+
+
+def two_types(n_sites=20, n_each=60):
+    """Two haplotype types (complementary halves), ``n_each`` copies of each."""
+    a = np.zeros(n_sites, dtype=np.int8)
+    a[: n_sites // 2] = 1
+    b = 1 - a
+    return a, b, np.vstack([np.tile(a, (n_each, 1)), np.tile(b, (n_each, 1))])
+
+
+# --- model definition (rbm_core) ------------------------------------------------
+def test_free_energy_hand_computed_sigmoid():
+    # 2 visible, 1 hidden: F(v) = -b.v - log(1 + exp(c + v.w))
+    rbm = tiny_rbm([[1.0], [-2.0]], [0.5, -1.0], [0.3])
+    v = np.array([[1, 1], [1, 0], [0, 0]], dtype=np.float32)
+    want = [
+        -(0.5 - 1.0) - np.log1p(np.exp(0.3 + 1.0 - 2.0)),
+        -0.5 - np.log1p(np.exp(0.3 + 1.0)),
+        -np.log1p(np.exp(0.3)),
+    ]
+    np.testing.assert_allclose(rbm.free_energy(v), want, rtol=1e-6)
+    # ... and equals -log sum_h exp(-E(v, h)) over h in {0, 1}
+    e0 = rbm.energy(v, np.zeros((3, 1)))
+    e1 = rbm.energy(v, np.ones((3, 1)))
+    np.testing.assert_allclose(rbm.free_energy(v), -np.logaddexp(-e0, -e1), rtol=1e-6)
+    np.testing.assert_allclose(e1[0], -(0.5 - 1.0) - 0.3 - (1.0 - 2.0))
+
+
+def test_visible_conditional_hand_computed():
+    w = [[1.0, 0.0], [0.0, 2.0], [-1.0, 1.0]]
+    rbm = tiny_rbm(w, [0.0, -1.0, 0.5], [0.0, 0.0])
+    h = np.array([[1.0, 0.5]], dtype=np.float32)
+    # a = W h + b = [1, 2 * 0.5 - 1, -1 + 0.5 + 0.5] = [1, 0, 0]
+    np.testing.assert_allclose(rbm.visible_input(h), [[1.0, 0.0, 0.0]], atol=1e-7)
+    p = rbm.visible_mean(rbm.visible_input(h))
+    np.testing.assert_allclose(p, [[1 / (1 + np.exp(-1.0)), 0.5, 0.5]], rtol=1e-6)
+
+
+def test_gibbs_visible_draws_follow_sigmoid():
+    # sigmoid hidden units with a huge bias are always on: v ~ Bernoulli(sigmoid(W 1 + b))
+    w = np.array([[0.5, 0.5], [-1.0, -1.5], [2.0, 1.0], [0.0, 0.0]], dtype=np.float32)
+    b = np.array([0.0, 0.5, -1.0, -3.0], dtype=np.float32)
+    rbm = tiny_rbm(w, b, [60.0, 60.0])
+    n = 40000
+    v = np.zeros((n, 4), dtype=np.float32)
+    GibbsSampler(rbm, n).run(v, np.random.default_rng(0), 1)
+    p = 1 / (1 + np.exp(-(w.sum(axis=1) + b)))
+    np.testing.assert_allclose(v.mean(axis=0), p, atol=0.01)
+
+
+def test_uniform_pm1_range_and_moments():
+    u = uniform_pm1(np.random.default_rng(1), np.empty(200001, dtype=np.float32))
+    assert u.dtype == np.float32 and u.min() >= -1 and u.max() <= 1
+    assert abs(u.mean()) < 0.01 and abs(u.var() - 1 / 3) < 0.01
+
+
+def test_box_muller_normal_is_normal():
+    z = box_muller_normal(np.random.default_rng(3), np.empty(200001, dtype=np.float32), scale=2.0)
+    assert z.dtype == np.float32 and np.isfinite(z).all()
+    assert abs(z.mean()) < 0.02 and abs(z.std() - 2.0) < 0.02
+    assert stats.kstest(z / 2.0, "norm").pvalue > 1e-3
+    with pytest.raises(ValueError):
+        box_muller_normal(np.random.default_rng(3), np.empty((4, 4), dtype=np.float32)[:, ::2])
+
+
+def test_relu_hidden_samples_rectified_gaussian():
+    x = np.array([-3.0, -1.0, -0.2, 0.0, 0.5, 1.0, 3.0], dtype=np.float32)
+    rbm = tiny_rbm(np.zeros((2, x.size)), [0.0, 0.0], x, activation="relu")
+    n = 60000
+    xs = np.tile(x, (n, 1))
+    out, scratch = np.empty_like(xs), np.empty_like(xs)
+    h = rbm.sample_hidden(xs, np.random.default_rng(2), out, scratch)
+    assert (h >= 0).all()
+    np.testing.assert_array_equal(xs, np.tile(x, (n, 1)))  # input untouched
+    # E[max(0, x + s Z)] = x Phi(x / s) + s phi(x / s), s^2 = sigmoid(x)
+    s = np.sqrt(1 / (1 + np.exp(-x.astype(np.float64))))
+    mean = x * stats.norm.cdf(x / s) + s * stats.norm.pdf(x / s)
+    np.testing.assert_allclose(rbm.hidden_mean(x[None, :])[0], mean, rtol=1e-5, atol=1e-6)
+    sem = h.std(axis=0) / np.sqrt(n) + 1e-6
+    assert (np.abs(h.mean(axis=0) - mean) < 5 * sem).all()
+    np.testing.assert_allclose((h == 0).mean(axis=0), stats.norm.cdf(-x / s), atol=0.01)
+
+
+def test_relu_free_energy_term():
+    x = np.array([-30.0, -5.0, -1.0, 0.0, 0.7, 4.0, 30.0])
+    g = relu_log_partition(x)
+    assert g.dtype == np.float64
+    np.testing.assert_allclose(relu_log_partition(0.0), np.pi**2 / 12)
+    # integral of softplus from -inf to x
+    want = [integrate.quad(lambda t: np.logaddexp(0, t), -60, xi)[0] for xi in x]
+    np.testing.assert_allclose(g, want, rtol=1e-7, atol=1e-9)
+    # derivative is softplus
+    d = (relu_log_partition(x + 1e-5) - relu_log_partition(x - 1e-5)) / 2e-5
+    np.testing.assert_allclose(d, np.logaddexp(0, x), rtol=1e-4, atol=1e-8)
+    # midpoint sum of the stepped sigmoid unit it stands for
+    steps = np.logaddexp(0, x[:, None] - np.arange(1, 400) + 0.5).sum(axis=1)
+    np.testing.assert_allclose(g, steps, atol=0.05)
+    rbm = tiny_rbm([[1.0], [-2.0]], [0.5, -1.0], [0.3], activation="relu")
+    np.testing.assert_allclose(
+        rbm.free_energy(np.array([[1, 1]])), 0.5 - relu_log_partition(0.3 + 1.0 - 2.0)
+    )
+
+
+# --- the model ---------------------------------------------------------------
+def test_registered_and_defaults():
+    assert MODELS["rbm"] is RBMModel
+    m = get_model("rbm")
+    assert m.params["n_hidden"] == 100 and m.params["k"] == 10
+    assert m.params["hidden_activation"] == "relu" and m.params["epochs"] == 2000
+    assert m.params["learning_rate"] == 1e-3 and m.params["burn_in"] == 1000
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"n_hidden": 0},
+        {"hidden_activation": "tanh"},
+        {"learning_rate": -1.0},
+        {"momentum": 1.0},
+        {"n_chains": 1},
+        {"k": 1.5},
+    ],
+)
+def test_bad_params(bad):
+    with pytest.raises(ConfigError):
+        get_model("rbm", **bad)
+
+
+@pytest.mark.parametrize(
+    ("activation", "lr", "epochs"), [("relu", 0.02, 60), ("sigmoid", 0.1, 100)]
+)
+def test_learns_two_haplotype_types(activation, lr, epochs):
+    a, b, h = two_types()
+    m = get_model(
+        "rbm",
+        **SMALL,
+        hidden_activation=activation,
+        learning_rate=lr,
+        epochs=epochs,
+        sample_start="chains",
+    ).fit(h, seed=3)
+    s = m.sample(400, seed=4)
+    assert s.dtype == np.int8 and s.shape == (400, 20)
+    np.testing.assert_allclose(s.mean(axis=0), h.mean(axis=0), atol=0.1)
+    is_type = (s == a).all(axis=1) | (s == b).all(axis=1)
+    assert is_type.mean() > 0.8
+    # chains from random starts also end in one of the two types (in proportions
+    # set by the basins of attraction, so their frequencies are not checked)
+    m.params["sample_start"] = "random"
+    s = m.sample(400, seed=4)
+    assert ((s == a).all(axis=1) | (s == b).all(axis=1)).mean() > 0.8
+
+
+def test_same_seed_identical_ags():
+    _, _, h = two_types()
+    m = get_model("rbm", **SMALL, epochs=3).fit(h, seed=1)
+    again = get_model("rbm", **SMALL, epochs=3).fit(h, seed=1)
+    np.testing.assert_array_equal(m.sample(50, seed=9), again.sample(50, seed=9))
+    assert not np.array_equal(m.sample(50, seed=9), m.sample(50, seed=10))
+    assert m.sample(0, seed=1).shape == (0, 20)
+
+
+def test_results_do_not_depend_on_threads(monkeypatch):
+    _, _, h = two_types()
+    threaded = get_model("rbm", **SMALL, epochs=2).fit(h, seed=1)
+    monkeypatch.setattr(rbm_module, "_usable_cores", lambda: 1)
+    serial = get_model("rbm", **SMALL, epochs=2).fit(h, seed=1)
+    for key, value in threaded.get_state().items():
+        np.testing.assert_array_equal(serial.get_state()[key], value, err_msg=key)
+    np.testing.assert_array_equal(serial.sample(2500, seed=3), threaded.sample(2500, seed=3))
+
+
+def test_samples_per_chain_and_thin():
+    _, _, h = two_types()
+    m = get_model("rbm", **SMALL, epochs=2, samples_per_chain=3, thin=5).fit(h, seed=1)
+    s = m.sample(10, seed=2)
+    assert s.shape == (10, 20)
+    np.testing.assert_array_equal(s, m.sample(10, seed=2))
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.5])
+def test_resume_is_bit_identical(tmp_path, momentum):
+    rng = np.random.default_rng(5)
+    h = (rng.random((70, 30)) < rng.uniform(0.1, 0.9, 30)).astype(np.int8)
+    params = {**SMALL, "momentum": momentum, "l2": 1e-3}
+    full = get_model("rbm", **params).fit(h, seed=8, epochs=5)
+    ckpt = tmp_path / "rbm.npz"
+    first = get_model("rbm", **params).fit(h, seed=8, epochs=2, checkpoint_path=ckpt)
+    assert first.step == 2 and read_checkpoint_meta(ckpt)["step"] == 2
+    resumed = get_model("rbm", **params).fit(h, seed=999, epochs=5, checkpoint_path=ckpt)
+    assert resumed.step == full.step == 5
+    assert resumed.rng_state == full.rng_state
+    json.dumps(resumed.rng_state)
+    for key, value in full.get_state().items():
+        np.testing.assert_array_equal(resumed.get_state()[key], value, err_msg=key)
+    for key, value in full.get_optimizer_state().items():
+        np.testing.assert_array_equal(resumed.get_optimizer_state()[key], value, err_msg=key)
+    assert sorted(full.get_optimizer_state()) == sorted(resumed.get_optimizer_state())
+    assert bool(full.get_optimizer_state()) == (momentum > 0)
+    np.testing.assert_array_equal(resumed.sample(20, seed=1), full.sample(20, seed=1))
+    assert load_model(ckpt).step == 5  # the checkpoint follows the resumed run
+
+
+def test_resume_refuses_other_data_or_params(tmp_path):
+    _, _, h = two_types()
+    ckpt = tmp_path / "rbm.npz"
+    get_model("rbm", **SMALL).fit(h, seed=1, epochs=1, checkpoint_path=ckpt)
+    with pytest.raises(GenosynthError, match="other data"):
+        get_model("rbm", **SMALL).fit(h[::-1], seed=1, epochs=2, checkpoint_path=ckpt)
+    with pytest.raises(GenosynthError, match="parameters"):
+        get_model("rbm", **{**SMALL, "n_hidden": 5}).fit(h, seed=1, checkpoint_path=ckpt)
+    m = get_model("rbm", **SMALL).fit(h, seed=1, epochs=2, checkpoint_path=ckpt, resume=False)
+    assert m.step == 2
+
+
+def test_callback_logs_stop_and_periodic_checkpoint(tmp_path, caplog):
+    _, _, h = two_types()
+    seen = []
+
+    def callback(epoch, logs):
+        seen.append((epoch, logs))
+        return epoch == 3
+
+    ckpt = tmp_path / "rbm.npz"
+    with caplog.at_level(logging.INFO, logger="genosynth.models.rbm"):
+        m = get_model("rbm", **SMALL).fit(
+            h, seed=1, epochs=10, callback=callback, checkpoint_path=ckpt, checkpoint_every=2
+        )
+    assert m.step == 3 and [e for e, _ in seen] == [1, 2, 3]
+    logs = seen[-1][1]
+    assert {"reconstruction_error", "free_energy_train", "free_energy_gap", "epoch_s"} <= set(logs)
+    assert 0 <= logs["reconstruction_error"] <= 1 and np.isfinite(logs["free_energy_gap"])
+    assert read_checkpoint_meta(ckpt)["step"] == 3
+    assert any("rbm epoch" in r.message for r in caplog.records)
+
+
+def test_hidden_representation():
+    _, _, h = two_types()
+    m = get_model("rbm", **SMALL, epochs=2).fit(h, seed=1)
+    r = m.hidden_representation(h[:7])
+    assert r.dtype == np.float32 and r.shape == (7, SMALL["n_hidden"])
+    assert (r >= 0).all()
+    want = m.rbm.hidden_mean(m.rbm.hidden_input(h[:7].astype(np.float32)))
+    np.testing.assert_allclose(r, want, rtol=1e-6)
+    with pytest.raises(GenosynthError):
+        m.hidden_representation(h[:, :5])
+
+
+def labelled_blocks(n_per_class=60, n_sites=24, seed=0):
+    """Label 0: sites 0-7 all 1, label 1: all 0; sites 8+ random (same for both)."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat([0, 1], n_per_class)
+    h = (rng.random((labels.size, n_sites)) < 0.5).astype(np.int8)
+    h[:, :8] = (labels == 0)[:, None]
+    return h, labels
+
+
+def test_conditional_sampling_clamps_labels():
+    h, labels = labelled_blocks()
+    params = {"n_hidden": 8, "n_chains": 60, "k": 10, "batch_size": 20, "burn_in": 200}
+    m = get_model("rbm", **params, learning_rate=0.02, epochs=60)
+    m.fit(h, seed=1, labels=labels * 7 + 3)  # label values 3 and 10
+    assert m.is_conditional and m.get_state()["label_values"].tolist() == [3, 10]
+    block0 = m.sample(200, seed=1, labels=3)[:, :8].mean()
+    block1 = m.sample(200, seed=1, labels=10)[:, :8].mean()
+    assert block0 > 0.85 and block1 < 0.15
+    mixed = m.sample(100, seed=1, labels=np.repeat([3, 10], 50))
+    assert mixed[:50, :8].mean() > 0.85 and mixed[50:, :8].mean() < 0.15
+    free = m.sample(400, seed=3)[:, :8].mean(axis=1)  # labels from the training proportions
+    assert 0.3 < (free > 0.5).mean() < 0.7
+    with pytest.raises(GenosynthError, match="unknown label"):
+        m.sample(5, seed=1, labels=4)
+    r = m.hidden_representation(h[:4], labels=[3, 3, 10, 10])
+    assert r.shape == (4, params["n_hidden"])
+    plain = get_model("rbm", **SMALL, epochs=1).fit(h, seed=2)
+    with pytest.raises(GenosynthError, match="without labels"):
+        plain.sample(5, seed=1, labels=0)
+
+
+def test_conditional_save_load(tmp_path):
+    h, labels = labelled_blocks(n_per_class=20)
+    m = get_model("rbm", **SMALL, epochs=2).fit(h, seed=2, labels=labels)
+    m.save(tmp_path / "c.npz")
+    loaded = load_model(tmp_path / "c.npz")
+    assert loaded.is_conditional and loaded.n_sites == 24
+    np.testing.assert_array_equal(
+        loaded.sample(30, seed=5, labels=1), m.sample(30, seed=5, labels=1)
+    )
+
+
+def test_fit_rejects_bad_labels():
+    h, labels = labelled_blocks(n_per_class=10)
+    with pytest.raises(GenosynthError):
+        get_model("rbm", **SMALL, epochs=1).fit(h, seed=1, labels=labels[:-1])
+    with pytest.raises(GenosynthError):
+        get_model("rbm", **SMALL, epochs=1).fit(h, seed=1, labels=labels + 0.5)
