@@ -14,6 +14,8 @@ from genosynth.models import MODELS, get_model, load_model
 #: Small per-model parameters that keep this contract fast.
 FAST_PARAMS: dict[str, dict] = {
     "markov": {"window": 3},
+    "gan": {"latent_size": 8, "epochs": 2, "jit_compile": False, "log_every": 0},
+    "rbm": {"n_hidden": 8, "n_chains": 10, "k": 2, "epochs": 3, "burn_in": 20},
 }
 
 N_HAP, N_SITES = 60, 25

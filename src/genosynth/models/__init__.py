@@ -1,6 +1,10 @@
-"""Generative haplotype models behind one interface (see :mod:`genosynth.models.base`)."""
+"""Generative haplotype models behind one interface (see :mod:`genosynth.models.base`).
 
-from genosynth.models import baselines  # noqa: F401  (registers "bernoulli", "markov")
+Importing this package registers every model in :data:`MODELS`; TensorFlow is
+imported only when a GAN is built.
+"""
+
+from genosynth.models import baselines, gan, rbm  # noqa: F401  (register the models)
 from genosynth.models.base import (
     MODELS,
     HaplotypeModel,

@@ -1,0 +1,862 @@
+"""The generative adversarial network (GAN) of Yelmen et al. (2021), ``"gan"``.
+
+The networks are defined in :mod:`genosynth.models.gan_network`; this module
+holds the training loop, sampling and the :class:`GANModel` interface.
+TensorFlow is imported lazily (on the first fit, sample or state restore), so
+``import genosynth.models`` stays fast.
+
+Training arithmetic (the paper's Keras ``train_on_batch`` loop)
+-----------------------------------------------------------------
+* **Data.** The ``{0, 1}`` haplotypes are mapped once per fit to
+  ``x = h - u`` with ``u ~ U(0, input_noise)`` drawn per element (default
+  ``input_noise = 0.1``), so the discriminator sees real values in
+  ``(-0.1, 1]`` next to the generator's ``tanh`` outputs in ``(-1, 1)``. The
+  noise is fixed for the whole fit (as in the paper, which subtracts it once
+  after loading) and is drawn from ``numpy.random.default_rng([seed, 2])``.
+* **Epoch.** Each epoch shuffles the haplotypes and visits
+  ``n_batches = n // b`` batches of ``b = min(batch_size, n)`` rows (the last
+  partial batch is dropped, as in the paper). For every batch:
+
+  1. ``z ~ N(0, 1)``, shape ``(b, latent_size)``; ``fake = G(z)``.
+  2. Discriminator, ``d_update="separate"`` (the paper: two
+     ``train_on_batch`` calls, i.e. two Adam steps): one step on the real
+     batch with smoothed targets ``1 - s``, ``s ~ U(0, real_label_noise)``
+     per row (targets in ``(0.9, 1]``), then one step on ``fake`` with
+     targets 0. ``d_update="joint"``: one step on the concatenated
+     ``2b`` rows instead. The loss is binary cross-entropy (batch mean) plus
+     the discriminator's L2 penalties.
+  3. Generator (discriminator frozen): one Adam step on the same ``z`` with
+     targets 1, loss BCE of ``D(G(z))`` plus the generator's L2 penalties.
+     ``G(z)`` is unchanged by step 2, so the value computed in step 1 is
+     reused; this is the same arithmetic as the paper's separate
+     ``predict_on_batch`` and combined-model calls.
+
+  The reported ``d_loss`` is the mean over batches of the mean of the real
+  and fake losses (``"joint"``: of the joint loss), ``g_loss`` the mean
+  generator loss, both including the L2 terms, as Keras reports them.
+* **Compiled epoch.** One :func:`tf.function` draws the epoch's random
+  numbers (permutation, latent vectors, label-smoothing noise) from a seeded
+  :class:`tf.random.Generator` (Philox); a second one, XLA-compiled when
+  ``jit_compile`` is true, runs all batches in a graph ``while`` loop with
+  explicit :class:`tf.GradientTape` steps and two Keras Adam optimizers
+  (``d_lr``, ``g_lr``). The per-step arithmetic equals the paper-style loop
+  of ``bench/bench_gan.py`` (``reference_epoch``): without XLA the weights
+  after an epoch are identical to it, with XLA equal to about 1e-7
+  (``tests/unit/test_gan.py``).
+* **Sampling.** ``z`` from ``numpy.random.default_rng(seed)`` (float32),
+  ``G(z)`` in batches of ``sample_batch_size``, negative values set to 0,
+  then rounded (:func:`numpy.rint`) to ``{0, 1}``.
+
+Choices where the description leaves room: the label-smoothing noise is
+drawn per row; the data are reshuffled every epoch; the input noise is drawn
+once per fit; the two discriminator steps per batch (``"separate"``) are the
+default, ``"joint"`` is the alternative reading. On tiny toy data the
+unconditional GAN tends to collapse onto the majority haplotype type within a
+few hundred steps (it learns valid haplotypes, not the mixture weights); the
+conditional GAN learns each class's type.
+
+Conditional GAN
+---------------
+With ``fit(..., labels=y)`` (non-negative integer class ids, ``K = max(y) +
+1`` classes) the one-hot label is concatenated to the generator's latent
+input and to the discriminator's input. Fake rows of a batch carry the real
+rows' labels. ``sample(n, seed=..., labels=k)`` generates class ``k`` (an
+int, or one id per row); ``labels=None`` draws the classes from the training
+proportions, stored in the state as ``label_proportions``.
+
+Determinism and threads
+-----------------------
+The same ``seed`` gives identical weights and AGs on CPU for a fixed
+TensorFlow thread configuration: all randomness comes from the seed (weights
+are Glorot-uniform from ``numpy.random.default_rng([seed, 1])``, biases 0;
+training noise from ``tf.random.Generator.from_seed(seed)``), nothing is
+seeded globally, and :func:`tf.config.experimental.enable_op_determinism`
+is not needed (the CPU kernels used are deterministic). The ``threads``
+parameter sets TensorFlow's intra-op thread count (inter-op: 1) before
+TensorFlow initialises; once TensorFlow is initialised in the process these
+cannot change any more, and a differing request only logs a warning (set
+``TF_NUM_INTRAOP_THREADS`` in the environment, or fit the first GAN of the
+process with the wanted ``threads``). Results can differ between thread
+counts in the last float bits.
+
+Checkpoints and resuming
+------------------------
+``rng_state`` holds the fit seed, the TF generator's algorithm and state (a
+list of ints) and a SHA-256 fingerprint of the training data and labels;
+:meth:`GANModel.get_optimizer_state` holds both optimizers' ``iterations``,
+first and second moments. ``fit(..., checkpoint_path=p)`` saves ``p``
+atomically every ``checkpoint_every`` epochs and at the end, and, when ``p``
+exists and ``resume`` is true, continues from it: training to ``N`` epochs
+from a checkpoint taken after epoch ``k`` gives the same weights as an
+uninterrupted run to ``N``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from genosynth.errors import GenosynthError
+from genosynth.models.base import (
+    HaplotypeModel,
+    check_haplotypes,
+    read_checkpoint_meta,
+    register_model,
+)
+
+__all__ = ["GANModel", "configure_threads", "noisy_inputs"]
+
+logger = logging.getLogger("genosynth.models.gan")
+
+#: Parameters that may differ between a checkpoint and the model resuming it.
+RUN_CONTROL_PARAMS = frozenset({"epochs", "log_every", "threads", "sample_batch_size"})
+
+_D_UPDATES = ("separate", "joint")
+
+
+def _seed_int(seed: int | np.random.Generator) -> int:
+    """A non-negative integer seed from an int or a numpy Generator (one draw)."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63 - 1))
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise GenosynthError(
+            f"seed must be a non-negative integer or a numpy Generator, got {seed!r}"
+        )
+    return int(seed)
+
+
+def _check_n(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+        raise GenosynthError(f"number of samples must be a non-negative integer, got {n!r}")
+    return int(n)
+
+
+def _tf():
+    import tensorflow as tf
+
+    return tf
+
+
+def configure_threads(threads: int | None) -> bool:
+    """Set TensorFlow's intra-op threads to ``threads`` (inter-op to 1) if still possible.
+
+    Parameters
+    ----------
+    threads : int or None
+        Wanted intra-op thread count; ``None`` leaves TensorFlow's default.
+
+    Returns
+    -------
+    bool
+        Whether TensorFlow now uses the requested configuration. TensorFlow
+        fixes its thread pools when it initialises (first operation in the
+        process); a later different request logs a warning and returns False.
+    """
+    if threads is None:
+        return True
+    tf = _tf()
+    cfg = tf.config.threading
+    if (
+        cfg.get_intra_op_parallelism_threads() == threads
+        and cfg.get_inter_op_parallelism_threads() == 1
+    ):
+        return True
+    try:
+        cfg.set_intra_op_parallelism_threads(threads)
+        cfg.set_inter_op_parallelism_threads(1)
+    except RuntimeError:
+        logger.warning(
+            "cannot set TensorFlow to %d intra-op threads: TensorFlow is already initialised "
+            "in this process (intra=%d, inter=%d); set TF_NUM_INTRAOP_THREADS or fit the first "
+            "GAN of the process with the wanted threads",
+            threads,
+            cfg.get_intra_op_parallelism_threads(),
+            cfg.get_inter_op_parallelism_threads(),
+        )
+        return False
+    return True
+
+
+def _fingerprint(h: np.ndarray, labels: np.ndarray | None) -> str:
+    digest = hashlib.sha256()
+    digest.update(repr(h.shape).encode())
+    digest.update(np.ascontiguousarray(h, dtype=np.int8).tobytes())
+    if labels is not None:
+        digest.update(b"labels")
+        digest.update(np.ascontiguousarray(labels, dtype=np.int64).tobytes())
+    return digest.hexdigest()
+
+
+def noisy_inputs(haplotypes: np.ndarray, seed: int, input_noise: float) -> np.ndarray:
+    """The discriminator's real inputs: ``h - U(0, input_noise)``, fixed for a fit.
+
+    Parameters
+    ----------
+    haplotypes : numpy.ndarray, int8, shape (n_haplotypes, n_sites)
+        Values in {0, 1}.
+    seed : int
+        The fit's integer seed; the noise comes from ``default_rng([seed, 2])``.
+    input_noise : float
+        Upper bound of the subtracted uniform noise.
+
+    Returns
+    -------
+    numpy.ndarray, float32, shape (n_haplotypes, n_sites)
+        Values in ``(-input_noise, 1]``.
+    """
+    noise = np.random.default_rng([seed, 2]).uniform(0.0, input_noise, size=haplotypes.shape)
+    return (haplotypes - noise).astype(np.float32)
+
+
+def _glorot_uniform(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    limit = math.sqrt(6.0 / (shape[0] + shape[1]))
+    return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+
+
+@register_model
+class GANModel(HaplotypeModel):
+    """Yelmen et al. (2021) GAN, optionally class-conditional (see the module notes).
+
+    Parameters
+    ----------
+    latent_size : int, default 600
+        Width of the N(0, 1) latent vector.
+    g_hidden_divisors : list of float, default [1.2, 1.1]
+        Generator hidden widths ``round(L / d)``.
+    d_hidden_divisors : list of float, default [2, 3]
+        Discriminator hidden widths ``round(L / d)``.
+    leaky_alpha : float, default 0.01
+        LeakyReLU negative slope of the hidden layers.
+    l2 : float, default 1e-4
+        L2 kernel regularisation of the hidden layers.
+    d_lr, g_lr : float, default 8e-4, 1e-4
+        Adam learning rates of the discriminator and of the combined
+        (generator) model. The paper used 8e-5 and 1e-5 for genotype data.
+    adam_beta_1, adam_beta_2, adam_epsilon : float, default 0.9, 0.999, 1e-7
+        Adam constants (Keras defaults, as in the paper).
+    batch_size : int, default 32
+        Rows per batch (``min(batch_size, n)`` on smaller data).
+    real_label_noise : float, default 0.1
+        Real targets are ``1 - U(0, real_label_noise)``.
+    input_noise : float, default 0.1
+        Real inputs are ``h - U(0, input_noise)``.
+    d_update : {"separate", "joint"}, default "separate"
+        Two discriminator steps per batch (real, then fake; the paper) or
+        one step on both.
+    epochs : int, default 20000
+        Epochs trained by :meth:`fit` (overridable per call).
+    log_every : int, default 100
+        Progress is logged every this many epochs (0: never).
+    sample_batch_size : int, default 4096
+        Rows generated per batch by :meth:`sample`.
+    threads : int or None, default None
+        TensorFlow intra-op threads (see :func:`configure_threads`).
+    jit_compile : bool, default True
+        XLA-compile the per-epoch batch loop.
+
+    Attributes
+    ----------
+    n_classes : int
+        0 for an unconditional model, else the number of classes.
+    label_proportions : numpy.ndarray or None
+        float64 ``(n_classes,)`` training class proportions (conditional only).
+    """
+
+    name = "gan"
+    defaults = {
+        "latent_size": 600,
+        "g_hidden_divisors": [1.2, 1.1],
+        "d_hidden_divisors": [2.0, 3.0],
+        "leaky_alpha": 0.01,
+        "l2": 1e-4,
+        "d_lr": 8e-4,
+        "g_lr": 1e-4,
+        "adam_beta_1": 0.9,
+        "adam_beta_2": 0.999,
+        "adam_epsilon": 1e-7,
+        "batch_size": 32,
+        "real_label_noise": 0.1,
+        "input_noise": 0.1,
+        "d_update": "separate",
+        "epochs": 20000,
+        "log_every": 100,
+        "sample_batch_size": 4096,
+        "threads": None,
+        "jit_compile": True,
+    }
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.params = self._validated(self.params)
+        self.n_classes = 0
+        self.label_proportions: np.ndarray | None = None
+        self._generator = None
+        self._discriminator = None
+        self._d_opt = None
+        self._g_opt = None
+        self._rng = None
+        self._noise_fn = None
+        self._batches_fn = None
+        self._fn_n: int | None = None
+
+    # --- parameters -------------------------------------------------------------
+    @classmethod
+    def _validated(cls, p: dict[str, Any]) -> dict[str, Any]:
+        def bad(key, want):
+            raise GenosynthError(f"gan parameter '{key}' must be {want}, got {p[key]!r}")
+
+        def is_int(v):
+            return isinstance(v, int | np.integer) and not isinstance(v, bool)
+
+        def is_num(v):
+            return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+
+        out = dict(p)
+        for key in ("latent_size", "batch_size", "epochs", "sample_batch_size"):
+            if not is_int(p[key]) or p[key] < (0 if key == "epochs" else 1):
+                bad(key, "a positive integer" if key != "epochs" else "an integer >= 0")
+            out[key] = int(p[key])
+        if not is_int(p["log_every"]) or p["log_every"] < 0:
+            bad("log_every", "an integer >= 0")
+        out["log_every"] = int(p["log_every"])
+        for key in ("g_hidden_divisors", "d_hidden_divisors"):
+            v = p[key]
+            if not isinstance(v, list | tuple) or not v or not all(is_num(d) and d > 0 for d in v):
+                bad(key, "a non-empty list of positive numbers")
+            out[key] = [float(d) for d in v]
+        for key in ("d_lr", "g_lr", "adam_epsilon"):
+            if not is_num(p[key]) or not p[key] > 0:
+                bad(key, "a positive number")
+            out[key] = float(p[key])
+        for key in ("adam_beta_1", "adam_beta_2"):
+            if not is_num(p[key]) or not 0 <= p[key] < 1:
+                bad(key, "a number in [0, 1)")
+            out[key] = float(p[key])
+        for key in ("leaky_alpha", "l2"):
+            if not is_num(p[key]) or p[key] < 0:
+                bad(key, "a number >= 0")
+            out[key] = float(p[key])
+        for key in ("real_label_noise", "input_noise"):
+            if not is_num(p[key]) or not 0 <= p[key] < 1:
+                bad(key, "a number in [0, 1)")
+            out[key] = float(p[key])
+        if p["d_update"] not in _D_UPDATES:
+            bad("d_update", f"one of {list(_D_UPDATES)}")
+        if p["threads"] is not None and (not is_int(p["threads"]) or p["threads"] < 1):
+            bad("threads", "None or a positive integer")
+        out["threads"] = None if p["threads"] is None else int(p["threads"])
+        if not isinstance(p["jit_compile"], bool):
+            bad("jit_compile", "true or false")
+        return out
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the model was trained with class labels."""
+        return self.n_classes > 0
+
+    # --- networks ---------------------------------------------------------------
+    def _build(self, n_sites: int, n_classes: int) -> None:
+        """Create the networks, optimizers and compiled functions for this shape."""
+        configure_threads(self.params["threads"])
+        import keras
+
+        from genosynth.models.gan_network import build_discriminator, build_generator
+
+        p = self.params
+        self._generator = build_generator(
+            n_sites,
+            p["latent_size"],
+            n_classes=n_classes,
+            divisors=p["g_hidden_divisors"],
+            alpha=p["leaky_alpha"],
+            l2=p["l2"],
+        )
+        self._discriminator = build_discriminator(
+            n_sites,
+            n_classes=n_classes,
+            divisors=p["d_hidden_divisors"],
+            alpha=p["leaky_alpha"],
+            l2=p["l2"],
+        )
+
+        def adam(lr, name):
+            return keras.optimizers.Adam(
+                learning_rate=lr,
+                beta_1=p["adam_beta_1"],
+                beta_2=p["adam_beta_2"],
+                epsilon=p["adam_epsilon"],
+                name=name,
+            )
+
+        self._d_opt = adam(p["d_lr"], "d_adam")
+        self._g_opt = adam(p["g_lr"], "g_adam")
+        self._d_opt.build(self._discriminator.trainable_variables)
+        self._g_opt.build(self._generator.trainable_variables)
+        self.n_sites = n_sites
+        self.n_classes = n_classes
+        self._rng = None
+        self._noise_fn = None
+        self._batches_fn = None
+
+    def _init_weights(self, seed: int) -> None:
+        """Glorot-uniform kernels, zero biases, from ``default_rng([seed, 1])``."""
+        rng = np.random.default_rng([seed, 1])
+        for net in (self._generator, self._discriminator):
+            for w in net.weights:
+                if len(w.shape) == 2:
+                    w.assign(_glorot_uniform(rng, tuple(w.shape)))
+                else:
+                    w.assign(np.zeros(w.shape, dtype=np.float32))
+
+    def _named_weights(self) -> dict:
+        from genosynth.models.gan_network import named_weights
+
+        return named_weights(self._generator) | named_weights(self._discriminator)
+
+    def _slots(self) -> dict:
+        """Optimizer variables keyed as in :meth:`get_optimizer_state`."""
+        from genosynth.models.gan_network import named_weights
+
+        out = {}
+        for prefix, opt, net in (
+            ("d_optimizer", self._d_opt, self._discriminator),
+            ("g_optimizer", self._g_opt, self._generator),
+        ):
+            by_name = {v.name: v for v in opt.variables}
+            out[f"{prefix}/iterations"] = opt.iterations
+            for key, w in named_weights(net).items():
+                stem = w.path.replace("/", "_")
+                for slot in ("momentum", "velocity"):
+                    try:
+                        out[f"{prefix}/{key}/{slot}"] = by_name[f"{stem}_{slot}"]
+                    except KeyError:
+                        raise GenosynthError(
+                            f"gan: optimizer variable {stem}_{slot} not found (Keras naming "
+                            "changed?)"
+                        ) from None
+        return out
+
+    # --- compiled training ------------------------------------------------------
+    def _batch_shape(self, n: int) -> tuple[int, int]:
+        b = min(self.params["batch_size"], n)
+        return b, n // b
+
+    def _make_functions(self, n: int) -> None:
+        tf = _tf()
+        import keras
+
+        p = self.params
+        gen, G, D = self._rng, self._generator, self._discriminator
+        d_opt, g_opt = self._d_opt, self._g_opt
+        d_vars, g_vars = D.trainable_variables, G.trainable_variables
+        b, n_batches = self._batch_shape(n)
+        latent, label_noise = p["latent_size"], p["real_label_noise"]
+        conditional, joint = self.conditional, p["d_update"] == "joint"
+
+        @tf.function
+        def draw_noise():
+            perm = tf.argsort(gen.uniform([n]), stable=True)
+            z = gen.normal([n_batches, b, latent])
+            smooth = gen.uniform([n_batches, b, 1], 0.0, label_noise)
+            return perm, z, smooth
+
+        def bce(target, prob):
+            return tf.reduce_mean(keras.losses.binary_crossentropy(target, prob))
+
+        def d_step(inputs, target):
+            with tf.GradientTape() as tape:
+                loss = bce(target, D(inputs, training=True)) + tf.add_n(D.losses)
+            d_opt.apply_gradients(zip(tape.gradient(loss, d_vars), d_vars, strict=True))
+            return loss
+
+        def step(real, onehot, z, smooth):
+            g_in = tf.concat([z, onehot], axis=1) if conditional else z
+            with tf.GradientTape() as g_tape:
+                fake = G(g_in, training=True)
+                d_fake_in = tf.concat([fake, onehot], axis=1) if conditional else fake
+                d_real_in = tf.concat([real, onehot], axis=1) if conditional else real
+                frozen = tf.stop_gradient(d_fake_in)
+                if joint:
+                    both = tf.concat([d_real_in, frozen], axis=0)
+                    d_loss = d_step(both, tf.concat([1.0 - smooth, tf.zeros_like(smooth)], 0))
+                else:
+                    d_real = d_step(d_real_in, 1.0 - smooth)
+                    d_fake = d_step(frozen, tf.zeros_like(smooth))
+                    d_loss = 0.5 * (d_real + d_fake)
+                g_loss = bce(tf.ones_like(smooth), D(d_fake_in, training=True)) + tf.add_n(G.losses)
+            g_opt.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars, strict=True))
+            return d_loss, g_loss
+
+        @tf.function(jit_compile=p["jit_compile"])
+        def run_batches(x, onehot, perm, z, smooth):
+            d_sum = tf.constant(0.0)
+            g_sum = tf.constant(0.0)
+            batches = tf.reshape(perm[: n_batches * b], [n_batches, b])
+            for i in tf.range(n_batches):
+                idx = batches[i]
+                real = tf.gather(x, idx)
+                oh = tf.gather(onehot, idx) if conditional else onehot
+                d_loss, g_loss = step(real, oh, z[i], smooth[i])
+                d_sum += d_loss
+                g_sum += g_loss
+            return d_sum / n_batches, g_sum / n_batches
+
+        self._noise_fn = draw_noise
+        self._batches_fn = run_batches
+        self._fn_n = n
+
+    def _train_epoch(self, x, onehot) -> tuple[float, float]:
+        perm, z, smooth = self._noise_fn()
+        d_loss, g_loss = self._batches_fn(x, onehot, perm, z, smooth)
+        return float(d_loss), float(g_loss)
+
+    def epoch_noise(self, n_haplotypes: int, *, advance: bool = False) -> dict[str, np.ndarray]:
+        """The random numbers the next training epoch on ``n_haplotypes`` rows draws.
+
+        Available between epochs of a fit (e.g. from its callback) and after it.
+
+        Parameters
+        ----------
+        n_haplotypes : int
+            Number of training haplotypes of the fit.
+        advance : bool, default False
+            Consume the draws (as an epoch would) instead of restoring the
+            generator state afterwards.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``perm`` (int32, ``(n,)``): row order; ``latent`` (float32,
+            ``(n_batches, b, latent_size)``); ``real_targets`` (float32,
+            ``(n_batches, b, 1)``): the smoothed real labels ``1 - s``.
+        """
+        if self._rng is None or self._noise_fn is None or self._fn_n != n_haplotypes:
+            raise GenosynthError("gan: epoch_noise needs a model fitted on n_haplotypes rows")
+        saved = self._rng.state.numpy()
+        perm, z, smooth = self._noise_fn()
+        if not advance:
+            self._rng.reset(saved)
+        return {
+            "perm": perm.numpy(),
+            "latent": z.numpy(),
+            "real_targets": (1.0 - smooth).numpy(),
+        }
+
+    # --- fitting ----------------------------------------------------------------
+    def _check_labels(self, labels, n: int):
+        if labels is None:
+            return None, 0, None
+        y = np.asarray(labels)
+        if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer) or (y < 0).any():
+            raise GenosynthError(
+                f"gan labels must be non-negative integer class ids of shape ({n},), "
+                f"got dtype {y.dtype} shape {y.shape}"
+            )
+        k = int(y.max()) + 1
+        return y.astype(np.int64), k, np.bincount(y, minlength=k) / n
+
+    def _rng_state_dict(self, seed: int, fingerprint: str) -> dict:
+        return {
+            "seed": seed,
+            "algorithm": int(self._rng.algorithm),
+            "tf_state": [int(v) for v in self._rng.state.numpy()],
+            "data_sha256": fingerprint,
+        }
+
+    def _resume(self, path, fingerprint: str, n_sites: int, n_classes: int) -> int:
+        """Load the checkpoint ``path`` into this model; return its seed."""
+        meta = read_checkpoint_meta(path)
+        if meta.get("model") != self.name:
+            raise GenosynthError(f"{path}: checkpoint of model '{meta.get('model')}', not 'gan'")
+        theirs = self._validated({**self.defaults, **meta["params"]})
+        differ = sorted(
+            k for k in self.params if k not in RUN_CONTROL_PARAMS and theirs[k] != self.params[k]
+        )
+        if differ:
+            raise GenosynthError(
+                f"{path}: checkpoint parameters {differ} differ from this model's; resume with "
+                "the same parameters or pass resume=False"
+            )
+        rng_state = meta["rng_state"] or {}
+        if rng_state.get("data_sha256") != fingerprint:
+            raise GenosynthError(
+                f"{path}: checkpoint was trained on other data or labels; resume with the same "
+                "training data or pass resume=False"
+            )
+        with np.load(path, allow_pickle=False) as z:
+            state = {k[6:]: z[k] for k in z.files if k.startswith("state/")}
+            optim = {k[10:]: z[k] for k in z.files if k.startswith("optimizer/")}
+        self.set_state(state)
+        if self.n_sites != n_sites or self.n_classes != n_classes:
+            raise GenosynthError(
+                f"{path}: checkpoint has {self.n_sites} sites and {self.n_classes} classes, "
+                f"the data {n_sites} and {n_classes}"
+            )
+        self.set_optimizer_state(optim)
+        self.step = int(meta["step"])
+        tf = _tf()
+        self._rng = tf.random.Generator.from_state(
+            np.asarray(rng_state["tf_state"], dtype=np.int64), rng_state["algorithm"]
+        )
+        self.rng_state = rng_state
+        logger.info("resuming gan from %s at epoch %d", path, self.step)
+        return int(rng_state["seed"])
+
+    def fit(
+        self,
+        haplotypes: np.ndarray,
+        *,
+        seed: int | np.random.Generator,
+        labels: np.ndarray | None = None,
+        epochs: int | None = None,
+        callback: Callable[[int, dict[str, float]], bool | None] | None = None,
+        checkpoint_path: str | os.PathLike | None = None,
+        checkpoint_every: int = 0,
+        resume: bool = True,
+    ) -> GANModel:
+        """Train the GAN (from scratch, or from ``checkpoint_path``).
+
+        Parameters
+        ----------
+        haplotypes : array_like, int8, shape (n_haplotypes, n_sites)
+            Training haplotypes, values in {0, 1}.
+        seed : int or numpy.random.Generator
+            Seeds the weights, the input noise and the training noise. Ignored
+            when resuming (the checkpoint's seed and RNG state are used).
+        labels : array_like of int, shape (n_haplotypes,), optional
+            Class ids: train a conditional GAN.
+        epochs : int, optional
+            Total epochs to reach (default ``params["epochs"]``); when resuming,
+            training continues from the checkpoint's epoch up to this.
+        callback : callable, optional
+            ``callback(epoch, logs)`` after every epoch, ``epoch`` the number of
+            epochs done and ``logs`` ``{"d_loss": float, "g_loss": float}``;
+            returning True stops training.
+        checkpoint_path : str or os.PathLike, optional
+            Checkpoint file (see :meth:`save`), written atomically every
+            ``checkpoint_every`` epochs and when training ends.
+        checkpoint_every : int, default 0
+            Epochs between checkpoints (0: only at the end).
+        resume : bool, default True
+            Continue from ``checkpoint_path`` if it exists.
+
+        Returns
+        -------
+        GANModel
+            ``self``; ``step`` is the number of epochs done.
+        """
+        h = check_haplotypes(haplotypes)
+        n, n_sites = h.shape
+        y, n_classes, proportions = self._check_labels(labels, n)
+        target = self.params["epochs"] if epochs is None else epochs
+        if isinstance(target, bool) or not isinstance(target, int | np.integer) or target < 0:
+            raise GenosynthError(f"gan epochs must be an integer >= 0, got {target!r}")
+        if (
+            isinstance(checkpoint_every, bool)
+            or not isinstance(checkpoint_every, int | np.integer)
+            or checkpoint_every < 0
+        ):
+            raise GenosynthError(
+                f"checkpoint_every must be an integer >= 0, got {checkpoint_every!r}"
+            )
+        fingerprint = _fingerprint(h, y)
+        configure_threads(self.params["threads"])
+        tf = _tf()
+
+        if checkpoint_path is not None and resume and os.path.exists(checkpoint_path):
+            seed_int = self._resume(checkpoint_path, fingerprint, n_sites, n_classes)
+        else:
+            seed_int = _seed_int(seed)
+            self._build(n_sites, n_classes)
+            self._init_weights(seed_int)
+            self.label_proportions = proportions
+            self.step = 0
+            self._rng = tf.random.Generator.from_seed(seed_int, alg="philox")
+            self.rng_state = self._rng_state_dict(seed_int, fingerprint)
+
+        x = tf.constant(noisy_inputs(h, seed_int, self.params["input_noise"]))
+        if self.conditional:
+            onehot = tf.constant(np.eye(n_classes, dtype=np.float32)[y])
+        else:
+            onehot = tf.zeros([n, 0], tf.float32)
+        self._make_functions(n)
+
+        log_every = self.params["log_every"]
+        last_saved = self.step if checkpoint_path is not None else None
+        start = time.perf_counter()
+        start_step = self.step
+        while self.step < target:
+            d_loss, g_loss = self._train_epoch(x, onehot)
+            self.step += 1
+            logs = {"d_loss": d_loss, "g_loss": g_loss}
+            if log_every and (self.step % log_every == 0 or self.step == target):
+                rate = (time.perf_counter() - start) / (self.step - start_step)
+                logger.info(
+                    "gan epoch %d/%d d_loss=%.4f g_loss=%.4f (%.3g s/epoch)",
+                    self.step,
+                    target,
+                    d_loss,
+                    g_loss,
+                    rate,
+                )
+            if (
+                checkpoint_path is not None
+                and checkpoint_every
+                and (self.step % checkpoint_every == 0)
+            ):
+                self.rng_state = self._rng_state_dict(seed_int, fingerprint)
+                self.save(checkpoint_path)
+                last_saved = self.step
+            if callback is not None and callback(self.step, logs):
+                logger.info("gan training stopped by the callback at epoch %d", self.step)
+                break
+        self.rng_state = self._rng_state_dict(seed_int, fingerprint)
+        if checkpoint_path is not None and last_saved != self.step:
+            self.save(checkpoint_path)
+        return self
+
+    # --- sampling ---------------------------------------------------------------
+    def sample(
+        self,
+        n: int,
+        *,
+        seed: int | np.random.Generator,
+        labels: int | np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Draw ``n`` artificial haplotypes.
+
+        Parameters
+        ----------
+        n : int
+            Number of AGs.
+        seed : int or numpy.random.Generator
+            Seeds the latent vectors (and the classes drawn when ``labels`` is
+            None on a conditional model).
+        labels : int or array_like of int, shape (n,), optional
+            Classes to generate (conditional models only). ``None`` on a
+            conditional model draws them from ``label_proportions``.
+
+        Returns
+        -------
+        numpy.ndarray, int8, shape (n, n_sites)
+            Values in {0, 1}.
+        """
+        self._require_fitted()
+        n = _check_n(n)
+        rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+        k = self.n_classes
+        if not self.conditional:
+            if labels is not None:
+                raise GenosynthError("gan: labels given but the model is not conditional")
+            y = None
+        elif labels is None:
+            y = rng.choice(k, size=n, p=self.label_proportions)
+        else:
+            y = np.broadcast_to(np.asarray(labels), (n,)) if np.ndim(labels) == 0 else labels
+            y = np.asarray(y)
+            if (
+                y.shape != (n,)
+                or not np.issubdtype(y.dtype, np.integer)
+                or (y < 0).any()
+                or (y >= k).any()
+            ):
+                raise GenosynthError(
+                    f"gan: labels must be an int or {n} ints in [0, {k}), got {labels!r}"
+                )
+        configure_threads(self.params["threads"])
+        out = np.empty((n, self.n_sites), dtype=np.int8)
+        rows = self.params["sample_batch_size"]
+        latent = self.params["latent_size"]
+        for lo in range(0, n, rows):
+            hi = min(n, lo + rows)
+            z = rng.standard_normal((hi - lo, latent), dtype=np.float32)
+            if y is not None:
+                z = np.concatenate([z, np.eye(k, dtype=np.float32)[y[lo:hi]]], axis=1)
+            g = np.asarray(self._generator(z, training=False))
+            out[lo:hi] = np.rint(np.maximum(g, 0.0))
+        return out
+
+    # --- state ------------------------------------------------------------------
+    def get_state(self) -> dict[str, np.ndarray]:
+        """All weights (float32) keyed ``"generator/<layer>/kernel"`` etc.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Every generator and discriminator kernel ``(n_in, n_out)`` and
+            bias ``(n_out,)``, float32; conditional models add
+            ``label_proportions`` (float64, ``(n_classes,)``).
+        """
+        self._require_fitted()
+        state = {k: np.array(w.numpy()) for k, w in self._named_weights().items()}
+        if self.conditional:
+            state["label_proportions"] = np.asarray(self.label_proportions, dtype=np.float64)
+        return state
+
+    def set_state(self, state: dict[str, np.ndarray]) -> None:
+        """Restore :meth:`get_state` output, (re)building the networks to its shape."""
+        try:
+            n_sites = int(np.shape(state["generator/generator_output/bias"])[0])
+            n_in = int(np.shape(state["generator/generator_hidden_1/kernel"])[0])
+        except KeyError as exc:
+            raise GenosynthError(f"gan state lacks {exc.args[0]!r}") from None
+        props = state.get("label_proportions")
+        n_classes = 0 if props is None else int(np.shape(props)[0])
+        if n_in != self.params["latent_size"] + n_classes:
+            raise GenosynthError(
+                f"gan state: generator input {n_in} != latent_size "
+                f"{self.params['latent_size']} + {n_classes} classes"
+            )
+        if self._generator is None or (self.n_sites, self.n_classes) != (n_sites, n_classes):
+            self._build(n_sites, n_classes)
+        weights = self._named_weights()
+        missing = sorted(set(weights) - set(state))
+        if missing:
+            raise GenosynthError(f"gan state lacks {missing}")
+        for key, w in weights.items():
+            value = np.asarray(state[key], dtype=np.float32)
+            if value.shape != tuple(w.shape):
+                raise GenosynthError(
+                    f"gan state '{key}' has shape {value.shape}, expected {tuple(w.shape)}"
+                )
+            w.assign(value)
+        self.label_proportions = None if props is None else np.asarray(props, dtype=np.float64)
+        self.n_sites = n_sites
+
+    def get_optimizer_state(self) -> dict[str, np.ndarray]:
+        """Both Adam optimizers' variables, so that resumed training continues exactly.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``"d_optimizer/iterations"`` and ``"g_optimizer/iterations"``
+            (int64, scalar); ``"<d|g>_optimizer/<weight key>/momentum"`` and
+            ``".../velocity"`` (float32, the weight's shape).
+        """
+        self._require_fitted()
+        return {k: np.array(v.numpy()) for k, v in self._slots().items()}
+
+    def set_optimizer_state(self, state: dict[str, np.ndarray]) -> None:
+        """Restore :meth:`get_optimizer_state` output (after :meth:`set_state`)."""
+        if not state:
+            return
+        self._require_fitted()
+        slots = self._slots()
+        missing = sorted(set(slots) - set(state))
+        if missing:
+            raise GenosynthError(f"gan optimizer state lacks {missing}")
+        for key, v in slots.items():
+            value = np.asarray(state[key])
+            if value.shape != tuple(v.shape):
+                raise GenosynthError(
+                    f"gan optimizer state '{key}' has shape {value.shape}, "
+                    f"expected {tuple(v.shape)}"
+                )
+            v.assign(value.astype(v.dtype))

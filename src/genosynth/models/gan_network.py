@@ -1,0 +1,179 @@
+"""Keras definition of the Yelmen et al. (2021) GAN: generator and discriminator.
+
+Only the networks live here; the training loop, sampling and the
+:class:`~genosynth.models.gan.GANModel` interface are in
+:mod:`genosynth.models.gan`. Importing this module imports TensorFlow/Keras,
+which :mod:`genosynth.models.gan` does lazily so that ``import
+genosynth.models`` stays fast.
+
+Architecture (paper, Methods), for ``L`` SNPs and ``K`` classes (``K = 0``
+unconditional; with ``K > 0`` a one-hot class vector is concatenated to the
+generator's latent input and to the discriminator's input)::
+
+    generator     : (latent_size + K) -> round(L / 1.2) -> round(L / 1.1) -> L, tanh
+    discriminator : (L + K) -> round(L / 2) -> round(L / 3) -> 1, sigmoid
+
+Every hidden layer is a ``Dense`` layer with an L2 kernel regulariser
+(``l2 * sum(kernel ** 2)``, default ``1e-4``) followed by ``LeakyReLU``
+(negative slope ``alpha``, default 0.01); the output layers have neither.
+Sizes use Python's :func:`round` (round half to even), so ``L = 805`` gives
+``[600 -> 671 -> 732 -> 805]`` and ``[805 -> 402 -> 268 -> 1]``
+(``805 / 2 = 402.5`` rounds to 402). Hidden sizes are at least 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+
+__all__ = ["build_discriminator", "build_generator", "hidden_sizes", "named_weights"]
+
+
+def hidden_sizes(n_sites: int, divisors: Sequence[float]) -> list[int]:
+    """Hidden-layer widths ``max(1, round(n_sites / d))`` for each divisor ``d``.
+
+    Parameters
+    ----------
+    n_sites : int
+        Number of SNPs ``L``.
+    divisors : sequence of float
+        One divisor per hidden layer, e.g. ``[1.2, 1.1]`` (generator) or
+        ``[2, 3]`` (discriminator).
+
+    Returns
+    -------
+    list of int
+        Widths, in layer order.
+    """
+    return [max(1, round(n_sites / d)) for d in divisors]
+
+
+def _dense_stack(
+    name: str,
+    n_in: int,
+    hidden: Sequence[int],
+    n_out: int,
+    out_activation: str,
+    *,
+    alpha: float,
+    l2: float,
+) -> keras.Sequential:
+    layers: list[keras.layers.Layer] = [keras.Input(shape=(n_in,), name=f"{name}_input")]
+    for i, width in enumerate(hidden, start=1):
+        layers.append(
+            keras.layers.Dense(
+                width,
+                kernel_regularizer=keras.regularizers.L2(l2),
+                name=f"{name}_hidden_{i}",
+            )
+        )
+        layers.append(keras.layers.LeakyReLU(negative_slope=alpha, name=f"{name}_leaky_{i}"))
+    layers.append(keras.layers.Dense(n_out, activation=out_activation, name=f"{name}_output"))
+    return keras.Sequential(layers, name=name)
+
+
+def build_generator(
+    n_sites: int,
+    latent_size: int,
+    *,
+    n_classes: int = 0,
+    divisors: Sequence[float] = (1.2, 1.1),
+    alpha: float = 0.01,
+    l2: float = 1e-4,
+) -> keras.Sequential:
+    """The generator: latent (+ one-hot class) vector to ``n_sites`` tanh outputs.
+
+    Parameters
+    ----------
+    n_sites : int
+        Output width ``L``.
+    latent_size : int
+        Width of the Gaussian latent vector.
+    n_classes : int, default 0
+        Number of classes of a conditional GAN (0: unconditional). The input
+        is then ``latent_size + n_classes`` wide: ``concat(z, one_hot(label))``.
+    divisors : sequence of float, default (1.2, 1.1)
+        Hidden widths are ``round(n_sites / d)``.
+    alpha : float, default 0.01
+        LeakyReLU negative slope.
+    l2 : float, default 1e-4
+        L2 kernel-regularisation factor of the hidden layers.
+
+    Returns
+    -------
+    keras.Sequential
+        Maps float32 ``(batch, latent_size + n_classes)`` to float32
+        ``(batch, n_sites)`` in ``(-1, 1)``.
+    """
+    return _dense_stack(
+        "generator",
+        latent_size + n_classes,
+        hidden_sizes(n_sites, divisors),
+        n_sites,
+        "tanh",
+        alpha=alpha,
+        l2=l2,
+    )
+
+
+def build_discriminator(
+    n_sites: int,
+    *,
+    n_classes: int = 0,
+    divisors: Sequence[float] = (2.0, 3.0),
+    alpha: float = 0.01,
+    l2: float = 1e-4,
+) -> keras.Sequential:
+    """The discriminator: a (noisy) haplotype (+ one-hot class) to P(real).
+
+    Parameters
+    ----------
+    n_sites : int
+        Haplotype width ``L``.
+    n_classes : int, default 0
+        Number of classes of a conditional GAN; the input is then
+        ``concat(x, one_hot(label))``, ``n_sites + n_classes`` wide.
+    divisors : sequence of float, default (2, 3)
+        Hidden widths are ``round(n_sites / d)``.
+    alpha : float, default 0.01
+        LeakyReLU negative slope.
+    l2 : float, default 1e-4
+        L2 kernel-regularisation factor of the hidden layers.
+
+    Returns
+    -------
+    keras.Sequential
+        Maps float32 ``(batch, n_sites + n_classes)`` to float32 ``(batch, 1)``
+        in ``(0, 1)``.
+    """
+    return _dense_stack(
+        "discriminator",
+        n_sites + n_classes,
+        hidden_sizes(n_sites, divisors),
+        1,
+        "sigmoid",
+        alpha=alpha,
+        l2=l2,
+    )
+
+
+def named_weights(model: keras.Model) -> dict[str, keras.Variable]:
+    """The model's weights keyed ``"<model>/<layer>/<weight>"``, in layer order.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A network from :func:`build_generator` or :func:`build_discriminator`.
+
+    Returns
+    -------
+    dict of str to keras.Variable
+        E.g. ``"generator/generator_hidden_1/kernel"`` (float32,
+        ``(n_in, n_out)``) and ``".../bias"`` (float32, ``(n_out,)``).
+    """
+    out: dict[str, keras.Variable] = {}
+    for layer in model.layers:
+        for w in layer.weights:
+            out[f"{model.name}/{layer.name}/{w.name}"] = w
+    return out

@@ -1,0 +1,262 @@
+"""The Yelmen et al. GAN: architecture, training arithmetic, determinism, resuming, learning."""
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genosynth.errors import GenosynthError
+from genosynth.models import MODELS, get_model, load_model
+from genosynth.models.base import read_checkpoint_meta
+from genosynth.models.gan import GANModel, noisy_inputs
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+#: Tiny, fast settings (no XLA: its compile costs seconds per fit).
+TINY = {"latent_size": 16, "jit_compile": False, "log_every": 0}
+
+
+def toy(n=96, n_sites=20, seed=0):
+    """Two haplotype types, 3:1."""
+    rng = np.random.default_rng(seed)
+    a = np.arange(n_sites) < n_sites // 2
+    b = np.arange(n_sites) >= n_sites // 5
+    kind = rng.random(n) < 0.25
+    h = np.where(kind[:, None], b, a).astype(np.int8)
+    return h
+
+
+def weights(model):
+    return model.get_state() | model.get_optimizer_state()
+
+
+def test_registered_and_defaults():
+    assert MODELS["gan"] is GANModel
+    p = get_model("gan").params
+    assert p["latent_size"] == 600 and p["batch_size"] == 32 and p["epochs"] == 20000
+    assert (p["d_lr"], p["g_lr"]) == (8e-4, 1e-4)
+    assert p["g_hidden_divisors"] == [1.2, 1.1] and p["d_hidden_divisors"] == [2.0, 3.0]
+    assert (p["leaky_alpha"], p["l2"], p["real_label_noise"]) == (0.01, 1e-4, 0.1)
+    json.dumps(p)
+
+
+def test_architecture_805():
+    import keras
+
+    from genosynth.models.gan_network import build_discriminator, build_generator
+
+    g = build_generator(805, 600)
+    d = build_discriminator(805)
+    dense = [layer for layer in g.layers if isinstance(layer, keras.layers.Dense)]
+    assert [g.input_shape[-1]] + [layer.units for layer in dense] == [600, 671, 732, 805]
+    dense_d = [layer for layer in d.layers if isinstance(layer, keras.layers.Dense)]
+    assert [d.input_shape[-1]] + [layer.units for layer in dense_d] == [805, 402, 268, 1]
+    for net, last in ((g, "tanh"), (d, "sigmoid")):
+        layers = net.layers
+        dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
+        for layer in dense[:-1]:
+            assert layer.activation.__name__ == "linear"
+            assert isinstance(layer.kernel_regularizer, keras.regularizers.L2)
+            assert layer.kernel_regularizer.l2 == pytest.approx(1e-4)
+            nxt = layers[layers.index(layer) + 1]
+            assert isinstance(nxt, keras.layers.LeakyReLU)
+            assert nxt.negative_slope == pytest.approx(0.01)
+        assert dense[-1].activation.__name__ == last
+        assert dense[-1].kernel_regularizer is None
+
+
+def test_conditional_inputs_widen():
+    from genosynth.models.gan_network import build_discriminator, build_generator
+
+    assert build_generator(40, 16, n_classes=3).input_shape[-1] == 19
+    assert build_discriminator(40, n_classes=3).input_shape[-1] == 43
+
+
+def test_bad_parameters():
+    with pytest.raises(GenosynthError, match="d_update"):
+        GANModel(d_update="both")
+    with pytest.raises(GenosynthError, match="latent_size"):
+        GANModel(latent_size=0)
+    with pytest.raises(GenosynthError, match="no parameter"):
+        GANModel(learning_rate=1.0)
+
+
+def test_threads_cannot_change_after_tensorflow_started(caplog):
+    import tensorflow as tf
+
+    from genosynth.models.gan import configure_threads
+
+    float(tf.constant(1.0) + 1.0)  # TensorFlow is initialised from here on
+    assert configure_threads(None)
+    wanted = tf.config.threading.get_intra_op_parallelism_threads() + 1
+    with caplog.at_level(logging.WARNING, logger="genosynth.models.gan"):
+        assert not configure_threads(wanted)
+    assert "already initialised" in caplog.text
+
+
+def test_input_mapping_and_label_smoothing():
+    h = toy(n=40)
+    x = noisy_inputs(h, 3, 0.1)
+    assert x.dtype == np.float32 and x.shape == h.shape
+    assert (x[h == 1] > 0.9).all() and (x[h == 1] <= 1).all()
+    assert (x[h == 0] > -0.1).all() and (x[h == 0] <= 0).all()
+    m = GANModel(**TINY, batch_size=8).fit(h, seed=3, epochs=0)
+    noise = m.epoch_noise(40)
+    t = noise["real_targets"]
+    assert t.shape == (5, 8, 1) and noise["latent"].shape == (5, 8, 16)
+    assert (t >= 0.9).all() and (t <= 1.0).all() and t.std() > 0.01
+    assert sorted(noise["perm"]) == list(range(40))
+    np.testing.assert_array_equal(m.epoch_noise(40)["perm"], noise["perm"])  # not advanced
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_compiled_epoch_matches_paper_loop(jit):
+    """Same weights and noise: one compiled epoch == the Keras train_on_batch loop."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from bench_gan import build_reference, reference_epoch
+    finally:
+        sys.path.remove(str(BENCH))
+    from genosynth.models.gan_network import named_weights
+
+    h = toy(n=50, n_sites=24)
+    kw = TINY | {"batch_size": 16, "jit_compile": jit}
+    start = GANModel(**kw).fit(h, seed=5, epochs=0)
+    nets = build_reference(24, start.params, start.get_state())
+    ref_losses = reference_epoch(
+        nets, noisy_inputs(h, 5, 0.1), start.params, noise=start.epoch_noise(50)
+    )
+    logs = []
+    ours = GANModel(**kw).fit(h, seed=5, epochs=1, callback=lambda e, lg: logs.append(lg))
+    got = ours.get_state()
+    ref = named_weights(nets[0]) | named_weights(nets[1])
+    assert sorted(ref) == sorted(got)
+    moved = max(np.abs(got[k] - start.get_state()[k]).max() for k in ref)
+    assert moved > 1e-3
+    for key, w in ref.items():
+        np.testing.assert_allclose(got[key], w.numpy(), rtol=0, atol=1e-6, err_msg=key)
+    np.testing.assert_allclose([logs[0]["d_loss"], logs[0]["g_loss"]], ref_losses, rtol=1e-5)
+
+
+def test_same_seed_identical_different_seed_different():
+    h = toy()
+    kw = TINY | {"jit_compile": True}
+    a = GANModel(**kw).fit(h, seed=7, epochs=3)
+    b = GANModel(**kw).fit(h, seed=7, epochs=3)
+    c = GANModel(**TINY).fit(h, seed=8, epochs=3)
+    for key, value in weights(a).items():
+        np.testing.assert_array_equal(value, weights(b)[key], err_msg=key)
+    np.testing.assert_array_equal(a.sample(50, seed=1), b.sample(50, seed=1))
+    assert not np.array_equal(
+        a.get_state()["generator/generator_output/kernel"],
+        c.get_state()["generator/generator_output/kernel"],
+    )
+    assert not np.array_equal(a.sample(50, seed=1), a.sample(50, seed=2))
+
+
+def test_resume_equals_uninterrupted(tmp_path, caplog):
+    h = toy()
+    full = GANModel(**TINY).fit(h, seed=11, epochs=4)
+
+    ckpt = tmp_path / "gan.npz"
+    seen = []
+    first = GANModel(**TINY).fit(
+        h,
+        seed=11,
+        epochs=4,
+        checkpoint_path=ckpt,
+        checkpoint_every=2,
+        callback=lambda e, logs: seen.append(e) or e == 2,  # "killed" after epoch 2
+    )
+    assert seen == [1, 2] and first.step == 2
+    assert read_checkpoint_meta(ckpt)["step"] == 2
+
+    with caplog.at_level(logging.INFO, logger="genosynth.models.gan"):
+        resumed = GANModel(**TINY).fit(
+            h, seed=999, epochs=4, checkpoint_path=ckpt, checkpoint_every=2
+        )
+    assert "resuming gan" in caplog.text
+    assert resumed.step == 4 and read_checkpoint_meta(ckpt)["step"] == 4
+    assert resumed.rng_state == full.rng_state
+    want, got = weights(full), weights(resumed)
+    assert sorted(want) == sorted(got)
+    for key in want:
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-7, atol=0, err_msg=key)
+    np.testing.assert_array_equal(resumed.sample(30, seed=2), full.sample(30, seed=2))
+
+    with pytest.raises(GenosynthError, match="other data"):
+        GANModel(**TINY).fit(1 - h, seed=1, epochs=5, checkpoint_path=ckpt)
+    with pytest.raises(GenosynthError, match="differ"):
+        GANModel(**TINY | {"g_lr": 1e-3}).fit(h, seed=1, epochs=5, checkpoint_path=ckpt)
+
+
+def test_logging_and_callback_losses(caplog):
+    h = toy(n=40)
+    logs = []
+    with caplog.at_level(logging.INFO, logger="genosynth.models.gan"):
+        GANModel(**TINY | {"log_every": 2}).fit(
+            h, seed=0, epochs=3, callback=lambda e, lg: logs.append((e, lg))
+        )
+    assert [e for e, _ in logs] == [1, 2, 3]
+    assert all(
+        set(lg) == {"d_loss", "g_loss"} and np.isfinite(list(lg.values())).all() for _, lg in logs
+    )
+    assert "gan epoch 2/3" in caplog.text and "gan epoch 3/3" in caplog.text
+
+
+#: Settings that learn the toys in a few hundred steps: wider hidden layers than the
+#: paper's ``L / 1.2`` etc. (the toys have only 20 SNPs) and Adam ``beta_1 = 0.5``.
+TOY = TINY | {"g_hidden_divisors": [0.5, 0.5], "d_hidden_divisors": [1, 1], "adam_beta_1": 0.5}
+
+#: The two haplotype types of :func:`toy` (20 SNPs): they agree on SNPs 4-9.
+TYPE_A, TYPE_B = np.arange(20) < 10, np.arange(20) >= 4
+
+
+def test_learns_two_haplotype_types():
+    """400 steps: AGs are the toy's haplotypes; shared SNPs get their frequencies.
+
+    The unconditional GAN collapses onto one type within a few hundred steps
+    (mode collapse: it does not learn the 3:1 mixture), so the frequencies are
+    checked on the SNPs where both types agree, and every AG must be a type.
+    """
+    h = toy(n=128)
+    m = GANModel(**TOY | {"g_lr": 3e-4}).fit(h, seed=1, epochs=100)
+    ag = m.sample(500, seed=3)
+    to_type = np.minimum(np.abs(ag - TYPE_A).sum(1), np.abs(ag - TYPE_B).sum(1))
+    assert (to_type <= 1).mean() >= 0.95
+    shared = TYPE_A == TYPE_B
+    np.testing.assert_array_less(np.abs(ag.mean(0) - h.mean(0))[shared], 0.1)
+
+
+def test_conditional_learns_each_type_and_frequencies(tmp_path):
+    """Label = haplotype type: each label yields its type, and labels drawn from the
+    training proportions give allele frequencies within 0.1 of the training ones."""
+    h = toy(n=128)
+    y = (h == TYPE_B).all(1).astype(np.int64)
+    m = GANModel(**TOY | {"g_lr": 1e-3, "d_lr": 1e-3}).fit(h, seed=2, labels=y, epochs=200)
+    assert m.conditional and m.n_classes == 2
+    np.testing.assert_allclose(m.label_proportions, np.bincount(y) / len(y))
+    a = m.sample(300, seed=1, labels=0)
+    b = m.sample(300, seed=1, labels=np.ones(300, dtype=int))
+    assert (np.abs(a - TYPE_A).sum(1) <= 1).mean() >= 0.95
+    assert (np.abs(b - TYPE_B).sum(1) <= 1).mean() >= 0.95
+    ag = m.sample(1000, seed=5)  # classes drawn 3:1 as in training
+    np.testing.assert_array_less(np.abs(ag.mean(0) - h.mean(0)), 0.1)
+
+    path = tmp_path / "cgan.npz"
+    m.save(path)
+    loaded = load_model(path)
+    assert loaded.conditional and loaded.n_classes == 2
+    np.testing.assert_array_equal(
+        loaded.sample(20, seed=1, labels=1), m.sample(20, seed=1, labels=1)
+    )
+    np.testing.assert_array_equal(loaded.sample(20, seed=4), m.sample(20, seed=4))
+    with pytest.raises(GenosynthError):
+        m.sample(5, seed=0, labels=2)
+    with pytest.raises(GenosynthError):
+        GANModel(**TINY).fit(h, seed=0, labels=y[:-1], epochs=0)
+    with pytest.raises(GenosynthError, match="not conditional"):
+        GANModel(**TINY).fit(h, seed=0, epochs=0).sample(3, seed=0, labels=0)
