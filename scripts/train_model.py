@@ -1,13 +1,14 @@
-"""Train one haplotype model on a dataset's training haplotypes."""
+"""Train one haplotype model on a dataset's training haplotypes (resumable)."""
 
-from genosynth import stages
 from genosynth.logs import script_logging
+from genosynth.training import train_model
 
 with script_logging(snakemake.log[0]):
-    stages.train(
+    train_model(
         model=snakemake.params.model,
         settings=snakemake.params.settings,
         train=snakemake.input.train,
+        panel=snakemake.input.panel,
         checkpoint=snakemake.output.checkpoint,
         training_log=snakemake.output.log_tsv,
         threads=snakemake.threads,

@@ -230,3 +230,44 @@ def run_figure(*, figure: str, inputs: Mapping, models, dataset, output, metrics
     frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
     write_table(metrics, frame[METRIC_COLUMNS])
     log.info("%s/%s: %d metric rows", dataset, figure, len(frame))
+
+
+def rbm_hidden(*, dataset, checkpoint, train, test, ags, panel, output, metrics) -> None:
+    """RBM hidden-layer representation of real haplotypes and RBM AGs (paper S5-S6)."""
+    from genosynth.evaluate.figures import plot_rbm_hidden
+    from genosynth.models import load_model
+
+    model = load_model(checkpoint)
+    real = np.concatenate([formats.read_hapt_matrix(p)[1] for p in (train, test)])
+    table = pd.read_csv(panel, sep="\t", keep_default_na=False)
+    groups = table.loc[table["split"] != "other", "super_pop"].to_numpy(str)
+    real_hidden = model.hidden_representation(real)
+    ag_hidden = model.hidden_representation(formats.read_hapt_matrix(ags)[1])
+    plot_rbm_hidden(output, real_hidden, groups, ag_activations=ag_hidden)
+    rows = [
+        ("rbm", "hidden_mean_activation_real", float(real_hidden.mean())),
+        ("rbm", "hidden_mean_activation_ag", float(ag_hidden.mean())),
+    ]
+    frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
+    write_table(metrics, frame[METRIC_COLUMNS])
+
+
+def training(*, dataset, logs: Mapping, output, metrics) -> None:
+    """Losses and AATS over training epochs of every model (paper S16)."""
+    from genosynth.evaluate.figures import plot_training
+
+    tables = {m: pd.read_csv(p, sep="\t") for m, p in logs.items()}
+    iterative = {m: t for m, t in tables.items() if len(t) > 1} or tables
+    combined = pd.concat(
+        [
+            t.add_prefix(f"{m}_").rename(columns={f"{m}_epoch": "epoch"})
+            for m, t in iterative.items()
+        ]
+    )
+    plot_training(output, combined.sort_values("epoch"))
+    rows = [(m, "epochs", float(t["epoch"].max())) for m, t in tables.items()]
+    for model, table in tables.items():
+        if "aats" in table and table["aats"].notna().any():
+            rows.append((model, "final_training_aats", float(table["aats"].dropna().iloc[-1])))
+    frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
+    write_table(metrics, frame[METRIC_COLUMNS])

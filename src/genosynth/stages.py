@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -21,7 +20,7 @@ from genosynth import simulate as simulate_lib
 from genosynth.data import HaplotypeSet, load_haplotype_set, save_haplotype_set
 from genosynth.errors import ConfigError, GenosynthError
 from genosynth.fileio import atomic_path
-from genosynth.models import get_model, load_model
+from genosynth.models import load_model
 
 __all__ = [
     "build_dataset",
@@ -31,7 +30,6 @@ __all__ = [
     "pca_figure",
     "sample",
     "simulate_demo",
-    "train",
 ]
 
 log = logging.getLogger(__name__)
@@ -216,21 +214,6 @@ def build_dataset(
 
 
 # --- models ------------------------------------------------------------------
-def train(*, model: str, settings: Mapping, train, checkpoint, training_log, threads: int = 1):
-    """Fit one model on the training matrix and write its checkpoint and training log."""
-    settings = dict(settings)
-    seed = settings.pop("seed")
-    _, haplotypes = formats.read_hapt_matrix(train)
-    instance = get_model(model, **settings)
-    start = time.perf_counter()
-    instance.fit(haplotypes, seed=seed)
-    seconds = time.perf_counter() - start
-    log.info("trained %s on %s in %.2f s", model, haplotypes.shape, seconds)
-    instance.save(checkpoint, provenance=_provenance(train=str(train), seed=seed))
-    frame = pd.DataFrame({"epoch": [instance.step], "seconds": [seconds]})
-    write_table(training_log, frame)
-
-
 def ag_ids(n: int, layout: str) -> list[str]:
     """Row ids of ``n`` AGs: ``AG00001_A``/``_B`` pairs for haplotypes, ``AG00001`` otherwise."""
     if layout == LAYOUT_GENOTYPE_PAIRS:

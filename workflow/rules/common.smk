@@ -93,16 +93,21 @@ def get_evaluation_inputs(wildcards):
     return files | get_ags(wildcards.ds)
 
 
+def get_figures():
+    """Figures of a dataset: FIGURES, `training`, and `rbm_hidden` when the RBM is trained."""
+    return FIGURES + ["training"] + (["rbm_hidden"] if "rbm" in MODELS else [])
+
+
 def get_metric_fragments(wildcards):
     """Metric tables of every figure of one dataset."""
-    return [f"results/{wildcards.ds}/metrics/{f}.tsv" for f in FIGURES]
+    return [f"results/{wildcards.ds}/metrics/{f}.tsv" for f in get_figures()]
 
 
 def get_all_outputs():
     """Everything `rule all` builds."""
     outputs = ["results/summary.tsv"]
     for ds in DATASETS:
-        outputs += [f"results/{ds}/figures/{f}.png" for f in FIGURES]
+        outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures()]
         outputs.append(f"results/{ds}/metrics.tsv")
         outputs += list(get_ags(ds, ".vcf.gz").values())
     return outputs

@@ -176,3 +176,59 @@ rule plot_haplostrips:
         models=MODELS,
     script:
         "../../scripts/plot_evaluation.py"
+
+
+rule plot_rbm_hidden:
+    input:
+        checkpoint="results/{ds}/models/rbm/checkpoint.npz",
+        ags="results/{ds}/ags/rbm.hapt.gz",
+        train="results/{ds}/data/train.hapt.gz",
+        test="results/{ds}/data/test.hapt.gz",
+        panel="results/{ds}/data/panel.tsv",
+    output:
+        figure=report(
+            "results/{ds}/figures/rbm_hidden.png",
+            caption="../report/rbm_hidden.rst",
+            category="{ds}",
+            subcategory="Structure",
+        ),
+        metrics="results/{ds}/metrics/rbm_hidden.tsv",
+    log:
+        "results/logs/plot_rbm_hidden/{ds}.log",
+    benchmark:
+        "results/benchmarks/plot_rbm_hidden/{ds}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    script:
+        "../../scripts/plot_rbm_hidden.py"
+
+
+rule plot_training:
+    input:
+        unpack(lambda w: {m: f"results/{w.ds}/models/{m}/training_log.tsv" for m in MODELS}),
+    output:
+        figure=report(
+            "results/{ds}/figures/training.png",
+            caption="../report/training.rst",
+            category="{ds}",
+            subcategory="Training",
+        ),
+        metrics="results/{ds}/metrics/training.tsv",
+    log:
+        "results/logs/plot_training/{ds}.log",
+    benchmark:
+        "results/benchmarks/plot_training/{ds}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        models=MODELS,
+    script:
+        "../../scripts/plot_training.py"

@@ -4,6 +4,7 @@
 rule train_baseline:
     input:
         train="results/{ds}/data/train.hapt.gz",
+        panel="results/{ds}/data/panel.tsv",
     output:
         checkpoint="results/{ds}/models/{baseline}/checkpoint.npz",
         log_tsv="results/{ds}/models/{baseline}/training_log.tsv",
@@ -24,6 +25,54 @@ rule train_baseline:
         "../../scripts/train_model.py"
 
 
+rule train_gan:
+    input:
+        train="results/{ds}/data/train.hapt.gz",
+        panel="results/{ds}/data/panel.tsv",
+    output:
+        checkpoint="results/{ds}/models/gan/checkpoint.npz",
+        log_tsv="results/{ds}/models/gan/training_log.tsv",
+    log:
+        "results/logs/train_gan/{ds}.log",
+    benchmark:
+        "results/benchmarks/train_gan/{ds}.tsv"
+    conda:
+        "../../envs/tensorflow.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=720,
+    params:
+        model="gan",
+        settings=lambda w: get_model_params(w.ds, "gan"),
+    script:
+        "../../scripts/train_model.py"
+
+
+rule train_rbm:
+    input:
+        train="results/{ds}/data/train.hapt.gz",
+        panel="results/{ds}/data/panel.tsv",
+    output:
+        checkpoint="results/{ds}/models/rbm/checkpoint.npz",
+        log_tsv="results/{ds}/models/rbm/training_log.tsv",
+    log:
+        "results/logs/train_rbm/{ds}.log",
+    benchmark:
+        "results/benchmarks/train_rbm/{ds}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=720,
+    params:
+        model="rbm",
+        settings=lambda w: get_model_params(w.ds, "rbm"),
+    script:
+        "../../scripts/train_model.py"
+
+
 rule sample_ags:
     input:
         checkpoint="results/{ds}/models/{model}/checkpoint.npz",
@@ -37,7 +86,7 @@ rule sample_ags:
     benchmark:
         "results/benchmarks/sample_ags/{ds}/{model}.tsv"
     conda:
-        "../../envs/popgen.yaml"
+        "../../envs/tensorflow.yaml"
     threads: 1
     resources:
         mem_mb=4000,

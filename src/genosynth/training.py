@@ -1,0 +1,205 @@
+"""Training a haplotype model from the workflow: resume, training log, checkpoint choice.
+
+Closed-form models (the baselines) are fitted in one call. Iterative models
+(GAN, RBM: those with an ``epochs`` parameter) train with
+
+* a resume file ``resume-<hash>.npz`` beside the output checkpoint, written every
+  ``checkpoint_every`` epochs: a run killed mid-way continues from it when the
+  rule is rerun (the hash covers the settings: other settings start afresh);
+* a training log (epoch, the model's losses, and every ``eval_every`` epochs
+  AATS, AA_truth and AA_syn of AGs against the training set), kept in
+  ``training_log-<hash>.partial.tsv`` while training so that a resumed run keeps the
+  rows of the epochs already done;
+* optionally, the checkpoint whose AATS is nearest 0.5 (the paper's stopping
+  rule) instead of the last one (``select_checkpoint: true``).
+
+Settings that steer training rather than define the model (``seed``,
+``checkpoint_every``, ``eval_every``, ``eval_samples``, ``select_checkpoint``,
+``conditional``) are split off before the model is built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genosynth import evaluate, formats
+from genosynth.errors import ConfigError
+from genosynth.fileio import atomic_path
+from genosynth.models import get_model, load_model
+from genosynth.models.base import HaplotypeModel, read_checkpoint_meta
+
+__all__ = ["CONTROL_DEFAULTS", "train_model"]
+
+log = logging.getLogger(__name__)
+
+#: Training controls and their defaults (not model parameters).
+CONTROL_DEFAULTS = {
+    "seed": 0,
+    "checkpoint_every": 0,
+    "eval_every": 0,
+    "eval_samples": 1000,
+    "select_checkpoint": False,
+    "conditional": "none",
+}
+
+
+def _split_settings(settings: Mapping) -> tuple[dict, dict]:
+    control = {k: settings.get(k, v) for k, v in CONTROL_DEFAULTS.items()}
+    params = {k: v for k, v in settings.items() if k not in CONTROL_DEFAULTS}
+    return control, params
+
+
+def _labels(panel, ids: list[str], conditional: str) -> np.ndarray | None:
+    """Class ids (int64, one per training row) of the panel column ``conditional``."""
+    if conditional == "none":
+        return None
+    table = pd.read_csv(panel, sep="\t", keep_default_na=False).set_index("hap_id")
+    if conditional not in table:
+        raise ConfigError(
+            "conditional", f"no panel column {conditional!r}", fix="use none, pop or super_pop"
+        )
+    values = table.loc[ids, conditional].to_numpy(str)
+    classes = sorted(set(values))
+    log.info("conditional on %s: classes %s", conditional, classes)
+    return np.searchsorted(classes, values).astype(np.int64)
+
+
+def _side_files(workdir: Path, model: HaplotypeModel, control: Mapping) -> dict[str, Path]:
+    """Resume, partial-log and best-checkpoint paths for these exact settings.
+
+    Their names carry a hash of the model, its parameters and the training
+    controls, so a run with other settings never resumes from them; leftovers
+    of other settings are removed.
+    """
+    key = json.dumps({"model": model.name, "params": model.params, **control}, sort_keys=True)
+    tag = hashlib.sha1(key.encode()).hexdigest()[:12]
+    files = {
+        "resume": workdir / f"resume-{tag}.npz",
+        "partial": workdir / f"training_log-{tag}.partial.tsv",
+        "best": workdir / f"best-{tag}.npz",
+    }
+    for pattern in ("resume-*.npz", "training_log-*.partial.tsv", "best-*.npz"):
+        for path in workdir.glob(pattern):
+            if path not in files.values():
+                log.info("removing %s: written with other settings", path)
+                path.unlink()
+    return files
+
+
+class _Monitor:
+    """Epoch callback: log rows, AATS every ``eval_every`` epochs, best-AATS checkpoint."""
+
+    def __init__(self, model, real, control, partial: Path, best: Path):
+        self.model, self.real, self.control = model, real, control
+        self.partial, self.best = partial, best
+        self.rows: list[dict] = []
+        self.best_gap = math.inf
+        self.last_print = time.perf_counter()
+
+    def restore(self, step: int) -> None:
+        if self.partial.exists() and step > 0:
+            table = pd.read_csv(self.partial, sep="\t")
+            table = table[table.epoch <= step]  # epochs after the checkpoint are redone
+            table.to_csv(self.partial, sep="\t", index=False)
+            self.rows = table.to_dict("records")
+            gaps = [abs(r["aats"] - 0.5) for r in self.rows if not pd.isna(r.get("aats"))]
+            self.best_gap = min(gaps, default=math.inf)
+
+    def __call__(self, epoch: int, logs: Mapping) -> bool:
+        row = {"epoch": int(epoch), **{k: float(v) for k, v in logs.items()}}
+        every = self.control["eval_every"]
+        if every and epoch % every == 0:
+            ags = self.model.sample(len(self.real), seed=self.control["seed"] + epoch)
+            scores = evaluate.aats(self.real, ags, seed=0)
+            row |= {"aats": scores["AATS"], "aa_truth": scores["AA_truth"]}
+            row["aa_syn"] = scores["AA_syn"]
+            gap = abs(scores["AATS"] - 0.5)
+            if self.control["select_checkpoint"] and gap < self.best_gap:
+                self.best_gap = gap
+                self.model.save(self.best, provenance={"seed": self.control["seed"]})
+            log.info("epoch %d: %s", epoch, {k: round(v, 4) for k, v in row.items()})
+        self.rows.append(row)
+        pd.DataFrame([row]).to_csv(
+            self.partial, sep="\t", index=False, mode="a", header=not self.partial.exists()
+        )
+        return False
+
+
+def train_model(
+    *, model: str, settings: Mapping, train, panel, checkpoint, training_log, threads: int = 1
+):
+    """Train ``model`` on the training matrix; write the checkpoint and the training log.
+
+    Parameters
+    ----------
+    model : str
+        A registered model name.
+    settings : Mapping
+        The model's config section: its parameters plus :data:`CONTROL_DEFAULTS` keys.
+    train, panel : path
+        ``train.hapt.gz`` and ``panel.tsv`` of the dataset.
+    checkpoint, training_log : path
+        Outputs; resume files live beside ``checkpoint``.
+    threads : int
+        Given to models that take a ``threads`` parameter (the GAN's TensorFlow threads).
+    """
+    control, params = _split_settings(settings)
+    if "threads" in get_model(model).defaults:
+        params["threads"] = threads
+    ids, haplotypes = formats.read_hapt_matrix(train)
+    instance = get_model(model, **params)
+    seed = control["seed"]
+    start = time.perf_counter()
+    if "epochs" not in instance.defaults:
+        instance.fit(haplotypes, seed=seed)
+        rows = [{"epoch": instance.step, "seconds": time.perf_counter() - start}]
+    else:
+        rows, instance = _train_iterative(instance, haplotypes, ids, panel, control, checkpoint)
+    log.info("trained %s on %s in %.1f s", model, haplotypes.shape, time.perf_counter() - start)
+    frame = pd.DataFrame(rows)
+    with atomic_path(training_log) as tmp:
+        frame.to_csv(tmp, sep="\t", index=False)
+    instance.save(checkpoint, provenance={"seed": seed, "train": str(train)})
+    for path in _side_files(Path(checkpoint).parent, instance, control).values():
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _train_iterative(instance, haplotypes, ids, panel, control, checkpoint):
+    workdir = Path(checkpoint).parent
+    workdir.mkdir(parents=True, exist_ok=True)
+    files = _side_files(workdir, instance, control)
+    resume, partial, best = files["resume"], files["partial"], files["best"]
+    rng = np.random.default_rng(control["seed"])
+    n_eval = min(len(haplotypes), control["eval_samples"])
+    real = haplotypes[np.sort(rng.choice(len(haplotypes), n_eval, replace=False))]
+    monitor = _Monitor(instance, real, control, partial, best)
+    if resume.exists():
+        step = read_checkpoint_meta(resume)["step"]
+        monitor.restore(step)
+        log.info("resuming from %s at epoch %d", resume, step)
+    elif partial.exists():
+        partial.unlink()
+    instance.fit(
+        haplotypes,
+        seed=control["seed"],
+        labels=_labels(panel, ids, control["conditional"]),
+        callback=monitor,
+        checkpoint_path=resume,
+        checkpoint_every=control["checkpoint_every"],
+        resume=True,
+    )
+    if control["select_checkpoint"] and best.exists():
+        log.info("selected the checkpoint with |AATS - 0.5| = %.4f", monitor.best_gap)
+        instance = load_model(best)
+    return monitor.rows, instance

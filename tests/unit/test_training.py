@@ -1,0 +1,109 @@
+"""Workflow training of iterative models: resume after a kill, training log, checkpoint choice."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genosynth import formats
+from genosynth.models import load_model
+from genosynth.training import train_model
+
+RBM = {"n_hidden": 8, "epochs": 40, "burn_in": 20, "checkpoint_every": 5, "seed": 3}
+
+
+@pytest.fixture
+def dataset(tmp_path):
+    rng = np.random.default_rng(0)
+    types = rng.integers(0, 2, (2, 30), dtype=np.int8)
+    haps = types[rng.integers(0, 2, 60)] ^ (rng.random((60, 30)) < 0.05).astype(np.int8)
+    ids = [f"S{i // 2:03d}_{'AB'[i % 2]}" for i in range(60)]
+    formats.write_hapt(tmp_path / "train.hapt.gz", haps, ids)
+    pops = np.where(np.arange(60) < 30, "P1", "P2")
+    pd.DataFrame(
+        {"hap_id": ids, "sample": [i[:-2] for i in ids], "pop": pops, "super_pop": pops}
+    ).assign(split="train").to_csv(tmp_path / "panel.tsv", sep="\t", index=False)
+    return tmp_path
+
+
+def train(path, settings, model="rbm"):
+    train_model(
+        model=model,
+        settings=settings,
+        train=path / "train.hapt.gz",
+        panel=path / "panel.tsv",
+        checkpoint=path / "out" / "checkpoint.npz",
+        training_log=path / "out" / "training_log.tsv",
+    )
+
+
+def test_log_has_every_epoch_and_aats(dataset):
+    train(dataset, RBM | {"eval_every": 10})
+    log = pd.read_csv(dataset / "out/training_log.tsv", sep="\t")
+    assert log.epoch.tolist() == list(range(1, 41))
+    evaluated = log.dropna(subset=["aats"])
+    assert evaluated.epoch.tolist() == [10, 20, 30, 40]
+    assert evaluated.aats.between(0, 1).all()
+    assert load_model(dataset / "out/checkpoint.npz").step == 40
+    leftovers = sorted(p.name for p in (dataset / "out").iterdir())
+    assert leftovers == ["checkpoint.npz", "training_log.tsv"]
+
+
+def test_killed_run_resumes_and_finishes_with_the_same_epochs(dataset):
+    settings = RBM | {"epochs": 4000, "checkpoint_every": 50}
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from genosynth.training import train_model
+        p = Path({str(dataset)!r})
+        train_model(model="rbm", settings={settings!r}, train=p / "train.hapt.gz",
+                    panel=p / "panel.tsv", checkpoint=p / "out" / "checkpoint.npz",
+                    training_log=p / "out" / "training_log.tsv")
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 120
+    while not list((dataset / "out").glob("resume-*.npz")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    (resume,) = (dataset / "out").glob("resume-*.npz")
+    assert not (dataset / "out/checkpoint.npz").exists()
+    step = load_model(resume).step
+    assert 0 < step < 4000
+    train(dataset, settings)  # the rule rerun
+    assert load_model(dataset / "out/checkpoint.npz").step == 4000
+    log = pd.read_csv(dataset / "out/training_log.tsv", sep="\t")
+    assert log.epoch.tolist() == list(range(1, 4001))
+
+
+def test_changed_settings_do_not_resume(dataset):
+    out = dataset / "out"
+    out.mkdir()
+    train(dataset, RBM | {"epochs": 10})
+    (out / "resume-000000000000.npz").write_bytes(b"stale")  # another settings' leftover
+    train(dataset, RBM | {"epochs": 12, "learning_rate": 5e-3})
+    assert load_model(out / "checkpoint.npz").step == 12
+    assert not (out / "resume-000000000000.npz").exists()
+
+
+def test_select_checkpoint_keeps_aats_nearest_half(dataset):
+    train(dataset, RBM | {"eval_every": 5, "select_checkpoint": True})
+    log = pd.read_csv(dataset / "out/training_log.tsv", sep="\t").dropna(subset=["aats"])
+    best = log.loc[(log.aats - 0.5).abs().idxmin(), "epoch"]
+    assert load_model(dataset / "out/checkpoint.npz").step == best
+
+
+def test_conditional_population_labels(dataset):
+    train(dataset, RBM | {"conditional": "pop", "epochs": 5})
+    model = load_model(dataset / "out/checkpoint.npz")
+    assert model.is_conditional
+    np.testing.assert_allclose(model.label_proportions, [0.5, 0.5])
