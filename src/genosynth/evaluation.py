@@ -163,16 +163,6 @@ def ld_decay(ev: Evaluation, path, settings: Mapping) -> Rows:
     return [(m, "ld_decay_mae", evaluate.ld_decay_mae(real, d)) for m, d in ags.items()]
 
 
-def aats(ev: Evaluation, path, settings: Mapping) -> Rows:
-    from genosynth.evaluate.figures import plot_aats
-
-    by_model = {
-        m: evaluate.privacy_metrics(ev.train, ev.test, h, **settings) for m, h in ev.ags.items()
-    }
-    plot_aats(path, by_model)
-    return [(m, k, float(v)) for m, values in by_model.items() for k, v in values.items()]
-
-
 def aats_sensitivity(ev: Evaluation, path, settings: Mapping) -> Rows:
     from genosynth.evaluate.figures import plot_aats_sensitivity
 
@@ -207,7 +197,6 @@ FIGURES: dict[str, Callable[[Evaluation, object, Mapping], Rows]] = {
     "closest_distance": closest_distance,
     "ld_matrix": ld_matrix,
     "ld_decay": ld_decay,
-    "aats": aats,
     "aats_sensitivity": aats_sensitivity,
     "haplostrips": haplostrips,
 }
@@ -271,3 +260,28 @@ def training(*, dataset, logs: Mapping, output, metrics) -> None:
             rows.append((model, "final_training_aats", float(table["aats"].dropna().iloc[-1])))
     frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
     write_table(metrics, frame[METRIC_COLUMNS])
+
+
+def privacy_table(*, dataset, model, train, test, info, ags, output, settings) -> None:
+    """Privacy metrics of one model's AGs (AATS train/test, privacy loss, copies, membership).
+
+    One table per model, so that the export of a model's AGs depends on its own
+    numbers only (:func:`genosynth.stages.check_privacy` reads it).
+    """
+    layout = json.loads(open(info).read())["layout"]
+    train_m, test_m, ag_m = (
+        _drop_phenotype(formats.read_hapt_matrix(p)[1], layout) for p in (train, test, ags)
+    )
+    values = evaluate.privacy_metrics(train_m, test_m, ag_m, **settings)
+    rows = [(model, k, float(v)) for k, v in values.items()]
+    frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
+    write_table(output, frame[METRIC_COLUMNS])
+
+
+def aats_figure(*, dataset, tables: Mapping, output, metrics) -> None:
+    """AATS, AA_truth, AA_syn and privacy loss per model (paper S13) from :func:`privacy_table`."""
+    from genosynth.evaluate.figures import plot_aats
+
+    frames = {m: pd.read_csv(p, sep="\t") for m, p in tables.items()}
+    plot_aats(output, {m: dict(zip(f.metric, f.value, strict=True)) for m, f in frames.items()})
+    write_table(metrics, pd.concat(frames.values(), ignore_index=True)[METRIC_COLUMNS])

@@ -231,8 +231,32 @@ def sample(*, checkpoint, real: Sequence, info, ags, sampling: Mapping) -> None:
     log.info("sampled %d AGs from %s", n, checkpoint)
 
 
-def export_vcf(*, ags, legend, info, vcf, tbi) -> None:
-    """Write AGs as a bgzipped, indexed VCF with the real CHROM/POS/REF/ALT."""
+def check_privacy(metrics_table, model: str, privacy: Mapping) -> list[str]:
+    """Run :func:`~genosynth.evaluate.privacy_gate` on a model's rows of an ``aats.tsv`` table."""
+    from genosynth.evaluate import privacy_gate
+
+    table = pd.read_csv(metrics_table, sep="\t")
+    values = table[table["model"] == model].set_index("metric")["value"].to_dict()
+    return privacy_gate(
+        values,
+        max_exact_copies=privacy["max_exact_copies"],
+        max_privacy_loss=privacy["max_privacy_loss"],
+        max_membership_auc=privacy["max_membership_auc"],
+        z=privacy["z"],
+        allow=privacy["allow_export"],
+    )
+
+
+def export_vcf(*, ags, legend, info, model, privacy_metrics, privacy, vcf, tbi) -> None:
+    """Write AGs as a bgzipped, indexed VCF with the real CHROM/POS/REF/ALT.
+
+    The AGs first pass the privacy gate on their ``aats.tsv`` metrics: a
+    failure raises :class:`~genosynth.evaluate.PrivacyGateError` and nothing
+    is written, unless ``privacy["allow_export"]``.
+    """
+    failures = check_privacy(privacy_metrics, model, privacy)
+    for failure in failures:
+        log.warning("privacy gate overridden (privacy.allow_export): %s", failure)
     meta = json.loads(open(info).read())
     ids, matrix = formats.read_hapt_matrix(ags)
     sites = formats.read_legend(legend)

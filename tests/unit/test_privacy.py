@@ -152,3 +152,24 @@ def test_sensitivity_drops_impossible_counts():
         table = aats_sensitivity(train, population(10, seed=2), population(8, seed=3),
                                  n_planted=(5, 50))  # fmt: skip
     assert table["n_planted"].tolist() == [0, 5]
+
+
+def test_auc_standard_error_hand_worked():
+    from genosynth.evaluate.privacy import auc_standard_error
+
+    # A = 0.5, n1 = n2 = 10: Q1 = Q2 = 1/3; SE^2 = (0.25 + 18 / 12) / 100 = 0.0175
+    assert auc_standard_error(0.5, 10, 10) == pytest.approx(0.0175**0.5)
+    assert auc_standard_error(1.0, 10, 10) == pytest.approx(0.0)
+
+
+def test_gate_allows_noise_within_z_standard_errors():
+    from genosynth.evaluate.privacy import PrivacyGateError, privacy_gate
+
+    noisy = {"exact_copies": 0, "privacy_loss": 0.13, "privacy_loss_se": 0.04}
+    noisy |= {"membership_auc": 0.55, "membership_auc_se": 0.03}
+    assert privacy_gate(noisy, max_privacy_loss=0.1) == []  # 0.13 - 2 * 0.04 <= 0.1
+    with pytest.raises(PrivacyGateError, match="privacy_loss .* = 0.13 .standard error 0.04"):
+        privacy_gate(noisy, max_privacy_loss=0.1, z=0.5)
+    precise = noisy | {"privacy_loss_se": 0.01}
+    with pytest.raises(PrivacyGateError):
+        privacy_gate(precise, max_privacy_loss=0.1)

@@ -124,3 +124,34 @@ def test_concat_metrics_rejects_wrong_columns(tmp_path):
     with pytest.raises(Exception, match="expected columns"):
         stages.concat_metrics([good, bad], tmp_path / "out2.tsv")
     assert not (tmp_path / "out2.tsv").exists()
+
+
+def test_export_blocked_by_privacy_gate_writes_nothing(tmp_path):
+    from genosynth import formats
+    from genosynth.evaluate import PrivacyGateError
+
+    hs = small_set()
+    formats.write_legend(tmp_path / "snps.legend", hs.sites)
+    formats.write_hapt(tmp_path / "ags.hapt.gz", hs.haplotypes, [f"AG{i}" for i in range(16)])
+    (tmp_path / "dataset.json").write_text('{"name": "wide", "layout": "haplotypes", "n_snps": 12}')
+    table = "dataset\tmodel\tmetric\tvalue\n"
+    table += "wide\tgan\texact_copies\t3\nwide\tgan\tprivacy_loss\t0.01\n"
+    table += "wide\tgan\tmembership_auc\t0.5\n"
+    (tmp_path / "aats.tsv").write_text(table)
+    privacy = {"max_exact_copies": 0, "max_privacy_loss": 0.1, "max_membership_auc": 0.6}
+    privacy |= {"z": 2.0, "allow_export": False}
+    out = tmp_path / "out"
+    kwargs = dict(
+        ags=tmp_path / "ags.hapt.gz",
+        legend=tmp_path / "snps.legend",
+        info=tmp_path / "dataset.json",
+        model="gan",
+        privacy_metrics=tmp_path / "aats.tsv",
+        vcf=out / "gan.vcf.gz",
+        tbi=out / "gan.vcf.gz.tbi",
+    )
+    with pytest.raises(PrivacyGateError, match="exact_copies .* = 3 exceeds the maximum 0"):
+        stages.export_vcf(privacy=privacy, **kwargs)
+    assert not out.exists() or not list(out.iterdir())
+    stages.export_vcf(privacy=privacy | {"allow_export": True}, **kwargs)
+    assert (out / "gan.vcf.gz").exists() and (out / "gan.vcf.gz.tbi").exists()

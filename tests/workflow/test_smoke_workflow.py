@@ -99,6 +99,8 @@ FIGURES = [
     "closest_distance",
     "aats",
     "aats_sensitivity",
+    "training",
+    "rbm_hidden",
 ]
 
 
@@ -138,9 +140,43 @@ def test_metrics_rows_are_finite(smoke_run, ds):
         for name in ("aats_train", "aats_test", "membership_auc"):
             assert 0 <= rows[name] <= 1
         assert rows["privacy_loss"] == pytest.approx(rows["aats_test"] - rows["aats_train"])
+        assert rows["epochs"] == SMOKE["models"][m].get("epochs", 1)
     assert (metrics[metrics.model == "real"].metric == "pairwise_differences_mean").any()
     summary = pd.read_csv(smoke_run / "results/summary.tsv", sep="\t")
     assert set(summary.dataset) == set(DATASETS)
+
+
+@pytest.mark.parametrize("model", ["gan", "rbm"])
+def test_iterative_training_log(smoke_run, model):
+    log = pd.read_csv(smoke_run / f"results/wide/models/{model}/training_log.tsv", sep="\t")
+    epochs = SMOKE["models"][model]["epochs"]
+    assert log.epoch.tolist() == list(range(1, epochs + 1))
+    evaluated = log.dropna(subset=["aats"])
+    assert evaluated.epoch.tolist() == list(range(10, epochs + 1, 10))
+    assert evaluated[["aats", "aa_truth", "aa_syn"]].stack().between(0, 1).all()
+
+
+def test_reproduction_table(smoke_run):
+    table = pd.read_csv(smoke_run / "results/reproduction.tsv", sep="\t")
+    assert list(table.columns) == [
+        "paper", "where", "dataset", "model", "metric", "paper_value", "this_run",
+    ]  # fmt: skip
+    row = table[(table.model == "gan") & (table.metric == "aats_test")].iloc[0]
+    metrics = pd.read_csv(smoke_run / "results/wide/metrics.tsv", sep="\t")
+    want = metrics[(metrics.model == "gan") & (metrics.metric == "aats_test")].value.iloc[0]
+    assert row.paper_value == 0.5 and row.this_run == pytest.approx(want)
+    assert table[table.metric == "xpehh_pearson_r"].this_run.isna().all()  # no stage yet
+
+
+def test_report_html_holds_every_figure(smoke_run):
+    report = smoke_run / "results/report.html"
+    run_snakemake(
+        smoke_run, "--configfile", str(REPO / "config/smoke.yaml"), "--report", str(report)
+    )
+    html = report.read_text(errors="replace")
+    assert len(html) > 100_000
+    for caption in ("paper Fig 1", "paper Fig 2b", "paper Fig S13", "reproduction"):
+        assert caption in html, caption
 
 
 def test_ingest_report_counts(smoke_run):
@@ -172,15 +208,22 @@ def test_markov_change_reruns_only_markov(smoke_run, tmp_path):
     jobs = _scheduled_jobs(proc.stdout)
     rules = {r for r, _ in jobs}
     assert {"train_baseline", "sample_ags", "export_ags_vcf"} <= rules
-    model_jobs = [w for r, w in jobs if r in {"train_baseline", "sample_ags", "export_ags_vcf"}]
+    per_model = {"train_baseline", "sample_ags", "export_ags_vcf", "compute_privacy_metrics"}
+    model_jobs = [w for r, w in jobs if r in per_model]
     assert model_jobs and all("markov" in w for w in model_jobs), model_jobs
     assert not rules & {"simulate_genotypes", "ingest_haplotypes", "subset_dataset"}
     assert rules <= {"train_baseline", "sample_ags", "export_ags_vcf", "all"} | EVALUATION_RULES
+    assert "plot_rbm_hidden" not in rules  # reads only the RBM
     unchanged = run_snakemake(smoke_run, "--configfile", str(REPO / "config/smoke.yaml"), "-n")
     assert _scheduled_jobs(unchanged.stdout) == []
 
 
-EVALUATION_RULES = {f"plot_{f}" for f in FIGURES} | {"gather_metrics", "summarize_metrics"}
+EVALUATION_RULES = {f"plot_{f}" for f in FIGURES} | {
+    "compute_privacy_metrics",
+    "gather_metrics",
+    "summarize_metrics",
+    "make_reproduction_table",
+}
 
 
 def test_ld_bin_change_reruns_only_ld_decay(smoke_run, tmp_path):
@@ -190,7 +233,8 @@ def test_ld_bin_change_reruns_only_ld_decay(smoke_run, tmp_path):
     edited.write_text(yaml.safe_dump(config))
     jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
     rules = {r for r, _ in jobs}
-    assert rules == {"plot_ld_decay", "gather_metrics", "summarize_metrics", "all"}, jobs
+    after = {"gather_metrics", "summarize_metrics", "make_reproduction_table", "all"}
+    assert rules == {"plot_ld_decay"} | after, jobs
     assert sorted(w for r, w in jobs if r == "plot_ld_decay") == sorted(f"ds={d}" for d in DATASETS)
 
 

@@ -102,6 +102,7 @@ rule export_ags_vcf:
         ags="results/{ds}/ags/{model}.hapt.gz",
         legend="results/{ds}/data/snps.legend",
         info="results/{ds}/data/dataset.json",
+        privacy="results/{ds}/privacy/{model}.tsv",
     output:
         vcf="results/{ds}/ags/{model}.vcf.gz",
         tbi="results/{ds}/ags/{model}.vcf.gz.tbi",
@@ -115,5 +116,7 @@ rule export_ags_vcf:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        privacy=config["privacy"],
     script:
         "../../scripts/export_ags_vcf.py"

@@ -30,9 +30,33 @@ rule plot_closest_distance:
         "../../scripts/plot_evaluation.py"
 
 
+rule compute_privacy_metrics:
+    input:
+        train="results/{ds}/data/train.hapt.gz",
+        test="results/{ds}/data/test.hapt.gz",
+        info="results/{ds}/data/dataset.json",
+        ags="results/{ds}/ags/{model}.hapt.gz",
+    output:
+        table="results/{ds}/privacy/{model}.tsv",
+    log:
+        "results/logs/compute_privacy_metrics/{ds}/{model}.log",
+    benchmark:
+        "results/benchmarks/compute_privacy_metrics/{ds}/{model}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    params:
+        settings=config["evaluate"]["aats"],
+    script:
+        "../../scripts/compute_privacy_metrics.py"
+
+
 rule plot_aats:
     input:
-        unpack(get_evaluation_inputs),
+        unpack(lambda w: {m: f"results/{w.ds}/privacy/{m}.tsv" for m in MODELS}),
     output:
         figure=report(
             "results/{ds}/figures/aats.png",
@@ -49,14 +73,12 @@ rule plot_aats:
         "../../envs/popgen.yaml"
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=60,
+        mem_mb=2000,
+        runtime=10,
     params:
-        figure="aats",
-        settings=config["evaluate"]["aats"],
         models=MODELS,
     script:
-        "../../scripts/plot_evaluation.py"
+        "../../scripts/plot_aats.py"
 
 
 rule plot_aats_sensitivity:

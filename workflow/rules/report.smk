@@ -37,3 +37,26 @@ rule summarize_metrics:
         runtime=5,
     script:
         "../../scripts/gather_metrics.py"
+
+
+rule make_reproduction_table:
+    input:
+        summary="results/summary.tsv",
+    output:
+        table=report(
+            "results/reproduction.tsv",
+            caption="../report/reproduction.rst",
+            category="Reproduction",
+        ),
+    log:
+        "results/logs/make_reproduction_table.log",
+    benchmark:
+        "results/benchmarks/make_reproduction_table.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../../scripts/make_reproduction_table.py"

@@ -47,6 +47,7 @@ __all__ = [
     "exact_copies",
     "membership_auc",
     "privacy_gate",
+    "auc_standard_error",
     "privacy_loss",
     "privacy_metrics",
 ]
@@ -200,6 +201,31 @@ def membership_auc(train, test, synthetic) -> float:
     return float(roc_auc_score(member, score))
 
 
+def _aats_variance(scores: dict) -> float:
+    """Sampling variance of AATS: the mean of ``n`` AA_truth and ``n`` AA_syn indicators.
+
+    ``var(AATS) = (a_t (1 - a_t) + a_s (1 - a_s)) / (4 n)``, the two halves
+    treated as independent Bernoulli means.
+    """
+    truth = scores["AA_truth"] * (1.0 - scores["AA_truth"])
+    syn = scores["AA_syn"] * (1.0 - scores["AA_syn"])
+    return (truth + syn) / (4.0 * scores["n"])
+
+
+def auc_standard_error(auc: float, n_positive: int, n_negative: int) -> float:
+    """Standard error of an ROC AUC (Hanley and McNeil 1982).
+
+    ``SE^2 = (A (1 - A) + (n1 - 1) (Q1 - A^2) + (n2 - 1) (Q2 - A^2)) / (n1 n2)``
+    with ``Q1 = A / (2 - A)`` and ``Q2 = 2 A^2 / (1 + A)``.
+    """
+    q1 = auc / (2.0 - auc)
+    q2 = 2.0 * auc**2 / (1.0 + auc)
+    variance = auc * (1.0 - auc)
+    variance += (n_positive - 1) * (q1 - auc**2)
+    variance += (n_negative - 1) * (q2 - auc**2)
+    return math.sqrt(max(variance, 0.0) / (n_positive * n_negative))
+
+
 def privacy_metrics(train, test, synthetic, *, seed=0) -> dict:
     """Every privacy number of one model's AGs, for ``metrics.tsv`` and :func:`privacy_gate`.
 
@@ -216,10 +242,14 @@ def privacy_metrics(train, test, synthetic, *, seed=0) -> dict:
     dict
         ``aats_train``, ``aa_truth_train``, ``aa_syn_train`` (:func:`aats`
         against ``train``), the same three with ``_test``, ``privacy_loss``,
-        ``exact_copies`` (against ``train``) and ``membership_auc``.
+        ``exact_copies`` (against ``train``) and ``membership_auc``, with the
+        standard errors ``privacy_loss_se`` (independent AATS variances added)
+        and ``membership_auc_se`` (:func:`auc_standard_error`), which the gate
+        uses so that small held-out sets do not fail it by chance.
     """
     on_train = aats(train, synthetic, seed=seed)
     on_test = aats(test, synthetic, seed=seed)
+    auc = membership_auc(train, test, synthetic)
     return {
         "aats_train": on_train["AATS"],
         "aa_truth_train": on_train["AA_truth"],
@@ -228,8 +258,10 @@ def privacy_metrics(train, test, synthetic, *, seed=0) -> dict:
         "aa_truth_test": on_test["AA_truth"],
         "aa_syn_test": on_test["AA_syn"],
         "privacy_loss": privacy_loss(on_test, on_train),
+        "privacy_loss_se": math.sqrt(_aats_variance(on_test) + _aats_variance(on_train)),
         "exact_copies": exact_copies(train, synthetic),
-        "membership_auc": membership_auc(train, test, synthetic),
+        "membership_auc": auc,
+        "membership_auc_se": auc_standard_error(auc, len(train), len(test)),
     }
 
 
@@ -316,13 +348,17 @@ def privacy_gate(
     max_exact_copies: int | None = 0,
     max_privacy_loss: float | None = DEFAULT_MAX_PRIVACY_LOSS,
     max_membership_auc: float | None = DEFAULT_MAX_MEMBERSHIP_AUC,
+    z: float = 2.0,
     allow: bool = False,
 ) -> list[str]:
     """Refuse to release AGs that copy or leak their training haplotypes.
 
     Each check compares one entry of ``metrics`` (as returned by
-    :func:`privacy_metrics`) with its ceiling; a value above the ceiling, a
-    missing entry or a NaN fails. A ceiling of ``None`` skips its check.
+    :func:`privacy_metrics`) with its ceiling; a missing entry or a NaN
+    fails. A ceiling of ``None`` skips its check. Where ``metrics`` holds a
+    standard error ``<key>_se``, the check fails only when the value exceeds
+    the ceiling by more than ``z`` standard errors (evidence, not noise, of a
+    leak); ``z = 0`` compares the values themselves.
 
     Parameters
     ----------
@@ -331,6 +367,8 @@ def privacy_gate(
     max_exact_copies : int or None, default 0
     max_privacy_loss : float or None, default :data:`DEFAULT_MAX_PRIVACY_LOSS`
     max_membership_auc : float or None, default :data:`DEFAULT_MAX_MEMBERSHIP_AUC`
+    z : float, default 2.0
+        Standard errors a value must exceed its ceiling by.
     allow : bool, default False
         The config's ``privacy.allow_export``: report failures with a warning
         instead of raising.
@@ -356,10 +394,15 @@ def privacy_gate(
         if ceiling is None:
             continue
         value = _as_number(metrics.get(key))
+        se = _as_number(metrics.get(f"{key}_se", 0.0))
+        se = 0.0 if math.isnan(se) else se
         if math.isnan(value):
             failures.append(f"{key} ({meaning}) was not computed; it must be at most {ceiling}")
-        elif value > ceiling:
-            failures.append(f"{key} ({meaning}) = {value:.4g} exceeds the maximum {ceiling}")
+        elif value - z * se > ceiling:
+            spread = f" (standard error {se:.3g})" if se else ""
+            failures.append(
+                f"{key} ({meaning}) = {value:.4g}{spread} exceeds the maximum {ceiling}"
+            )
     if failures and not allow:
         raise PrivacyGateError(failures)
     if failures:
