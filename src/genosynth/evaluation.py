@@ -109,30 +109,29 @@ def pairwise_differences(ev: Evaluation, path, settings: Mapping) -> Rows:
     return rows
 
 
+def _per_site_metrics(ev: Evaluation, path, plot, compute, prefix: str) -> Rows:
+    """Plot real vs AG site matrices and return ``compute(real, ag)`` items as prefixed rows."""
+    real = ev.sites(ev.real)
+    ags = {m: ev.sites(h) for m, h in ev.ags.items()}
+    plot(path, real, ags)
+    rows = []
+    for model, h in ags.items():
+        rows += [(model, f"{prefix}{k}", float(v)) for k, v in compute(real, h).items()]
+    return rows
+
+
 def allele_frequency(ev: Evaluation, path, settings: Mapping) -> Rows:
     from genosynth.evaluate.figures import plot_allele_frequency
 
-    real = ev.sites(ev.real)
-    ags = {m: ev.sites(h) for m, h in ev.ags.items()}
-    plot_allele_frequency(path, real, ags)
-    rows = []
-    for model, h in ags.items():
-        for key, value in evaluate.allele_frequency_agreement(real, h).items():
-            rows.append((model, f"allele_frequency_{key}", value))
-    return rows
+    return _per_site_metrics(
+        ev, path, plot_allele_frequency, evaluate.allele_frequency_agreement, "allele_frequency_"
+    )
 
 
 def fixed_alleles(ev: Evaluation, path, settings: Mapping) -> Rows:
     from genosynth.evaluate.figures import plot_fixed_alleles
 
-    real = ev.sites(ev.real)
-    ags = {m: ev.sites(h) for m, h in ev.ags.items()}
-    plot_fixed_alleles(path, real, ags)
-    rows = []
-    for model, h in ags.items():
-        for key, value in evaluate.fixed_alleles(real, h).items():
-            rows.append((model, f"fixed_{key}", float(value)))
-    return rows
+    return _per_site_metrics(ev, path, plot_fixed_alleles, evaluate.fixed_alleles, "fixed_")
 
 
 def closest_distance(ev: Evaluation, path, settings: Mapping) -> Rows:

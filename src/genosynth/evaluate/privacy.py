@@ -226,6 +226,19 @@ def auc_standard_error(auc: float, n_positive: int, n_negative: int) -> float:
     return math.sqrt(max(variance, 0.0) / (n_positive * n_negative))
 
 
+def _train_test_columns(on_train: dict, on_test: dict) -> dict:
+    """AATS, AA_truth and AA_syn against train and test, and the privacy loss, as one row."""
+    return {
+        "aats_train": on_train["AATS"],
+        "aa_truth_train": on_train["AA_truth"],
+        "aa_syn_train": on_train["AA_syn"],
+        "aats_test": on_test["AATS"],
+        "aa_truth_test": on_test["AA_truth"],
+        "aa_syn_test": on_test["AA_syn"],
+        "privacy_loss": privacy_loss(on_test, on_train),
+    }
+
+
 def privacy_metrics(train, test, synthetic, *, seed=0) -> dict:
     """Every privacy number of one model's AGs, for ``metrics.tsv`` and :func:`privacy_gate`.
 
@@ -250,14 +263,7 @@ def privacy_metrics(train, test, synthetic, *, seed=0) -> dict:
     on_train = aats(train, synthetic, seed=seed)
     on_test = aats(test, synthetic, seed=seed)
     auc = membership_auc(train, test, synthetic)
-    return {
-        "aats_train": on_train["AATS"],
-        "aa_truth_train": on_train["AA_truth"],
-        "aa_syn_train": on_train["AA_syn"],
-        "aats_test": on_test["AATS"],
-        "aa_truth_test": on_test["AA_truth"],
-        "aa_syn_test": on_test["AA_syn"],
-        "privacy_loss": privacy_loss(on_test, on_train),
+    return _train_test_columns(on_train, on_test) | {
         "privacy_loss_se": math.sqrt(_aats_variance(on_test) + _aats_variance(on_train)),
         "exact_copies": exact_copies(train, synthetic),
         "membership_auc": auc,
@@ -319,17 +325,9 @@ def aats_sensitivity(
         on_train = aats(train, planted, seed=seed)
         on_test = aats(test, planted, seed=seed)
         rows.append(
-            {
-                "n_planted": n,
-                "aats_train": on_train["AATS"],
-                "aa_truth_train": on_train["AA_truth"],
-                "aa_syn_train": on_train["AA_syn"],
-                "aats_test": on_test["AATS"],
-                "aa_truth_test": on_test["AA_truth"],
-                "aa_syn_test": on_test["AA_syn"],
-                "privacy_loss": privacy_loss(on_test, on_train),
-                "exact_copies": exact_copies(train, planted),
-            }
+            {"n_planted": n}
+            | _train_test_columns(on_train, on_test)
+            | {"exact_copies": exact_copies(train, planted)}
         )
     return pd.DataFrame(rows)
 
