@@ -48,8 +48,12 @@ def _snakemake_all(configfile: Path | None, workdir: Path, cores: int) -> float:
     if configfile is not None:  # last: --configfile takes every argument after it
         cmd += ["--configfile", str(configfile)]
     start = time.perf_counter()
-    with open(workdir / "snakemake.log", "w") as log:
-        subprocess.run(cmd, check=True, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    log_path = workdir / "snakemake.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.run(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        tail = log_path.read_text(errors="replace")[-6000:]
+        raise SystemExit(f"snakemake failed ({proc.returncode}) in {workdir}; log tail:\n{tail}")
     return time.perf_counter() - start
 
 
