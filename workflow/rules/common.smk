@@ -37,6 +37,11 @@ def get_dataset(ds):
     return config["datasets"][ds]
 
 
+def get_selection(ds):
+    """A dataset's settings that build it (without the model overrides, which only train)."""
+    return {k: v for k, v in get_dataset(ds).items() if k != "model_overrides"}
+
+
 def get_dataset_inputs(wildcards):
     """The ingested source of a dataset, plus the phenotype table for `phenotype` selection."""
     ds = get_dataset(wildcards.ds)

@@ -23,7 +23,7 @@ rule subset_dataset:
         mem_mb=8000,
         runtime=30,
     params:
-        dataset=lambda w: get_dataset(w.ds),
+        dataset=lambda w: get_selection(w.ds),
         split=config["split"],
     script:
         "../../scripts/subset_dataset.py"
