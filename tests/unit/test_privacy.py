@@ -173,3 +173,13 @@ def test_gate_allows_noise_within_z_standard_errors():
     precise = noisy | {"privacy_loss_se": 0.01}
     with pytest.raises(PrivacyGateError):
         privacy_gate(precise, max_privacy_loss=0.1)
+
+
+def test_copies_of_haplotypes_also_held_out_do_not_count():
+    from genosynth.evaluate import exact_copies
+
+    train = np.array([[0, 0, 0], [1, 1, 0], [1, 0, 1]], dtype=np.int8)
+    test = np.array([[0, 0, 0], [0, 1, 1]], dtype=np.int8)
+    ags = np.array([[0, 0, 0], [0, 0, 0], [1, 1, 0], [1, 1, 1]], dtype=np.int8)
+    assert exact_copies(train, ags) == 3
+    assert exact_copies(train, ags, held_out=test) == 1  # only [1, 1, 0] is training-only

@@ -144,7 +144,11 @@ def privacy_loss(aats_test, aats_train) -> float:
     return float(test) - float(train)
 
 
-def exact_copies(train, synthetic) -> int:
+def _row_keys(h: np.ndarray) -> list[bytes]:
+    return [row.tobytes() for row in np.packbits(h.view(np.uint8), axis=1)]
+
+
+def exact_copies(train, synthetic, *, held_out=None) -> int:
     """Number of synthetic haplotypes identical to at least one training haplotype.
 
     Rows are bit-packed and compared through a hash set of their bytes.
@@ -153,6 +157,11 @@ def exact_copies(train, synthetic) -> int:
     ----------
     train : array_like, int8, (n_train, n_sites)
     synthetic : array_like, int8, (n_syn, n_sites)
+    held_out : array_like, int8, (n_test, n_sites), optional
+        Held-out haplotypes: a training haplotype that also occurs among them
+        is common in the population (short or rare-variant windows make many
+        people share one), so a copy of it reveals nothing about membership
+        and is not counted.
 
     Returns
     -------
@@ -162,9 +171,10 @@ def exact_copies(train, synthetic) -> int:
     t = _as_haplotypes(train, "train")
     s = _as_haplotypes(synthetic, "synthetic")
     _same_sites(t, s, ("train", "synthetic"))
-    train_rows = {row.tobytes() for row in np.packbits(t.view(np.uint8), axis=1)}
-    packed = np.packbits(s.view(np.uint8), axis=1)
-    return int(sum(row.tobytes() in train_rows for row in packed))
+    train_rows = set(_row_keys(t))
+    if held_out is not None:
+        train_rows -= set(_row_keys(_as_haplotypes(held_out, "held_out")))
+    return int(sum(key in train_rows for key in _row_keys(s)))
 
 
 def membership_auc(train, test, synthetic) -> float:
@@ -265,7 +275,8 @@ def privacy_metrics(train, test, synthetic, *, seed=0) -> dict:
     auc = membership_auc(train, test, synthetic)
     return _train_test_columns(on_train, on_test) | {
         "privacy_loss_se": math.sqrt(_aats_variance(on_test) + _aats_variance(on_train)),
-        "exact_copies": exact_copies(train, synthetic),
+        "exact_copies": exact_copies(train, synthetic, held_out=test),
+        "exact_copies_any": exact_copies(train, synthetic),
         "membership_auc": auc,
         "membership_auc_se": auc_standard_error(auc, len(train), len(test)),
     }
