@@ -91,6 +91,18 @@ def load_evaluation(*, dataset, train, test, panel, info, legend, ags: Mapping) 
 
 
 # --- one function per figure: (evaluation, figure path, settings) -> metric rows -------------
+def pca_figure(ev: Evaluation, path, settings: Mapping) -> Rows:
+    """PCs fitted on the real rows, every model's AGs projected (paper Fig 1)."""
+    from genosynth import pca
+    from genosynth.plotting import plot_pca
+
+    fit = pca.fit_pca(ev.real, **settings)
+    scores = {m: pca.project(fit, h) for m, h in ev.ags.items()}
+    title = f"{ev.dataset}: PCA of real and AGs"
+    plot_pca(path, fit.real_scores, ev.groups, scores, title=title)
+    return pca.pca_metrics(fit, fit.real_scores, scores, ev.groups)
+
+
 def umap(ev: Evaluation, path, settings: Mapping) -> Rows:
     from genosynth.evaluate.figures import plot_umap
 
@@ -189,6 +201,7 @@ def haplostrips(ev: Evaluation, path, settings: Mapping) -> Rows:
 
 #: Figure name (CONTRACT) -> step computing its metric rows and drawing it.
 FIGURES: dict[str, Callable[[Evaluation, object, Mapping], Rows]] = {
+    "pca": pca_figure,
     "umap": umap,
     "pairwise_differences": pairwise_differences,
     "allele_frequency": allele_frequency,

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from genosynth import __version__, formats, pca, plotting, subset
+from genosynth import __version__, formats, subset
 from genosynth import ingest as ingest_lib
 from genosynth import simulate as simulate_lib
 from genosynth.data import HaplotypeSet, load_haplotype_set, save_haplotype_set
@@ -27,7 +27,6 @@ __all__ = [
     "concat_metrics",
     "export_vcf",
     "ingest",
-    "pca_figure",
     "sample",
     "simulate_demo",
 ]
@@ -279,36 +278,6 @@ def export_vcf(*, ags, legend, info, model, privacy_metrics, privacy, vcf, tbi) 
 
 
 # --- evaluate ----------------------------------------------------------------
-def _real_matrix(paths: Sequence, layout: str) -> np.ndarray:
-    matrix = np.concatenate([formats.read_hapt_matrix(p)[1] for p in paths])
-    return _without_phenotype(matrix, layout)
-
-
-def _without_phenotype(matrix: np.ndarray, layout: str) -> np.ndarray:
-    return matrix[:, :-1] if layout == LAYOUT_GENOTYPE_PAIRS else matrix
-
-
-def pca_figure(
-    *, dataset: str, real: Sequence, panel, info, ags: Mapping, figure, metrics, n_components
-):
-    """Fit PCs on real haplotypes, project each model's AGs; figure and metric rows."""
-    layout = json.loads(open(info).read())["layout"]
-    real_matrix = _real_matrix(real, layout)
-    groups = pd.read_csv(panel, sep="\t", keep_default_na=False)
-    groups = groups.loc[groups["split"] != "other", "super_pop"].to_numpy()
-    fit = pca.fit_pca(real_matrix, n_components=n_components)
-    ag_scores = {
-        m: pca.project(fit, _without_phenotype(formats.read_hapt_matrix(p)[1], layout))
-        for m, p in ags.items()
-    }
-    rows = pca.pca_metrics(fit, fit.real_scores, ag_scores, groups)
-    plotting.plot_pca(
-        figure, fit.real_scores, groups, ag_scores, title=f"{dataset}: PCA of real and AGs"
-    )
-    frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
-    write_table(metrics, frame[METRIC_COLUMNS])
-
-
 def concat_metrics(inputs: Sequence, output) -> None:
     """Concatenate metric tables with the columns ``dataset model metric value``."""
     frames = [pd.read_csv(p, sep="\t") for p in inputs]

@@ -3,11 +3,7 @@
 
 rule plot_pca:
     input:
-        unpack(lambda w: get_ags(w.ds)),
-        train="results/{ds}/data/train.hapt.gz",
-        test="results/{ds}/data/test.hapt.gz",
-        panel="results/{ds}/data/panel.tsv",
-        info="results/{ds}/data/dataset.json",
+        unpack(get_evaluation_inputs),
     output:
         figure=report(
             "results/{ds}/figures/pca.png",
@@ -27,10 +23,11 @@ rule plot_pca:
         mem_mb=4000,
         runtime=30,
     params:
-        pca=config["pca"],
+        figure="pca",
+        settings=config["pca"],
         models=MODELS,
     script:
-        "../../scripts/plot_pca.py"
+        "../../scripts/plot_evaluation.py"
 
 
 rule plot_umap:
