@@ -32,6 +32,8 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/ld.smk"
 include: "workflow/rules/privacy.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/downstream.smk"
+include: "workflow/rules/dna.smk"
 
 
 rule all:

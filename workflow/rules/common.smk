@@ -115,4 +115,20 @@ def get_all_outputs():
         outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures()]
         outputs.append(f"results/{ds}/metrics.tsv")
         outputs += list(get_ags(ds, ".vcf.gz").values())
-    return outputs
+    return outputs + get_downstream_outputs() + get_dna_outputs()
+
+
+# --- downstream: imputation, selection scans, painting, phenotype ----------------------------
+
+
+def get_downstream_outputs():
+    """Downstream outputs (imputation, selection scans, painting, phenotype) `rule all` builds."""
+    return []
+
+
+# --- dna: Killoran et al. ----------------------------------------------------------------
+
+
+def get_dna_outputs():
+    """DNA-track outputs (results/dna/...) `rule all` builds."""
+    return []
