@@ -21,6 +21,8 @@ from genosynth.data import HaplotypeSet, load_haplotype_set, save_haplotype_set
 from genosynth.errors import ConfigError, GenosynthError
 from genosynth.fileio import atomic_path
 from genosynth.models import load_model
+from genosynth.models.base import read_checkpoint_meta
+from genosynth.training import LABEL_COLUMN
 
 __all__ = [
     "build_dataset",
@@ -220,12 +222,41 @@ def ag_ids(n: int, layout: str) -> list[str]:
     return [f"AG{i // 2 + 1:05d}_{'AB'[i % 2]}" for i in range(n)]
 
 
+def sample_with_labels(model, n: int, *, seed) -> np.ndarray:
+    """AGs of a label-conditional model with their label appended as the last column.
+
+    Labels are drawn in the training proportions (``model.label_proportions``),
+    then each AG is generated for its label.
+
+    Parameters
+    ----------
+    model : HaplotypeModel
+        A conditional GAN or RBM trained with ``conditional: phenotype``.
+    n : int
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray, int8, shape (n, n_sites + 1)
+    """
+    rng = np.random.default_rng(seed)
+    proportions = np.asarray(model.label_proportions, dtype=np.float64)
+    values = np.asarray(getattr(model, "label_values", np.arange(proportions.size)))
+    labels = values[rng.choice(proportions.size, size=n, p=proportions / proportions.sum())]
+    alleles = model.sample(n, seed=rng, labels=labels)
+    return np.concatenate([alleles, labels[:, None].astype(np.int8)], axis=1)
+
+
 def sample(*, checkpoint, real: Sequence, info, ags, sampling: Mapping) -> None:
     """Draw AGs from a checkpoint: ``sampling.n_ags`` of them, or as many as real rows."""
     layout = json.loads(open(info).read())["layout"]
     n = sampling["n_ags"] or sum(len(formats.read_hapt_matrix(p)[0]) for p in real)
     model = load_model(checkpoint)
-    haplotypes = model.sample(n, seed=sampling["seed"])
+    conditional = read_checkpoint_meta(checkpoint).get("provenance", {}).get("conditional")
+    if conditional == LABEL_COLUMN:
+        haplotypes = sample_with_labels(model, n, seed=sampling["seed"])
+    else:
+        haplotypes = model.sample(n, seed=sampling["seed"])
     formats.write_hapt(ags, haplotypes, ag_ids(n, layout), tag="AG")
     log.info("sampled %d AGs from %s", n, checkpoint)
 

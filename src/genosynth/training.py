@@ -59,6 +59,31 @@ def _split_settings(settings: Mapping) -> tuple[dict, dict]:
     return control, params
 
 
+#: ``conditional`` value that takes the labels from the matrix's last column (``pheno``).
+LABEL_COLUMN = "phenotype"
+
+
+def split_label_column(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split a ``pheno`` matrix into its allele columns and its last (phenotype) column.
+
+    Parameters
+    ----------
+    matrix : numpy.ndarray, int8, shape (n, n_columns)
+
+    Returns
+    -------
+    alleles : numpy.ndarray, int8, shape (n, n_columns - 1)
+    labels : numpy.ndarray, int64, shape (n,)
+    """
+    if matrix.ndim != 2 or matrix.shape[1] < 2:
+        raise ConfigError(
+            "conditional",
+            f"'{LABEL_COLUMN}' needs a matrix with a label column, got shape {matrix.shape}",
+            fix="use it only on a `select: phenotype` dataset",
+        )
+    return np.ascontiguousarray(matrix[:, :-1]), matrix[:, -1].astype(np.int64)
+
+
 def _labels(panel, ids: list[str], conditional: str) -> np.ndarray | None:
     """Class ids (int64, one per training row) of the panel column ``conditional``."""
     if conditional == "none":
@@ -66,7 +91,9 @@ def _labels(panel, ids: list[str], conditional: str) -> np.ndarray | None:
     table = pd.read_csv(panel, sep="\t", keep_default_na=False).set_index("hap_id")
     if conditional not in table:
         raise ConfigError(
-            "conditional", f"no panel column {conditional!r}", fix="use none, pop or super_pop"
+            "conditional",
+            f"no panel column {conditional!r}",
+            fix=f"use none, pop, super_pop or {LABEL_COLUMN}",
         )
     values = table.loc[ids, conditional].to_numpy(str)
     classes = sorted(set(values))
@@ -159,23 +186,30 @@ def train_model(
     ids, haplotypes = formats.read_hapt_matrix(train)
     instance = get_model(model, **params)
     seed = control["seed"]
+    provenance = {"seed": seed, "train": str(train), "conditional": control["conditional"]}
+    if control["conditional"] == LABEL_COLUMN:
+        haplotypes, labels = split_label_column(haplotypes)
+    else:
+        labels = _labels(panel, ids, control["conditional"])
     start = time.perf_counter()
     if "epochs" not in instance.defaults:
+        if labels is not None:
+            raise ConfigError("conditional", f"model {model} has no conditional mode", fix="none")
         instance.fit(haplotypes, seed=seed)
         rows = [{"epoch": instance.step, "seconds": time.perf_counter() - start}]
     else:
-        rows, instance = _train_iterative(instance, haplotypes, ids, panel, control, checkpoint)
+        rows, instance = _train_iterative(instance, haplotypes, labels, control, checkpoint)
     log.info("trained %s on %s in %.1f s", model, haplotypes.shape, time.perf_counter() - start)
     frame = pd.DataFrame(rows)
     with atomic_path(training_log) as tmp:
         frame.to_csv(tmp, sep="\t", index=False)
-    instance.save(checkpoint, provenance={"seed": seed, "train": str(train)})
+    instance.save(checkpoint, provenance=provenance)
     for path in _side_files(Path(checkpoint).parent, instance, control).values():
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 
 
-def _train_iterative(instance, haplotypes, ids, panel, control, checkpoint):
+def _train_iterative(instance, haplotypes, labels, control, checkpoint):
     workdir = Path(checkpoint).parent
     workdir.mkdir(parents=True, exist_ok=True)
     files = _side_files(workdir, instance, control)
@@ -193,7 +227,7 @@ def _train_iterative(instance, haplotypes, ids, panel, control, checkpoint):
     instance.fit(
         haplotypes,
         seed=control["seed"],
-        labels=_labels(panel, ids, control["conditional"]),
+        labels=labels,
         callback=monitor,
         checkpoint_path=resume,
         checkpoint_every=control["checkpoint_every"],

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genosynth import formats
+from genosynth import formats, stages
+from genosynth.errors import ConfigError
 from genosynth.models import load_model
 from genosynth.training import train_model
 
@@ -107,3 +108,58 @@ def test_conditional_population_labels(dataset):
     model = load_model(dataset / "out/checkpoint.npz")
     assert model.is_conditional
     np.testing.assert_allclose(model.label_proportions, [0.5, 0.5])
+
+
+@pytest.mark.parametrize("model", ["rbm", "gan"])
+def test_conditional_phenotype_column(tmp_path, model):
+    """`conditional: phenotype` trains on the last column as a label; AGs get it appended.
+
+    Two haplotype types, the phenotype equal to the type (70% type 1): AGs must carry
+    labels in the training proportions and, per label, allele frequencies of that label's
+    type. For the RBM 10% of alleles are flipped (two exact types are energy minima that
+    Gibbs chains never leave); the GAN, which rounds its outputs, gets the exact types.
+    """
+    rng = np.random.default_rng(1)
+    types = np.array([[0, 1] * 10, [1, 0] * 10], dtype=np.int8)
+    label = (rng.random(200) < 0.7).astype(np.int8)
+    flip = 0.1 if model == "rbm" else 0.0
+    noisy = types[label] ^ (rng.random((200, 20)) < flip).astype(np.int8)
+    matrix = np.concatenate([noisy, label[:, None]], axis=1)
+    ids = [f"S{i:03d}" for i in range(200)]
+    formats.write_hapt(tmp_path / "train.hapt.gz", matrix, ids)
+    pd.DataFrame({"hap_id": ids}).to_csv(tmp_path / "panel.tsv", sep="\t", index=False)
+    (tmp_path / "dataset.json").write_text('{"layout": "genotype_pairs"}')
+    settings = {"conditional": "phenotype", "seed": 5}
+    settings |= {"n_hidden": 8, "n_chains": 60, "batch_size": 20, "epochs": 60}
+    settings |= {"burn_in": 200, "learning_rate": 0.02}
+    if model == "gan":
+        settings = {"conditional": "phenotype", "seed": 5, "epochs": 200, "latent_size": 16}
+        settings |= {"jit_compile": False, "g_lr": 1e-3, "d_lr": 1e-3, "log_every": 0}
+        settings |= {"g_hidden_divisors": [0.5, 0.5], "d_hidden_divisors": [1, 1]}
+        settings |= {"adam_beta_1": 0.5}  # the toy settings of tests/unit/test_gan.py
+    train(tmp_path, settings, model=model)
+    fitted = load_model(tmp_path / "out/checkpoint.npz")
+    assert fitted.n_sites == 20
+    stages.sample(
+        checkpoint=tmp_path / "out/checkpoint.npz",
+        real=[tmp_path / "train.hapt.gz"],
+        info=tmp_path / "dataset.json",
+        ags=tmp_path / "ags.hapt.gz",
+        sampling={"n_ags": 0, "seed": 9},
+    )
+    _, ags = formats.read_hapt_matrix(tmp_path / "ags.hapt.gz")
+    assert ags.shape == (200, 21)
+    assert abs(ags[:, -1].mean() - 0.7) < 0.1
+    for lab in (0, 1):
+        rows = ags[ags[:, -1] == lab, :-1]
+        np.testing.assert_allclose(rows.mean(axis=0), types[lab], atol=0.3, err_msg=str(lab))
+        assert abs(rows.mean(axis=0) - types[lab]).mean() < 0.17, lab
+
+
+def test_conditional_phenotype_needs_a_label_column():
+    from genosynth.training import split_label_column
+
+    alleles, labels = split_label_column(np.array([[0, 1, 1], [1, 0, 0]], dtype=np.int8))
+    assert alleles.tolist() == [[0, 1], [1, 0]] and labels.tolist() == [1, 0]
+    with pytest.raises(ConfigError, match="label column"):
+        split_label_column(np.zeros((3, 1), dtype=np.int8))
