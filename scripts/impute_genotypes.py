@@ -1,0 +1,18 @@
+"""Impute the masked target with Beagle 5 from the reference (plus one model's AG panel)."""
+
+from genosynth.downstream import stages
+from genosynth.logs import script_logging
+
+with script_logging(snakemake.log.rule):
+    references = [snakemake.input.reference]
+    if "panel" in snakemake.input.keys():
+        references.append(snakemake.input.panel)
+    stages.impute(
+        target=snakemake.input.target,
+        references=references,
+        genetic_map=snakemake.input.map,
+        output=snakemake.output.vcf,
+        beagle=snakemake.params.beagle,
+        threads=snakemake.threads,
+        log_path=snakemake.log.beagle,
+    )

@@ -1,0 +1,16 @@
+"""Score every panel's imputation per MAF bin (Beagle DR2, true dosage r²): paper Fig 3."""
+
+from genosynth.downstream import stages
+from genosynth.logs import script_logging
+
+with script_logging(snakemake.log[0]):
+    stages.imputation_figure(
+        dataset=snakemake.wildcards.ds,
+        imputed={p: snakemake.input[p] for p in snakemake.params.panels},
+        test=snakemake.input.test,
+        sites=snakemake.input.sites,
+        bins=snakemake.params.bins,
+        table=snakemake.output.table,
+        figure=snakemake.output.figure,
+        metrics=snakemake.output.metrics,
+    )

@@ -1,0 +1,167 @@
+"""Figures of the downstream analyses, drawn headless through :mod:`genosynth.plotting`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from genosynth.plotting import new_figure, save_figure
+
+__all__ = ["plot_chunkcounts", "plot_imputation", "plot_phenotype", "plot_scan"]
+
+
+def _bin_labels(table: pd.DataFrame) -> list[str]:
+    return [f"{lo:.3g}-{hi:.3g}" for lo, hi in zip(table.maf_lo, table.maf_hi, strict=True)]
+
+
+def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> None:
+    """Paper Fig 3: mean DR2 and true dosage r² per MAF bin, one line per panel.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    scores : pandas.DataFrame
+        Columns ``panel maf_lo maf_hi n_sites mean_dr2 dosage_r2`` (one row per
+        panel and bin); the panel ``reference`` is drawn in black.
+    title : str
+    """
+    fig, axes = new_figure(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, column, label in zip(
+        axes[0], ("mean_dr2", "dosage_r2"), ("mean Beagle DR2", "true dosage r²"), strict=True
+    ):
+        for i, (panel, rows) in enumerate(scores.groupby("panel", sort=False)):
+            x = np.arange(len(rows))
+            style = {"color": "black", "lw": 2} if panel == "reference" else {"color": f"C{i}"}
+            name = "reference" if panel == "reference" else f"reference + {panel} AGs"
+            ax.plot(x, rows[column], marker="o", ms=3, label=name, **style)
+        first = scores[scores.panel == scores.panel.iloc[0]]
+        ax.set_xticks(np.arange(len(first)), _bin_labels(first), rotation=60, fontsize="x-small")
+        ax.set_xlabel("MAF bin (target population)")
+        ax.set_ylabel(label)
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize="x-small", frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def plot_scan(
+    path, x: np.ndarray, values: dict, *, peaks: dict, r: dict, ylabel: str, title: str
+) -> None:
+    """Paper Fig 4: a scan along the region, real vs the AGs of each model.
+
+    One row per model: the real scan (grey) and the AG scan (colour) against
+    position, with the top peaks marked (triangles: real, circles: AG) and
+    the Pearson r in the panel title; right, real vs AG values.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    x : numpy.ndarray, float64, shape (n_points,)
+        Positions (bp) of the scores.
+    values : dict of str -> numpy.ndarray, float64, shape (n_points,)
+        ``"real"`` and one entry per model; NaN where undefined.
+    peaks : dict of str -> numpy.ndarray of int
+        Indices of the top peaks of each entry of ``values``.
+    r : dict of str -> float
+        Correlation of each model's scan with the real one.
+    ylabel, title : str
+    """
+    models = [k for k in values if k != "real"]
+    n_rows = max(1, len(models))
+    fig, axes = new_figure(n_rows, 2, figsize=(12, 2.4 * n_rows + 0.6))
+    mb = np.asarray(x, dtype=np.float64) / 1e6
+    real = values["real"]
+    for row, model in enumerate(models or ["real"]):
+        ax, sc = axes[row]
+        ax.plot(mb, real, color="0.55", lw=0.8, label="real")
+        ax.plot(mb[peaks["real"]], real[peaks["real"]], "v", color="black", ms=6)
+        if model != "real":
+            ag = values[model]
+            ax.plot(mb, ag, color=f"C{row}", lw=0.8, alpha=0.85, label=f"{model} AGs")
+            ax.plot(mb[peaks[model]], ag[peaks[model]], "o", mfc="none", mec=f"C{row}", ms=7)
+            sc.scatter(real, ag, s=5, color=f"C{row}", linewidths=0, rasterized=True)
+            sc.set_xlabel(f"real {ylabel}")
+            sc.set_ylabel(f"{model} {ylabel}")
+            sc.set_title(f"{model}: Pearson r = {r.get(model, np.nan):.3f}", fontsize="small")
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="upper right", fontsize="x-small", frameon=False)
+    axes[-1, 0].set_xlabel("position (Mb)")
+    fig.suptitle(title)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def plot_phenotype(path, tables: dict, stats: dict, *, title: str) -> None:
+    """Genotype x phenotype at the causal SNP, real vs AGs (paper text and Table S1).
+
+    Left: share of phenotype 1 per genotype (0, 1, 2 derived alleles), one
+    bar group per set; right: the contingency counts as a heat map per set.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    tables : dict of str -> numpy.ndarray, int64, shape (3, 2)
+        ``"real"`` first, then each model.
+    stats : dict of str -> dict
+        :func:`~genosynth.downstream.phenotype.association` of each table.
+    title : str
+    """
+    names = list(tables)
+    fig, axes = new_figure(1, 2, figsize=(11, 4))
+    ax, heat = axes[0]
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        t = np.asarray(tables[name], dtype=np.float64)
+        share = np.divide(t[:, 1], t.sum(axis=1), out=np.full(3, np.nan), where=t.sum(axis=1) > 0)
+        colour = "black" if name == "real" else f"C{i}"
+        p = stats[name]["p_value"]
+        ax.bar(np.arange(3) + i * width, share, width, color=colour, label=f"{name} (p={p:.2g})")
+    ax.set_xticks(np.arange(3) + 0.4 - width / 2, ["0", "1", "2"])
+    ax.set_xlabel("derived alleles at the causal SNP")
+    ax.set_ylabel("share with phenotype 1")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize="x-small", frameon=False)
+    grid = np.concatenate([np.asarray(tables[n], dtype=np.float64) for n in names], axis=1)
+    norm = grid / np.maximum(grid.sum(axis=0, keepdims=True), 1)
+    heat.imshow(norm, cmap="viridis", aspect="auto", vmin=0)
+    for (row, col), count in np.ndenumerate(grid):
+        heat.text(col, row, f"{int(count)}", ha="center", va="center", color="white", fontsize=7)
+    heat.set_xticks(
+        np.arange(grid.shape[1]), [f"{n}\nph{c}" for n in names for c in (0, 1)], fontsize=6
+    )
+    heat.set_yticks(np.arange(3), ["0", "1", "2"])
+    heat.set_ylabel("derived alleles")
+    heat.set_title("counts (colour: share of the phenotype column)", fontsize="small")
+    fig.suptitle(title)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def plot_chunkcounts(path, counts: pd.DataFrame, groups: pd.Series, *, title: str) -> None:
+    """Paper Fig S12: mean ChromoPainter chunk counts per donor population, real vs AGs.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    counts : pandas.DataFrame
+        Recipients x donor populations (``read_chunkcounts``).
+    groups : pandas.Series
+        Recipient -> its set (``real`` or a model).
+    title : str
+    """
+    mean = counts.groupby(groups.reindex(counts.index).to_numpy()).mean()
+    fig, axes = new_figure(1, 1, figsize=(2 + 1.2 * len(counts.columns), 4))
+    ax = axes[0, 0]
+    width = 0.8 / len(mean)
+    for i, (name, row) in enumerate(mean.iterrows()):
+        colour = "black" if name == "real" else f"C{i}"
+        ax.bar(np.arange(len(row)) + i * width, row.to_numpy(), width, color=colour, label=name)
+    ax.set_xticks(np.arange(len(mean.columns)) + 0.4 - width / 2, mean.columns)
+    ax.set_xlabel("donor population")
+    ax.set_ylabel("mean chunk count per recipient")
+    ax.legend(fontsize="x-small", frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    save_figure(fig, path)
