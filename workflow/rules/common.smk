@@ -105,7 +105,8 @@ def get_figures():
 
 def get_metric_fragments(wildcards):
     """Metric tables of every figure of one dataset."""
-    return [f"results/{wildcards.ds}/metrics/{f}.tsv" for f in get_figures()]
+    figures = [f"results/{wildcards.ds}/metrics/{f}.tsv" for f in get_figures()]
+    return figures + get_downstream_metric_fragments(wildcards.ds)
 
 
 def get_all_outputs():
@@ -121,9 +122,80 @@ def get_all_outputs():
 # --- downstream: imputation, selection scans, painting, phenotype ----------------------------
 
 
+def get_downstream_datasets(analysis):
+    """Datasets a downstream analysis lists that this config defines."""
+    return [d for d in config["downstream"][analysis]["datasets"] if d in DATASETS]
+
+
+def get_chromopainter():
+    """ChromoPainter v2 executable (configured, else on PATH), or "" when there is none."""
+    import shutil
+
+    configured = config["downstream"]["painting"]["chromopainter"]
+    if configured == "none":
+        return ""
+    if configured:
+        return configured
+    return shutil.which("ChromoPainterv2") or shutil.which("ChromoPainter") or ""
+
+
+def get_genetic_map(wildcards=None):
+    """The configured genetic map as a named input, or nothing."""
+    path = config["downstream"]["genetic_map"]
+    return {"genetic_map": path} if path else {}
+
+
+def get_scan_inputs(wildcards):
+    """Real split, complementary haplotypes and annotations of a scan dataset (+ map)."""
+    data = f"results/{wildcards.ds}/data"
+    files = {k: f"{data}/{k}.hapt.gz" for k in ("train", "test", "others")}
+    files |= {"panel": f"{data}/panel.tsv", "info": f"{data}/dataset.json"}
+    return files | {"legend": f"{data}/snps.legend"} | get_genetic_map()
+
+
+def get_impute_inputs(wildcards):
+    """Masked target, real reference, Beagle map, and the model's AG panel unless `reference`."""
+    base = f"results/{wildcards.ds}/imputation"
+    files = {f: f"{base}/{f}.vcf.gz" for f in ("target", "reference")}
+    files["map"] = f"{base}/beagle.map"
+    if wildcards.panel != "reference":
+        files["panel"] = f"{base}/panel_{wildcards.panel}.vcf.gz"
+    return files
+
+
 def get_downstream_outputs():
     """Downstream outputs (imputation, selection scans, painting, phenotype) `rule all` builds."""
-    return []
+    outputs = []
+    for ds in get_downstream_datasets("imputation"):
+        outputs.append(f"results/{ds}/figures/imputation.png")
+        outputs += [f"results/{ds}/imputation/panel_{m}.{x}" for m in MODELS for x in PANEL_FILES]
+    for ds in get_downstream_datasets("selection"):
+        outputs += [f"results/{ds}/figures/selection_{s}.png" for s in ("xpehh", "pbs")]
+    for ds in get_downstream_datasets("painting"):
+        outputs += [f"results/{ds}/painting/chromopainter.{x}" for x in PAINTING_FILES]
+        if get_chromopainter():
+            outputs.append(f"results/{ds}/figures/painting.png")
+    for ds in get_downstream_datasets("phenotype"):
+        outputs.append(f"results/{ds}/figures/phenotype.png")
+    return outputs
+
+
+def get_downstream_metric_fragments(ds):
+    """Metric tables of the downstream analyses that run on one dataset."""
+    names = {
+        "imputation": ["imputation"],
+        "selection": ["selection_xpehh", "selection_pbs"],
+        "phenotype": ["phenotype"],
+    }
+    fragments = []
+    for analysis, figures in names.items():
+        if ds in get_downstream_datasets(analysis):
+            fragments += [f"results/{ds}/metrics/{f}.tsv" for f in figures]
+    return fragments
+
+
+PANEL_FILES = ["vcf.gz", "vcf.gz.tbi", "hap.gz", "legend.gz"]
+PAINTING_FILES = ["phase", "recomb", "ids", "poplist"]
 
 
 # --- dna: Killoran et al. ----------------------------------------------------------------
