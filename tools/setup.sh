@@ -21,7 +21,9 @@ fi
 .venv/bin/python -m pip install --quiet -e ".[dev]"
 
 # Debian tools: command name -> Debian package -> conda package.
-tools=("bcftools:bcftools:bioconda::bcftools" "tabix:tabix:bioconda::htslib" "bgzip:tabix:bioconda::htslib")
+tools=("bcftools:bcftools:bioconda::bcftools" "tabix:tabix:bioconda::htslib" "bgzip:tabix:bioconda::htslib" "beagle:beagle:bioconda::beagle")
+# A local SLURM for tests/cluster (tools/slurm_local.sh); there is no conda package for it.
+tools+=("slurmctld:slurm-wlm:" "slurmd:slurm-wlm:" "munged:munge:")
 missing_pkgs=()
 for entry in "${tools[@]}"; do
     IFS=: read -r cmd pkg _ <<<"$entry"
@@ -38,7 +40,7 @@ if [ ${#missing_pkgs[@]} -gt 0 ]; then
         echo "Not root and no sudo: install these yourself, then rerun:" >&2
         for entry in "${tools[@]}"; do
             IFS=: read -r cmd pkg conda <<<"$entry"
-            command -v "$cmd" >/dev/null 2>&1 || echo "  $cmd: apt-get install $pkg   (or: conda install -c ${conda%%::*} ${conda##*::})" >&2
+            command -v "$cmd" >/dev/null 2>&1 || echo "  $cmd: apt-get install $pkg${conda:+   (or: conda install -c ${conda%%::*} ${conda##*::})}" >&2
         done
     fi
 fi

@@ -1,0 +1,164 @@
+"""Downstream stage on config/smoke.yaml: imputation panels and scores, selection scans,
+ChromoPainter inputs and the phenotype table, checked against the dataset files."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pysam
+import pytest
+import yaml
+from conftest import REPO, run_snakemake
+from test_smoke_workflow import _scheduled_jobs, read_hapt
+
+from genosynth.downstream import painting
+
+pytestmark = pytest.mark.workflow
+
+SMOKE = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+MODELS = list(SMOKE["models"])
+
+
+def vcf_haplotypes(path):
+    with pysam.VariantFile(str(path)) as vcf:
+        gts = np.array([[s["GT"] for s in r.samples.values()] for r in vcf])  # sites, samples, 2
+    return gts.transpose(1, 2, 0).reshape(-1, gts.shape[0])
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_imputation_panel_is_the_gated_ag_vcf(smoke_run, model):
+    base = smoke_run / "results/scan"
+    gated = vcf_haplotypes(base / f"ags/{model}.vcf.gz")
+    np.testing.assert_array_equal(vcf_haplotypes(base / f"imputation/panel_{model}.vcf.gz"), gated)
+    assert (base / f"imputation/panel_{model}.vcf.gz.tbi").is_file()
+    with gzip.open(base / f"imputation/panel_{model}.hap.gz", "rt") as fh:
+        hap = np.array([line.split() for line in fh], dtype=np.int8)
+    np.testing.assert_array_equal(hap.T, gated)  # IMPUTE2: one line per site
+    legend = pd.read_csv(base / f"imputation/panel_{model}.legend.gz", sep=" ")
+    assert (
+        legend.position.tolist()
+        == pd.read_csv(base / "data/snps.legend", sep=" ").position.tolist()
+    )
+
+
+def test_imputation_target_is_masked_held_out_individuals(smoke_run):
+    base = smoke_run / "results/scan"
+    sites = pd.read_csv(base / "imputation/sites.tsv", sep="\t")
+    fraction = SMOKE["downstream"]["imputation"]["array"]["fraction"]
+    assert sites.on_array.sum() == round(fraction * len(sites))
+    test_ids, test = read_hapt(base / "data/test.hapt.gz")
+    with pysam.VariantFile(str(base / "imputation/target.vcf.gz")) as vcf:
+        records = list(vcf)
+        samples = list(vcf.header.samples)
+    assert samples == [h.rsplit("_", 1)[0] for h in test_ids[::2]]
+    assert [r.pos for r in records] == sites.position[sites.on_array].tolist()
+    dosage = np.array([[sum(s["GT"]) for s in r.samples.values()] for r in records]).T
+    np.testing.assert_array_equal(dosage, (test[0::2] + test[1::2])[:, sites.on_array])
+    _, others = read_hapt(base / "data/others.hapt.gz")
+    np.testing.assert_array_equal(vcf_haplotypes(base / "imputation/reference.vcf.gz"), others)
+
+
+def test_imputation_scores_every_panel_and_bin(smoke_run):
+    base = smoke_run / "results/scan"
+    table = pd.read_csv(base / "imputation/accuracy.tsv", sep="\t")
+    n_bins = 11  # a rare bin + 10
+    assert table.panel.tolist() == [p for p in ["reference"] + MODELS for _ in range(n_bins)]
+    sites = pd.read_csv(base / "imputation/sites.tsv", sep="\t")
+    per_panel = table.groupby("panel").n_sites.sum()
+    assert (per_panel == (~sites.on_array).sum()).all()  # every masked site is scored once
+    scored = table.dropna(subset=["mean_dr2", "dosage_r2"])
+    assert len(scored) >= 5 * 5
+    assert scored[["mean_dr2", "dosage_r2"]].stack().between(0, 1).all()
+    metrics = pd.read_csv(base / "metrics.tsv", sep="\t")
+    rows = metrics[metrics.metric.str.startswith("imputation_r2_maf")]
+    assert set(rows.model) == {"reference", *MODELS}
+
+
+def test_selection_tables_and_correlations(smoke_run):
+    base = smoke_run / "results/scan"
+    legend = pd.read_csv(base / "data/snps.legend", sep=" ")
+    xpehh = pd.read_csv(base / "selection/xpehh.tsv", sep="\t")
+    assert xpehh.position.tolist() == legend.position.tolist()
+    assert list(xpehh.columns[:3]) == ["id", "position", "real"]
+    finite = xpehh.real.dropna()
+    assert finite.mean() == pytest.approx(0, abs=1e-9) and finite.std(ddof=0) == pytest.approx(1)
+    pbs = pd.read_csv(base / "selection/pbs.tsv", sep="\t")
+    n_windows = (len(legend) - 10) // 5 + 1
+    assert len(pbs) == n_windows
+    metrics = pd.read_csv(base / "metrics.tsv", sep="\t").set_index(["model", "metric"]).value
+    for model in MODELS:
+        for stat, table in (("xpehh", xpehh), ("pbs", pbs)):
+            ok = table[["real", model]].dropna()
+            want = np.corrcoef(ok.real, ok[model])[0, 1]
+            assert metrics[(model, f"{stat}_pearson_r")] == pytest.approx(want)
+            assert (table[f"{model}_peak"] > 0).sum() == 5
+
+
+def test_painting_inputs_parse_back_to_dataset_haplotypes(smoke_run):
+    base = smoke_run / "results/scan"
+    haps, positions = painting.read_phase(base / "painting/chromopainter.phase")
+    legend = pd.read_csv(base / "data/snps.legend", sep=" ")
+    np.testing.assert_array_equal(positions, legend.position)
+    ids = pd.read_csv(base / "painting/chromopainter.ids", sep=" ", header=None)
+    assert len(haps) == 2 * len(ids)
+    settings = SMOKE["downstream"]["painting"]
+    counts = ids[1].value_counts()
+    assert counts["real"] == settings["n_recipients"] and counts["gan"] == settings["n_recipients"]
+    assert counts["YRI"] == settings["max_donors"]
+    rows = {
+        tuple(r)
+        for r in np.concatenate(
+            [read_hapt(base / f"data/{s}.hapt.gz")[1] for s in ("train", "test")]
+        )
+    }
+    real = haps[np.repeat((ids[1] == "real").to_numpy(), 2)]
+    assert all(tuple(r) in rows for r in real)
+    poplist = (base / "painting/chromopainter.poplist").read_text().split("\n")
+    assert "YRI D" in poplist and "CHB D" in poplist and "real R" in poplist
+
+
+def test_phenotype_contingency_counts_real_individuals(smoke_run):
+    base = smoke_run / "results/pheno"
+    table = pd.read_csv(base / "phenotype/contingency.tsv", sep="\t")
+    assert table.set.unique().tolist() == ["real", *MODELS]
+    info = yaml.safe_load((base / "data/dataset.json").read_text())
+    legend = pd.read_csv(base / "data/snps.legend", sep=" ")
+    site = int(np.flatnonzero(legend.position == int(info["causal_site"].split(":")[1]))[0])
+    real = np.concatenate([read_hapt(base / f"data/{s}.hapt.gz")[1] for s in ("train", "test")])
+    genotype = real[:, 2 * site] + real[:, 2 * site + 1]
+    rows = table[table.set == "real"].set_index("genotype")
+    for g in (0, 1, 2):
+        for p in (0, 1):
+            want = int(((genotype == g) & (real[:, -1] == p)).sum())
+            assert rows.loc[g, f"phenotype_{p}"] == want
+    metrics = pd.read_csv(base / "metrics.tsv", sep="\t")
+    p_real = metrics[(metrics.model == "real") & (metrics.metric == "phenotype_p_value")].value
+    assert len(p_real) == 1 and 0 <= p_real.iloc[0] <= 1
+
+
+@pytest.mark.parametrize("figure", ["imputation", "selection_xpehh", "selection_pbs"])
+def test_downstream_figures_are_drawn(smoke_run, figure):
+    import matplotlib.image
+
+    image = matplotlib.image.imread(smoke_run / f"results/scan/figures/{figure}.png")
+    assert image.shape[0] > 200 and image[..., :3].std() > 0.05
+    pheno = matplotlib.image.imread(smoke_run / "results/pheno/figures/phenotype.png")
+    assert pheno[..., :3].std() > 0.05
+
+
+def test_pbs_window_change_reruns_only_pbs(smoke_run, tmp_path):
+    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config["downstream"]["selection"]["pbs"] = {"window_size": 8}
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(config))
+    jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
+    rules = {r for r, _ in jobs}
+    assert rules == {
+        "scan_pbs",
+        "gather_metrics",
+        "summarize_metrics",
+        "make_reproduction_table",
+        "all",
+    }
