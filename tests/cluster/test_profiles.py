@@ -1,0 +1,52 @@
+"""The execution profiles parse, hold only site values, and the GPU variant is the base + GPUs."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from conftest import REPO, run_snakemake
+
+PROFILES = REPO / "profiles"
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((PROFILES / name / "config.yaml").read_text())
+
+
+def rule_names() -> set[str]:
+    text = "".join(p.read_text() for p in (REPO / "workflow/rules").glob("*.smk"))
+    return set(re.findall(r"^rule (\w+):", text, flags=re.M))
+
+
+def test_slurm_profile_site_values():
+    profile = load("slurm")
+    assert profile["executor"] == "slurm"
+    assert profile["slurm-status-command"] == "squeue"  # clusters without accounting
+    assert profile["retries"] >= 1 and profile["latency-wait"] >= 30 and profile["jobs"] >= 1
+    assert {"slurm_partition", "slurm_account"} <= set(profile["default-resources"])
+    assert "set-resources" not in profile  # per-rule resources live in the rules
+    assert "slurm-status-command squeue" in (PROFILES / "slurm/config.yaml").read_text()
+
+
+def test_gpu_profile_is_the_base_plus_gpu_requests():
+    base, gpu = load("slurm"), load("slurm-gpu")
+    extra = gpu.pop("set-resources")
+    assert gpu == base
+    assert extra == {"train_gan": {"gres": "gpu:1"}}
+    assert set(extra) <= rule_names()  # a renamed rule would silently lose its GPU
+
+
+def test_dry_run_through_the_slurm_profile(tmp_path):
+    proc = run_snakemake(
+        tmp_path,
+        "--profile",
+        str(PROFILES / "slurm-gpu"),
+        "--configfile",
+        str(REPO / "config/smoke.yaml"),
+        "-n",
+        "results/wide/models/gan/checkpoint.npz",
+    )
+    assert "rule train_gan:" in proc.stdout
+    resources = re.search(r"rule train_gan:.*?resources: ([^\n]+)", proc.stdout, re.S).group(1)
+    assert "gres=gpu:1" in resources and "mem_mb=8000" in resources, resources

@@ -1,0 +1,159 @@
+"""The SLURM profile on a real (single-node, localhost) SLURM started by tools/slurm_local.sh.
+
+Runs a subset of config/smoke.yaml through `--profile profiles/slurm` (executor `slurm`, status
+via `squeue`): the `wide` dataset with the two baselines, targets `figures/pca.png` and the Markov
+AGs' VCF (simulate, ingest, subset, 2 x train, 2 x sample, privacy, export, PCA: 10 jobs, about
+3 minutes on 2 cores; the full smoke run is tested locally in tests/workflow). Checks the outputs,
+that every job went through sbatch with the rule's resources, and that a job failing once is
+retried and reported (tests/cluster/retry_workflow, a test-only Snakefile).
+
+Needs root and Debian's slurm-wlm + munge (`bash tools/setup.sh` installs them as root); skips
+with the reason otherwise.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import matplotlib.image
+import numpy as np
+import pysam
+import pytest
+import yaml
+from conftest import REPO
+
+pytestmark = pytest.mark.slurm
+
+SBIN = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+DAEMONS = ("munged", "slurmctld", "slurmd")
+SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: ([^)]+)\)")
+TARGETS = ["results/wide/figures/pca.png", "results/wide/ags/markov.vcf.gz"]
+#           rule (its slurm log folder) -> (mem_mb, runtime in minutes, threads) of the rule
+RESOURCES = {
+    "simulate_genotypes": (4000, 30, 1),
+    "subset_dataset": (8000, 30, 1),
+    "train_baseline": (4000, 30, 1),
+    "sample_ags": (4000, 30, 1),
+    "plot_pca": (4000, 30, 1),
+}
+
+
+@pytest.fixture(scope="module")
+def slurm(tmp_path_factory):
+    """A running single-node SLURM; the environment to reach it. Stopped afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("a local SLURM needs root (slurmd runs jobs as their submitter)")
+    missing = [c for c in (*DAEMONS, "sbatch", "scontrol") if not shutil.which(c, path=SBIN)]
+    if missing:
+        pytest.skip(f"{missing} not installed: apt-get install slurm-wlm munge (tools/setup.sh)")
+    if os.path.exists("/etc/slurm/slurm.conf") and not os.path.islink("/etc/slurm/slurm.conf"):
+        pytest.skip("/etc/slurm/slurm.conf exists: a real SLURM is configured here")
+    state = tmp_path_factory.mktemp("slurm")
+    env = os.environ | {"PATH": SBIN, "SLURM_CONF": str(state / "slurm.conf")}
+    script = ["bash", str(REPO / "tools/slurm_local.sh")]
+    proc = subprocess.run([*script, "start", str(state)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    pids = {d: int((state / f"{d}.pid").read_text()) for d in DAEMONS}
+    yield env
+    subprocess.run([*script, "stop", str(state)], check=True, env=env)
+    alive = [d for d, pid in pids.items() if _alive(pid)]
+    assert not alive, f"still running after stop: {alive}"
+    assert not os.path.islink("/etc/slurm/slurm.conf")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def run_profile(workdir, env, snakefile, *args) -> str:
+    """Run snakemake through profiles/slurm in ``workdir``; its output (asserted to succeed)."""
+    cmd = [sys.executable, "-m", "snakemake", *args, "--snakefile", str(snakefile)]
+    cmd += ["--profile", str(REPO / "profiles/slurm"), "--directory", str(workdir)]
+    cmd += ["--slurm-init-seconds-before-status-checks", "2"]  # the profile's site values stand
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    return out
+
+
+def job_record(env, jobid: str) -> dict:
+    """``scontrol show job`` of a job as a dict (finished jobs stay for MinJobAge)."""
+    proc = subprocess.run(
+        ["scontrol", "-o", "show", "job", jobid], capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    return dict(field.split("=", 1) for field in proc.stdout.split() if "=" in field)
+
+
+@pytest.fixture(scope="module")
+def smoke_slurm(slurm, tmp_path_factory):
+    """The smoke subset run through profiles/slurm: (workdir, snakemake output)."""
+    workdir = tmp_path_factory.mktemp("smoke_slurm")
+    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config["datasets"] = {"wide": config["datasets"]["wide"]}
+    config["models"] = {m: config["models"][m] for m in ("bernoulli", "markov")}
+    (workdir / "smoke_subset.yaml").write_text(yaml.safe_dump(config))
+    out = run_profile(
+        workdir, slurm, REPO / "Snakefile", *TARGETS, "--configfile", "smoke_subset.yaml"
+    )
+    return workdir, out, config
+
+
+def test_smoke_outputs_have_the_right_content(smoke_slurm):
+    workdir, _, config = smoke_slurm
+    n_snps = config["datasets"]["wide"]["n_snps"]
+    image = matplotlib.image.imread(workdir / TARGETS[0])
+    assert image.shape[0] > 200 and image[..., :3].std() > 0.05
+    with gzip.open(workdir / "results/wide/ags/markov.hapt.gz", "rt") as fh:
+        rows = [line.split() for line in fh if not line.startswith("#")]
+    ags = np.array([r[2:] for r in rows], dtype=np.int8)
+    assert ags.shape[1] == n_snps and set(np.unique(ags)) <= {0, 1}
+    with pysam.VariantFile(str(workdir / TARGETS[1])) as vcf:
+        records = list(vcf)
+        assert len(vcf.header.samples) == ags.shape[0] // 2
+    assert len(records) == n_snps
+    first = np.array([s["GT"] for s in records[0].samples.values()])
+    np.testing.assert_array_equal(first[:, 0], ags[0::2, 0])
+
+
+def test_every_job_went_through_sbatch(smoke_slurm, slurm):
+    _, out, _ = smoke_slurm
+    submitted = SUBMITTED.findall(out)
+    done = re.search(r"(\d+) of (\d+) steps \(100%\) done", out)
+    assert done and len(submitted) == int(done.group(2)) == 10, out[-3000:]
+    rules = set()
+    for _, jobid, log in submitted:
+        rule = re.search(r"slurm_logs/rule_(\w+)/", log).group(1)
+        rules.add(rule)
+        record = job_record(slurm, jobid)
+        assert record["JobState"] == "COMPLETED", (rule, record)
+        assert record["BatchFlag"] == "1"  # a batch job: sbatch, not srun/salloc
+        if rule in RESOURCES:  # per-job resources come from the rule
+            mem_mb, runtime, threads = RESOURCES[rule]
+            assert record["MinMemoryNode"] == f"{mem_mb}M", (rule, record["MinMemoryNode"])
+            assert record["TimeLimit"] == f"00:{runtime:02d}:00", (rule, record["TimeLimit"])
+            assert record["NumCPUs"] == str(threads), (rule, record["NumCPUs"])
+    assert set(RESOURCES) | {"ingest_haplotypes", "export_ags_vcf"} <= rules
+
+
+def test_failed_job_is_retried_and_reported(slurm, tmp_path):
+    out = run_profile(tmp_path, slurm, REPO / "tests/cluster/retry_workflow/Snakefile")
+    submitted = [jobid for _, jobid, _ in SUBMITTED.findall(out)]
+    assert len(submitted) == 2, out[-3000:]  # the first attempt and one retry (`retries: 1`)
+    first, second = submitted
+    assert f"SLURM-job '{first}' failed, SLURM status is: 'FAILED'" in out
+    assert "Trying to restart job" in out
+    assert job_record(slurm, first)["JobState"] == "FAILED"
+    assert job_record(slurm, second)["JobState"] == "COMPLETED"
+    attempts = (tmp_path / "attempts.txt").read_text().split("\n")
+    assert attempts[:2] == [f"SLURM job {first}", f"SLURM job {second}"]
+    assert (tmp_path / "done.txt").read_text() == f"SLURM job {second}\n"
