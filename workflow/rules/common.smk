@@ -203,4 +203,161 @@ PAINTING_FILES = ["phase", "recomb", "ids", "poplist"]
 
 def get_dna_outputs():
     """DNA-track outputs (results/dna/...) `rule all` builds."""
-    return []
+DNA = config["dna"]
+DNA_SETS = list(DNA["binding_sets"])
+DNA_EXPERIMENTS = ["motif_design", "binding_design", "multi_property_design"]
+DNA_FIGURES = [
+    "latent_interpolation",
+    "latent_complementation",
+    "edit_distance",
+    "splice_logos",
+    "binding_oracle",
+] + DNA_EXPERIMENTS
+
+
+wildcard_constraints:
+    dna_gen="seq|exon|binding",
+    dna_set="|".join(DNA_SETS),
+    dna_pred="|".join(["restricted"] + DNA_SETS),
+    dna_experiment="|".join(DNA_EXPERIMENTS),
+
+
+def get_dna_genome_files():
+    """Genome FASTA and exon annotation: the simulated demo or the configured files."""
+    genome = DNA["genome"]
+    if genome["source"] == "simulate":
+        return {
+            "fasta": "results/dna/sources/genome.fa",
+            "annotation": "results/dna/sources/exons.bed",
+        }
+    for key in ("fasta", "annotation"):
+        if not genome[key]:
+            raise ValueError(f"config key 'dna.genome.{key}': needed with source 'files'")
+    return {"fasta": genome["fasta"], "annotation": genome["annotation"]}
+
+
+def get_dna_wgan_settings(gen):
+    """`dna.wgan` updated by `dna.wgan_overrides.<gen>`."""
+    return DNA["wgan"] | DNA["wgan_overrides"][gen]
+
+
+def get_dna_generator_data(wildcards):
+    """Training data of a generator: k-mers, exon windows or the restricted binding data."""
+    names = {"seq": "kmers", "exon": "exon_windows", "binding": "binding_restricted"}
+    return {"data": f"results/dna/data/{names[wildcards.dna_gen]}.npz"}
+
+
+def get_dna_binding_set(name, key="dna.design"):
+    """The config of binding set `name`; an unknown name fails naming the key."""
+    if name not in DNA["binding_sets"]:
+        raise ValueError(f"config key '{key}': no binding set {name!r}; sets: {DNA_SETS}")
+    return DNA["binding_sets"][name]
+
+
+def get_dna_binding_inputs(wildcards):
+    """Source table(s) of a binding set: the simulated table, or its files."""
+    spec = get_dna_binding_set(wildcards.dna_set)
+    if spec["format"] == "simulate":
+        return {"table": "results/dna/sources/binding.tsv"}
+    if not spec["path"]:
+        raise ValueError(f"config key 'dna.binding_sets.{wildcards.dna_set}.path': empty")
+    return {"table": spec["path"]} | ({"test": spec["test_path"]} if spec["test_path"] else {})
+
+
+def get_dna_predictor_data(wildcards):
+    """A predictor's data: the restricted binding data, or a binding set."""
+    if wildcards.dna_pred == "restricted":
+        return {"data": "results/dna/data/binding_restricted.npz"}
+    return {"data": f"results/dna/data/binding_{wildcards.dna_pred}.npz"}
+
+
+def get_dna_oracle_set():
+    """The binding set of the binding-design experiment (the oracle's data)."""
+    name = DNA["design"]["binding_design"]["set"]
+    get_dna_binding_set(name, "dna.design.binding_design.set")
+    return f"results/dna/data/binding_{name}.npz"
+
+
+def get_dna_design_inputs(wildcards):
+    """Models and data a design experiment reads."""
+    exp = wildcards.dna_experiment
+    settings = DNA["design"][exp]
+    models = "results/dna/models"
+    if exp == "motif_design":
+        inputs = {"kmers": "results/dna/data/kmers.npz"}
+        generator = f"{models}/wgan_seq/checkpoint.npz"
+    elif exp == "binding_design":
+        inputs = {
+            "restricted": "results/dna/data/binding_restricted.npz",
+            "predictor": f"{models}/predictor_restricted/checkpoint.npz",
+            "oracle": f"{models}/oracle/checkpoint.npz",
+        }
+        generator = f"{models}/wgan_binding/checkpoint.npz"
+    else:
+        a, b = settings["sets"]
+        for name in (a, b):
+            get_dna_binding_set(name, "dna.design.multi_property_design.sets")
+        inputs = {
+            "data_a": f"results/dna/data/binding_{a}.npz",
+            "data_b": f"results/dna/data/binding_{b}.npz",
+            "predictor_a": f"{models}/predictor_{a}/checkpoint.npz",
+            "predictor_b": f"{models}/predictor_{b}/checkpoint.npz",
+        }
+        generator = f"{models}/wgan_binding/checkpoint.npz"
+    if settings["method"] == "joint":
+        inputs["generator"] = generator
+    if exp == "motif_design" and settings["jaspar"]:
+        inputs["jaspar"] = settings["jaspar"]
+    return inputs
+
+
+def get_dna_plot_inputs(wildcards):
+    """Designs plus the data and predictors the figure compares them with."""
+    exp = wildcards.dna_experiment
+    inputs = {"designs": f"results/dna/designs/{exp}.tsv"}
+    design_inputs = get_dna_design_inputs(wildcards)
+    keep = {"binding_design": ["restricted"]}.get(exp, [])
+    if exp == "multi_property_design":
+        keep = ["data_a", "data_b", "predictor_a", "predictor_b"]
+    return inputs | {k: design_inputs[k] for k in keep}
+
+
+def get_dna_plot_settings(exp):
+    """A design experiment's settings plus, for simulated sets, the truth they need."""
+    settings = dict(DNA["design"][exp])
+    names = {"binding_design": [settings.get("set")], "multi_property_design": settings.get("sets")}
+    names = names.get(exp, [])
+    specs = [get_dna_binding_set(n) for n in names]
+    if specs and all(s["format"] == "simulate" for s in specs):
+        settings["simulation"] = DNA["binding_simulation"]
+    settings["columns"] = [s["column"] for s in specs]
+    return settings
+
+
+def get_dna_metric_fragments(wildcards=None):
+    """Metric tables of every DNA figure."""
+    return [f"results/dna/metrics/{f}.tsv" for f in DNA_FIGURES]
+
+
+    figures = [f"results/dna/figures/{f}.png" for f in DNA_FIGURES]
+    designs = [f"results/dna/designs/{e}.tsv" for e in DNA_EXPERIMENTS]
+    return figures + designs + ["results/dna/metrics.tsv"]
+
+
+# --- downloads: public inputs fetched by workflow/rules/download.smk ----------------------
+
+
+DOWNLOAD_CACHE = config["downloads"]["cache"].rstrip("/")
+DOWNLOADS = config["downloads"]["files"]
+# Cache file names `download_file` may produce (a pattern that matches nothing when none).
+DOWNLOAD_PATTERN = "|".join(re.escape(name) for name in DOWNLOADS) or "(?!)"
+
+
+def get_download(name):
+    """The config entry (url, sha256, extract) of one downloaded file."""
+    return DOWNLOADS[name]
+
+
+def get_download_outputs():
+    """Every configured download (fetched by `all` even before a stage reads it)."""
+    return [f"{DOWNLOAD_CACHE}/{name}" for name in DOWNLOADS]

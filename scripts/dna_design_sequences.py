@@ -1,0 +1,13 @@
+"""Design sequences for one experiment and score them (results/dna/designs/)."""
+
+from genosynth.dna import stages
+from genosynth.logs import script_logging
+
+with script_logging(snakemake.log[0]):
+    stages.design(
+        experiment=snakemake.params.experiment,
+        inputs=dict(snakemake.input.items()),
+        output=snakemake.output.designs,
+        settings=snakemake.params.settings,
+        threads=snakemake.threads,
+    )

@@ -1,0 +1,13 @@
+"""Train the oracle CNN and score every sequence of its binding set."""
+
+from genosynth.dna import stages
+from genosynth.logs import script_logging
+
+with script_logging(snakemake.log[0]):
+    stages.train_oracle(
+        data=snakemake.input.data,
+        checkpoint=snakemake.output.checkpoint,
+        predictions=snakemake.output.predictions,
+        settings=snakemake.params.settings,
+        threads=snakemake.threads,
+    )
