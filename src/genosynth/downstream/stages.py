@@ -121,7 +121,7 @@ def _other_groups(others, panel, target: np.ndarray, clusters: Mapping):
 
 
 def _groups(haps, labels, wanted, key: str, n: int) -> list[np.ndarray]:
-    names = list(wanted) or list(dict.fromkeys(labels))[:n]
+    names = [str(g) for g in (list(wanted) or list(dict.fromkeys(labels))[:n])]
     if len(names) < n:
         raise ConfigError(key, f"needs {n} complementary groups, the dataset has {names}")
     missing = [g for g in names[:n] if g not in set(labels)]
@@ -382,7 +382,7 @@ def prepare_painting(
         names.extend(f"{prefix}{i + 1:05d}" for i in chosen)
         pops.extend([population] * n_individuals)
 
-    donors = list(dict.fromkeys(labels))
+    donors = [str(g) for g in dict.fromkeys(labels)]
     for group in donors:
         haps = other[labels == group]
         add(haps, group, f"{group}_", min(settings["max_donors"], len(haps) // 2))
