@@ -329,3 +329,15 @@ def test_fit_rejects_bad_labels():
         get_model("rbm", **SMALL, epochs=1).fit(h, seed=1, labels=labels[:-1])
     with pytest.raises(GenosynthError):
         get_model("rbm", **SMALL, epochs=1).fit(h, seed=1, labels=labels + 0.5)
+
+
+def test_chain_init_random_starts_chains_off_the_data():
+    _, _, h = two_types()
+    rows = {r.tobytes() for r in h}
+    for init, on_data in (("data", True), ("random", False)):
+        m = get_model("rbm", **SMALL, epochs=0, chain_init=init).fit(h, seed=1)
+        assert m.chains.shape == (SMALL.get("n_chains", 100), 20) and m.chains.dtype == np.int8
+        share = np.mean([c.tobytes() in rows for c in m.chains])
+        assert share == 1.0 if on_data else share < 0.1
+    with pytest.raises(ConfigError, match="chain_init"):
+        get_model("rbm", chain_init="zeros")

@@ -163,3 +163,20 @@ def test_conditional_phenotype_needs_a_label_column():
     assert alleles.tolist() == [[0, 1], [1, 0]] and labels.tolist() == [1, 0]
     with pytest.raises(ConfigError, match="label column"):
         split_label_column(np.zeros((3, 1), dtype=np.int8))
+
+
+def test_select_metric_balance_keeps_both_accuracies_nearest_half(dataset):
+    train(dataset, RBM | {"eval_every": 5, "select_checkpoint": True, "select_metric": "balance"})
+    log = pd.read_csv(dataset / "out/training_log.tsv", sep="\t").dropna(subset=["aats"])
+    worst = np.maximum((log.aa_truth - 0.5).abs(), (log.aa_syn - 0.5).abs())
+    assert load_model(dataset / "out/checkpoint.npz").step == log.loc[worst.idxmin(), "epoch"]
+
+
+def test_select_metrics_hand_worked():
+    from genosynth.training import SELECT_METRICS
+
+    far_apart = {"AATS": 0.5, "AA_truth": 1.0, "AA_syn": 0.0}
+    assert SELECT_METRICS["aats"](far_apart) == 0.0
+    assert SELECT_METRICS["balance"](far_apart) == 0.5
+    balanced = {"AATS": 0.6, "AA_truth": 0.55, "AA_syn": 0.65}
+    assert SELECT_METRICS["balance"](balanced) == pytest.approx(0.15)

@@ -70,7 +70,7 @@ from genosynth.models.base import (
 )
 from genosynth.models.rbm_core import ACTIVATIONS, RBM, GibbsSampler, uniform_pm1
 
-__all__ = ["MONITOR_ROWS", "SAMPLE_BLOCK", "SAMPLE_STARTS", "RBMModel"]
+__all__ = ["CHAIN_INITS", "MONITOR_ROWS", "SAMPLE_BLOCK", "SAMPLE_STARTS", "RBMModel"]
 
 logger = logging.getLogger("genosynth.models.rbm")
 
@@ -79,6 +79,9 @@ SAMPLE_BLOCK = 1000
 
 #: Where sampling chains start: uniformly random alleles or the persistent training chains.
 SAMPLE_STARTS = ("random", "chains")
+
+#: Where the persistent training chains start: training haplotypes or uniformly random alleles.
+CHAIN_INITS = ("data", "random")
 
 #: Fixed number of training shards (threads at most): results never depend on the core count.
 N_SHARDS = 2
@@ -231,6 +234,12 @@ class RBMModel(HaplotypeModel):
         persistent training chain ``i % n_chains`` (whose mix of modes follows
         the model's, where chains from random starts may favour the modes with
         the largest basins).
+    chain_init : {"data", "random"}, default "data"
+        Start the persistent training chains from randomly chosen training
+        haplotypes, or from uniformly random alleles (as sampling chains with
+        ``sample_start="random"`` do): the chains then visit, and training
+        removes, spurious modes that random-start sampling would otherwise
+        fall into.
     samples_per_chain : int, default 1
         AGs read from each sampling chain (1: every AG has its own chain).
     thin : int, default 1
@@ -263,6 +272,7 @@ class RBMModel(HaplotypeModel):
         "init_std": 0.01,
         "burn_in": 1000,
         "sample_start": "random",
+        "chain_init": "data",
         "samples_per_chain": 1,
         "thin": 1,
     }
@@ -298,6 +308,10 @@ class RBMModel(HaplotypeModel):
             raise ConfigError(
                 "rbm.sample_start",
                 f"must be one of {list(SAMPLE_STARTS)}, got {p['sample_start']!r}",
+            )
+        if p["chain_init"] not in CHAIN_INITS:
+            raise ConfigError(
+                "rbm.chain_init", f"must be one of {list(CHAIN_INITS)}, got {p['chain_init']!r}"
             )
         if p["hidden_activation"] not in ACTIVATIONS:
             raise ConfigError(
@@ -453,8 +467,16 @@ class RBMModel(HaplotypeModel):
             self.params["hidden_activation"],
         )
         codes = None if labels is None else self._label_codes(labels, n_hap)
-        start = rng.integers(0, n_hap, size=self.params["n_chains"])
-        self.chains = self._visible_data(h, codes)[start].astype(np.int8)
+        n_chains = self.params["n_chains"]
+        if self.params["chain_init"] == "data":
+            start = rng.integers(0, n_hap, size=n_chains)
+            self.chains = self._visible_data(h, codes)[start].astype(np.int8)
+        else:
+            alleles = (rng.random((n_chains, n_sites)) < 0.5).astype(np.int8)
+            chain_codes = None
+            if labels is not None:
+                chain_codes = rng.choice(self.n_labels, size=n_chains, p=self.label_proportions)
+            self.chains = self._visible_data(alleles, chain_codes)
         self.velocity = {}
         if self.params["momentum"] > 0:
             self.velocity = {
