@@ -26,6 +26,7 @@ os.environ.update(
 include: "workflow/rules/common.smk"
 include: "workflow/rules/simulate.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/download.smk"
 include: "workflow/rules/subset.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/evaluate.smk"

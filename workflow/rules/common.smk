@@ -1,4 +1,6 @@
 # Validation, wildcard constraints and input functions. No rules here.
+import re
+
 from genosynth.config import load_schema, validate_config
 
 validate_config(config, load_schema(workflow.source_path("../schemas/config.schema.yaml")))
@@ -116,7 +118,7 @@ def get_all_outputs():
         outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures()]
         outputs.append(f"results/{ds}/metrics.tsv")
         outputs += list(get_ags(ds, ".vcf.gz").values())
-    return outputs + get_downstream_outputs() + get_dna_outputs()
+    return outputs + get_downstream_outputs() + get_dna_outputs() + get_download_outputs()
 
 
 # --- downstream: imputation, selection scans, painting, phenotype ----------------------------
@@ -201,8 +203,6 @@ PAINTING_FILES = ["phase", "recomb", "ids", "poplist"]
 # --- dna: Killoran et al. ----------------------------------------------------------------
 
 
-def get_dna_outputs():
-    """DNA-track outputs (results/dna/...) `rule all` builds."""
 DNA = config["dna"]
 DNA_SETS = list(DNA["binding_sets"])
 DNA_EXPERIMENTS = ["motif_design", "binding_design", "multi_property_design"]
@@ -339,6 +339,8 @@ def get_dna_metric_fragments(wildcards=None):
     return [f"results/dna/metrics/{f}.tsv" for f in DNA_FIGURES]
 
 
+def get_dna_outputs():
+    """DNA-track outputs (results/dna/...) `rule all` builds."""
     figures = [f"results/dna/figures/{f}.png" for f in DNA_FIGURES]
     designs = [f"results/dna/designs/{e}.tsv" for e in DNA_EXPERIMENTS]
     return figures + designs + ["results/dna/metrics.tsv"]
