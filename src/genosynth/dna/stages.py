@@ -140,7 +140,7 @@ def prepare_binding(*, inputs: Mapping, output, settings: Mapping, split: Mappin
 
     ``settings`` is the set's config: ``format`` (simulate, tsv, gcpbm, deepbind),
     ``column``, ``negatives`` (``shuffle``: add one composition-preserving shuffle per
-    positive of a positives-only table, labelled 0). A ``test`` input file is the held-out
+    row of a table without zeros, i.e. positives only, labelled 0). A ``test`` input file is the held-out
     part; without one a random ``split.test_fraction`` is held out.
     """
     fmt = settings["format"]
@@ -156,7 +156,7 @@ def prepare_binding(*, inputs: Mapping, output, settings: Mapping, split: Mappin
                 frame[f"true_{settings['column']}"].to_numpy(float),
             )
         codes, y = seqs.read_binding_table(path, fmt, column=settings["column"])
-        if settings["negatives"] == "shuffle":
+        if settings["negatives"] == "shuffle" and not (y == 0).any():
             codes, y = np.concatenate([codes, _shuffled(codes, rng)]), np.r_[y, np.zeros(len(y))]
         return codes, y, np.full(len(y), np.nan)
 
