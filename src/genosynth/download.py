@@ -10,7 +10,6 @@ URL, both checksums and the fix, and leaves nothing in the cache.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -24,6 +23,7 @@ from pathlib import Path
 from genosynth import __version__
 from genosynth.errors import GenosynthError
 from genosynth.fileio import atomic_path
+from genosynth.provenance import sha256sum
 
 __all__ = ["DownloadError", "fetch", "sha256sum"]
 
@@ -47,15 +47,6 @@ class DownloadError(GenosynthError):
     def __init__(self, url: str, problem: str, *, fix: str):
         self.url = url
         super().__init__(f"{url}: {problem}. Fix: {fix}")
-
-
-def sha256sum(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _download(url: str, dest: Path, *, timeout: float, retries: int) -> None:

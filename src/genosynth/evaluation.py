@@ -20,6 +20,7 @@ import pandas as pd
 
 from genosynth import evaluate, formats
 from genosynth.errors import GenosynthError
+from genosynth.provenance import record as provenance_record
 from genosynth.stages import LAYOUT_GENOTYPE_PAIRS, METRIC_COLUMNS, write_table
 
 __all__ = ["FIGURES", "Evaluation", "load_evaluation", "run_figure"]
@@ -229,7 +230,12 @@ def run_figure(*, figure: str, inputs: Mapping, models, dataset, output, metrics
     )
     rows = FIGURES[figure](ev, output, dict(settings))
     frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
-    write_table(metrics, frame[METRIC_COLUMNS])
+    made = provenance_record(
+        f"figure:{figure}",
+        params={"settings": dict(settings), "models": list(models), "dataset": dataset},
+        inputs=dict(inputs),
+    )
+    write_table(metrics, frame[METRIC_COLUMNS], provenance=made)
     log.info("%s/%s: %d metric rows", dataset, figure, len(frame))
 
 
@@ -250,7 +256,12 @@ def rbm_hidden(*, dataset, checkpoint, train, test, ags, panel, output, metrics)
         ("rbm", "hidden_mean_activation_ag", float(ag_hidden.mean())),
     ]
     frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
-    write_table(metrics, frame[METRIC_COLUMNS])
+    made = provenance_record(
+        "figure:rbm_hidden",
+        params={"dataset": dataset},
+        inputs={"checkpoint": checkpoint, "train": train, "test": test, "ags": ags},
+    )
+    write_table(metrics, frame[METRIC_COLUMNS], provenance=made)
 
 
 def training(*, dataset, logs: Mapping, output, metrics) -> None:
@@ -271,7 +282,8 @@ def training(*, dataset, logs: Mapping, output, metrics) -> None:
         if "aats" in table and table["aats"].notna().any():
             rows.append((model, "final_training_aats", float(table["aats"].dropna().iloc[-1])))
     frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
-    write_table(metrics, frame[METRIC_COLUMNS])
+    made = provenance_record("figure:training", params={"dataset": dataset}, inputs=dict(logs))
+    write_table(metrics, frame[METRIC_COLUMNS], provenance=made)
 
 
 def privacy_table(*, dataset, model, train, test, info, ags, output, settings) -> None:
@@ -287,7 +299,12 @@ def privacy_table(*, dataset, model, train, test, info, ags, output, settings) -
     values = evaluate.privacy_metrics(train_m, test_m, ag_m, **settings)
     rows = [(model, k, float(v)) for k, v in values.items()]
     frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
-    write_table(output, frame[METRIC_COLUMNS])
+    made = provenance_record(
+        "privacy_metrics",
+        params={"settings": dict(settings), "dataset": dataset, "model": model},
+        inputs={"train": train, "test": test, "ags": ags},
+    )
+    write_table(output, frame[METRIC_COLUMNS], provenance=made)
 
 
 def aats_figure(*, dataset, tables: Mapping, output, metrics) -> None:
@@ -296,4 +313,7 @@ def aats_figure(*, dataset, tables: Mapping, output, metrics) -> None:
 
     frames = {m: pd.read_csv(p, sep="\t") for m, p in tables.items()}
     plot_aats(output, {m: dict(zip(f.metric, f.value, strict=True)) for m, f in frames.items()})
-    write_table(metrics, pd.concat(frames.values(), ignore_index=True)[METRIC_COLUMNS])
+    made = provenance_record("figure:aats", params={"dataset": dataset}, inputs=dict(tables))
+    write_table(
+        metrics, pd.concat(frames.values(), ignore_index=True)[METRIC_COLUMNS], provenance=made
+    )

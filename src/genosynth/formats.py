@@ -661,6 +661,7 @@ def write_hapt(
     *,
     tag: str = "Real",
     compresslevel: int = 3,
+    provenance: dict | None = None,
 ) -> None:
     """Write haplotypes in the ``.hapt`` format, atomically.
 
@@ -677,6 +678,9 @@ def write_hapt(
     compresslevel : int
         gzip level (1-9) for ``.gz`` paths; 3 is about three times faster
         than 6 for about 30 % larger files.
+    provenance : dict, optional
+        A :func:`genosynth.provenance.record`, written to the sidecar
+        ``<path>.provenance.json`` (the .hapt itself keeps the paper's layout).
 
     Raises
     ------
@@ -699,6 +703,10 @@ def write_hapt(
         chunks.append(f"{tag} {hap_id} ".encode())
         chunks.append(row.tobytes())
     _write_bytes(path, b"".join(chunks), compresslevel)
+    if provenance is not None:
+        from genosynth.provenance import write_provenance
+
+        write_provenance(path, provenance)
 
 
 # ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from genosynth.errors import ConfigError, GenosynthError
 from genosynth.fileio import atomic_path
 from genosynth.models import load_model
 from genosynth.models.base import read_checkpoint_meta
+from genosynth.provenance import record, write_provenance
 from genosynth.training import LABEL_COLUMN
 
 __all__ = [
@@ -43,10 +44,22 @@ def _provenance(**params) -> dict:
     return {"genosynth_version": __version__, **params}
 
 
-def write_table(path, frame: pd.DataFrame) -> None:
-    """Write a tab-separated table atomically."""
+def write_table(path, frame: pd.DataFrame, *, provenance: Mapping | None = None) -> None:
+    """Write a tab-separated table atomically, with its provenance sidecar.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination; ``<path>.provenance.json`` is written beside it.
+    frame : pandas.DataFrame
+        The table (header, no index).
+    provenance : mapping, optional
+        A :func:`genosynth.provenance.record` (step, seed, params, inputs); without it the
+        sidecar records the genosynth version and checksum only.
+    """
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, sep="\t", index=False)
+    write_provenance(path, provenance)
 
 
 # --- simulate ----------------------------------------------------------------
@@ -96,7 +109,13 @@ def ingest(*, inputs: Mapping, haplotypes, report, policies: Mapping, region: st
     log.info("ingested %d haplotypes x %d sites; %s", hs.n_haplotypes, hs.n_sites, counts)
     provenance = _provenance(inputs=dict(inputs), policies=dict(policies), region=region)
     save_haplotype_set(haplotypes, hs, provenance=provenance)
-    write_table(report, ingest_lib.ingest_report_to_frame(counts))
+    write_table(
+        report,
+        ingest_lib.ingest_report_to_frame(counts),
+        provenance=record(
+            "ingest", params={"policies": dict(policies), "region": region}, inputs=inputs
+        ),
+    )
 
 
 # --- subset ------------------------------------------------------------------
@@ -205,10 +224,17 @@ def build_dataset(
         "split": dict(split),
         **_provenance(),
     }
+    made = record(
+        "build_dataset",
+        params={"dataset": dict(dataset), "split": dict(split)},
+        seed=split["seed"],
+        inputs={"haplotypes": haplotypes, "phenotypes": phenotypes},
+    )
     for key, (ids, matrix, _) in sides.items():
-        formats.write_hapt(outputs[key], matrix, ids, tag="Real")
+        formats.write_hapt(outputs[key], matrix, ids, tag="Real", provenance=made)
     formats.write_legend(outputs["legend"], hs.sites)
-    write_table(outputs["panel"], panel[["hap_id", "sample", "pop", "super_pop", "split"]])
+    panel = panel[["hap_id", "sample", "pop", "super_pop", "split"]]
+    write_table(outputs["panel"], panel, provenance=made)
     with atomic_path(outputs["info"]) as tmp:
         tmp.write_text(json.dumps(info, indent=2) + "\n")
     log.info("%s: %s", name, info["n_rows"])
@@ -257,7 +283,18 @@ def sample(*, checkpoint, real: Sequence, info, ags, sampling: Mapping) -> None:
         haplotypes = sample_with_labels(model, n, seed=sampling["seed"])
     else:
         haplotypes = model.sample(n, seed=sampling["seed"])
-    formats.write_hapt(ags, haplotypes, ag_ids(n, layout), tag="AG")
+    made = record(
+        "sample",
+        seed=sampling["seed"],
+        params={
+            "sampling": dict(sampling),
+            "model": model.name,
+            "model_params": model.params,
+            "model_step": model.step,
+        },
+        inputs={"checkpoint": checkpoint, "real": list(real), "info": info},
+    )
+    formats.write_hapt(ags, haplotypes, ag_ids(n, layout), tag="AG", provenance=made)
     log.info("sampled %d AGs from %s", n, checkpoint)
 
 
@@ -302,10 +339,22 @@ def export_vcf(*, ags, legend, info, model, privacy_metrics, privacy, vcf, tbi) 
         sites,
         samples,
         genotype_pairs=pairs,
-        provenance=_provenance(dataset=meta["name"], ags=str(ags)),
+        provenance=_provenance(dataset=meta["name"], ags=str(ags), made=_ag_record(ags)),
     )
     if str(written[1]) != str(tbi):
         raise GenosynthError(f"index written to {written[1]}, expected {tbi}")
+
+
+def _ag_record(ags) -> dict:
+    """Seed and params of the AGs' sampling, from their sidecar ({} for older AG files)."""
+    from genosynth.provenance import read_provenance
+
+    try:
+        made = read_provenance(ags)
+    except GenosynthError as err:
+        log.warning("%s", err)
+        return {}
+    return {k: made.get(k) for k in ("step", "seed", "params", "inputs")}
 
 
 # --- evaluate ----------------------------------------------------------------
@@ -315,4 +364,8 @@ def concat_metrics(inputs: Sequence, output) -> None:
     for path, frame in zip(inputs, frames, strict=True):
         if list(frame.columns) != METRIC_COLUMNS:
             raise GenosynthError(f"{path}: expected columns {METRIC_COLUMNS}")
-    write_table(output, pd.concat(frames, ignore_index=True))
+    write_table(
+        output,
+        pd.concat(frames, ignore_index=True),
+        provenance=record("concat_metrics", inputs={"tables": [str(p) for p in inputs]}),
+    )
