@@ -7,6 +7,9 @@
 #   source STATE_DIR/env.sh                     # SLURM_CONF for sbatch/squeue/snakemake
 #   bash tools/slurm_local.sh stop STATE_DIR    # stops exactly the daemons `start` started
 #
+# SLURM_LOCAL_GPUS=N declares N GPUs on the node (generic resource `gpu`, device /dev/null): jobs
+# can request them (--gres=gpu:1) although there is no GPU, to test GPU profiles.
+#
 # Everything (munge key and socket, spool, state, logs, pid files) lives in STATE_DIR. One thing
 # cannot: Snakemake's SLURM jobstep plugin drops SLURM_CONF from the environment of the `srun` it
 # runs inside each job, so srun reads the compiled-in /etc/slurm/slurm.conf. `start` links that
@@ -59,8 +62,9 @@ start() {
         }
     done
     stop  # a previous run in the same STATE_DIR
-    local host cpus mem_mb
+    local host cpus mem_mb gpus node_gres=""
     host=$(hostname -s)
+    gpus=${SLURM_LOCAL_GPUS:-0}
     cpus=$(nproc)
     mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 * 9 / 10 ))
     mkdir -p "$state/munge" "$state/spool" "$state/ctld"
@@ -68,6 +72,13 @@ start() {
     [ -s "$state/munge/munge.key" ] || mungekey --create --keyfile="$state/munge/munge.key" \
         >/dev/null 2>&1 || dd if=/dev/urandom of="$state/munge/munge.key" bs=1024 count=1 status=none
     chmod 600 "$state/munge/munge.key"
+    rm -f "$state/gres.conf"
+    if [ "$gpus" -gt 0 ]; then
+        node_gres=" Gres=gpu:$gpus"
+        for i in $(seq 0 $((gpus - 1))); do
+            echo "NodeName=$host Name=gpu File=/dev/null  # fake GPU $i" >>"$state/gres.conf"
+        done
+    fi
     cat >"$conf" <<EOF
 # Written by tools/slurm_local.sh: one node ($host), no accounting, no cgroups.
 ClusterName=genosynth-local
@@ -100,7 +111,8 @@ SlurmctldTimeout=30
 SlurmdTimeout=30
 InactiveLimit=0
 KillWait=5
-NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
+$( [ "$gpus" -gt 0 ] && echo "GresTypes=gpu" )
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb${node_gres} State=UNKNOWN
 PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
     cat >"$state/cgroup.conf" <<EOF

@@ -7,6 +7,9 @@ AGs' VCF (simulate, ingest, subset, 2 x train, 2 x sample, privacy, export, PCA:
 that every job went through sbatch with the rule's resources, and that a job failing once is
 retried and reported (tests/cluster/retry_workflow, a test-only Snakefile).
 
+A fake GPU (SLURM_LOCAL_GPUS of tools/slurm_local.sh) shows that profiles/slurm-gpu asks SLURM
+for a GPU for training jobs only (tests/cluster/gpu_workflow).
+
 Needs root and Debian's slurm-wlm + munge (`bash tools/setup.sh` installs them as root); skips
 with the reason otherwise.
 """
@@ -55,6 +58,7 @@ def slurm(tmp_path_factory):
         pytest.skip("/etc/slurm/slurm.conf exists: a real SLURM is configured here")
     state = tmp_path_factory.mktemp("slurm")
     env = os.environ | {"PATH": SBIN, "SLURM_CONF": str(state / "slurm.conf")}
+    env["SLURM_LOCAL_GPUS"] = "1"  # a fake GPU (gres gpu, /dev/null) for profiles/slurm-gpu
     script = ["bash", str(REPO / "tools/slurm_local.sh")]
     proc = subprocess.run([*script, "start", str(state)], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -74,10 +78,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def run_profile(workdir, env, snakefile, *args) -> str:
-    """Run snakemake through profiles/slurm in ``workdir``; its output (asserted to succeed)."""
+def run_profile(workdir, env, snakefile, *args, profile="slurm") -> str:
+    """Run snakemake through profiles/<profile> in ``workdir``; its output (asserted to succeed)."""
     cmd = [sys.executable, "-m", "snakemake", *args, "--snakefile", str(snakefile)]
-    cmd += ["--profile", str(REPO / "profiles/slurm"), "--directory", str(workdir)]
+    cmd += ["--profile", str(REPO / "profiles" / profile), "--directory", str(workdir)]
     cmd += ["--slurm-init-seconds-before-status-checks", "2"]  # the profile's site values stand
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir)
     out = proc.stdout + proc.stderr
@@ -157,3 +161,14 @@ def test_failed_job_is_retried_and_reported(slurm, tmp_path):
     attempts = (tmp_path / "attempts.txt").read_text().split("\n")
     assert attempts[:2] == [f"SLURM job {first}", f"SLURM job {second}"]
     assert (tmp_path / "done.txt").read_text() == f"SLURM job {second}\n"
+
+
+def test_gpu_profile_gives_training_jobs_a_gpu(slurm, tmp_path):
+    snakefile = REPO / "tests/cluster/gpu_workflow/Snakefile"
+    out = run_profile(tmp_path, slurm, snakefile, profile="slurm-gpu")
+    jobs = {re.search(r"rule_(\w+)/", log).group(1): j for _, j, log in SUBMITTED.findall(out)}
+    assert set(jobs) == {"train_gan", "plot_pca"}, out[-3000:]
+    assert job_record(slurm, jobs["train_gan"]).get("TresPerNode") == "gres:gpu:1"
+    assert "gpu" not in job_record(slurm, jobs["plot_pca"]).get("TresPerNode", "")
+    assert (tmp_path / "train_gan.txt").read_text() == "gpus=0\n"  # SLURM assigned GPU 0
+    assert (tmp_path / "plot_pca.txt").read_text() == "gpus=none\n"
