@@ -115,7 +115,8 @@ def fetch(
         The cache path. Written atomically, and only after the checksum matched.
     sha256 : str, optional
         Expected hex SHA-256 of the kept file (of the ``extract`` member for an
-        archive). Empty: the file cannot be verified; it is downloaded, its
+        archive). Empty: the file cannot be verified; it is downloaded (again
+        when the rule reruns: an unverifiable cache is not trusted), its
         checksum logged with a warning to pin it in the config.
     extract : str, optional
         Keep this member of a zip archive instead of the download itself.
