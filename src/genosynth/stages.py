@@ -359,10 +359,17 @@ def _ag_record(ags) -> dict:
 
 # --- evaluate ----------------------------------------------------------------
 def concat_metrics(inputs: Sequence, output) -> None:
-    """Concatenate metric tables with the columns ``dataset model metric value``."""
+    """Concatenate metric tables with the columns ``dataset model metric value``.
+
+    The DNA track's ``experiment metric value`` table (``results/dna/metrics.tsv``) joins
+    as ``dataset`` "dna", ``model`` = the experiment.
+    """
     frames = [pd.read_csv(p, sep="\t") for p in inputs]
-    for path, frame in zip(inputs, frames, strict=True):
-        if list(frame.columns) != METRIC_COLUMNS:
+    for i, (path, frame) in enumerate(zip(inputs, frames, strict=True)):
+        if list(frame.columns) == ["experiment", "metric", "value"]:
+            frames[i] = frame.rename(columns={"experiment": "model"}).assign(dataset="dna")
+            frames[i] = frames[i][METRIC_COLUMNS]
+        elif list(frame.columns) != METRIC_COLUMNS:
             raise GenosynthError(f"{path}: expected columns {METRIC_COLUMNS}")
     write_table(
         output,

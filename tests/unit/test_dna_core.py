@@ -141,3 +141,27 @@ def test_splice_information_of_hand_made_windows():
     assert info["acceptor_a_bits"] == info["donor_t_bits"] == pytest.approx(2.0)
     assert info["acceptor_ag_share"] == info["donor_gt_share"] == 1.0
     assert logos.information(starts)[2] == pytest.approx(1.0)  # T/C half and half
+
+
+def test_dna_metrics_join_the_summary_as_dataset_dna(tmp_path):
+    from genosynth.stages import concat_metrics
+
+    hap, dna = tmp_path / "wide.tsv", tmp_path / "dna.tsv"
+    pd.DataFrame(
+        {"dataset": ["wide"], "model": ["gan"], "metric": ["aats"], "value": [0.5]}
+    ).to_csv(hap, sep="\t", index=False)
+    pd.DataFrame(
+        {
+            "experiment": ["binding_oracle", "splice_logos"],
+            "metric": ["spearman_held_out", "n"],
+            "value": [0.97, 3.0],
+        }
+    ).to_csv(dna, sep="\t", index=False)
+    concat_metrics([hap, dna], tmp_path / "summary.tsv")
+    out = pd.read_csv(tmp_path / "summary.tsv", sep="\t")
+    assert list(out.columns) == ["dataset", "model", "metric", "value"]
+    assert out.values.tolist() == [
+        ["wide", "gan", "aats", 0.5],
+        ["dna", "binding_oracle", "spearman_held_out", 0.97],
+        ["dna", "splice_logos", "n", 3.0],
+    ]

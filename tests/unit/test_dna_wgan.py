@@ -73,6 +73,44 @@ def test_resume_equals_uninterrupted(tmp_path):
         np.testing.assert_allclose(resumed.get_state()[key], value, rtol=1e-5, atol=1e-6)
 
 
+def test_train_wgan_resumes_a_killed_run_with_its_log(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from genosynth.dna import wgan
+
+    x = _toy(track=True)
+    settings = dict(latent_size=4, dim=4, n_blocks=1, batch_size=8, steps=4, seed=3)
+    settings["checkpoint_every"] = 2
+    ref = wgan.train_wgan(x, settings=settings, checkpoint=tmp_path / "ref/c.npz",
+                          training_log=tmp_path / "ref/log.tsv")  # fmt: skip
+    fit = wgan.SequenceWGAN.fit
+
+    def killed_at_step_3(self, data, *, callback, **kw):
+        def cb(step, logs):
+            callback(step, logs)
+            if step == 3:
+                raise KeyboardInterrupt  # after the step-2 resume file, before step 4
+
+        return fit(self, data, callback=cb, **kw)
+
+    out = tmp_path / "run"
+    monkeypatch.setattr(wgan.SequenceWGAN, "fit", killed_at_step_3)
+    with pytest.raises(KeyboardInterrupt):
+        wgan.train_wgan(x, settings=settings, checkpoint=out / "c.npz", training_log=out / "l.tsv")
+    assert [p.name[:7] for p in sorted(out.glob("resume-*"))] == ["resume-"]
+    assert not (out / "c.npz").exists() and not (out / "l.tsv").exists()
+    monkeypatch.setattr(wgan.SequenceWGAN, "fit", fit)
+    resumed = wgan.train_wgan(x, settings=settings, checkpoint=out / "c.npz",
+                              training_log=out / "l.tsv")  # fmt: skip
+    table = pd.read_csv(out / "l.tsv", sep="\t")
+    assert table.step.tolist() == [1, 2, 3, 4]
+    pd.testing.assert_frame_equal(table, pd.read_csv(tmp_path / "ref/log.tsv", sep="\t"),
+                                  rtol=1e-4)  # fmt: skip
+    for key, value in ref.get_state().items():
+        np.testing.assert_allclose(resumed.get_state()[key], value, rtol=1e-5, atol=1e-6)
+    assert sorted(p.name for p in out.iterdir()) == ["c.npz", "l.tsv"]  # side files removed
+
+
 def test_simulated_genome_has_splice_signals_on_both_strands():
     genome, exons = simulate.simulate_genome(
         length=20000, n_exons=20, exon_min=20, exon_max=40, seed=4

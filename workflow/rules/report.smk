@@ -23,6 +23,7 @@ rule gather_metrics:
 rule summarize_metrics:
     input:
         metrics=expand("results/{ds}/metrics.tsv", ds=DATASETS),
+        dna="results/dna/metrics.tsv",
     output:
         summary="results/summary.tsv",
     log:

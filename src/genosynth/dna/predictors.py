@@ -19,9 +19,10 @@ import logging
 
 import numpy as np
 
+from genosynth.dna.wgan import glorot_uniform, seed_int
 from genosynth.errors import GenosynthError
 from genosynth.models.base import HaplotypeModel
-from genosynth.models.gan import _seed_int, configure_threads
+from genosynth.models.gan import configure_threads
 
 __all__ = ["BindingCNN", "load_predictor", "pwm_score_tf"]
 
@@ -120,14 +121,12 @@ class BindingCNN(HaplotypeModel):
             raise GenosynthError(
                 f"predictor: expected (n, L, 4) and (n,), got {x.shape}, {y.shape}"
             )
-        seed = _seed_int(seed)
+        seed = seed_int(seed)
         self._build(x.shape[1])
-        from genosynth.dna.wgan import _glorot
-
         rng = np.random.default_rng([seed, 1])
         for w in self._net.weights:
             shape = tuple(w.shape)
-            w.assign(_glorot(rng, shape) if len(shape) >= 2 else np.zeros(shape, np.float32))
+            w.assign(glorot_uniform(rng, shape) if len(shape) >= 2 else np.zeros(shape, np.float32))
         self.target_mean, self.target_std = float(y.mean()), float(y.std() or 1.0)
         target = ((y - self.target_mean) / self.target_std).astype(np.float32)
         opt = keras.optimizers.Adam(self.params["lr"])

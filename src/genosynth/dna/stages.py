@@ -20,14 +20,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from genosynth.dna import figures, latent, logos, motifs
+from genosynth.dna import logos, motifs
 from genosynth.dna import sequences as seqs
 from genosynth.dna import simulate as sim
 from genosynth.errors import ConfigError, InputError
 from genosynth.fileio import atomic_path
-from genosynth.stages import write_table
+from genosynth.provenance import write_provenance
 
 __all__ = [
     "design",
@@ -62,6 +61,23 @@ def _save_npz(path, **arrays) -> None:
 def _load(path) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
+
+
+def write_table(path, frame: pd.DataFrame) -> None:
+    """A TSV table and its provenance sidecar, as :func:`genosynth.stages.write_table`.
+
+    Kept here so that DNA jobs do not import :mod:`genosynth.stages` (msprime, cyvcf2,
+    scikit-learn: seconds per job).
+    """
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, sep="\t", index=False)
+    write_provenance(path, None)
+
+
+def spearman(a, b) -> float:
+    """Spearman's rank correlation (average ranks for ties), without importing scipy."""
+    ranks = pd.DataFrame({"a": np.asarray(a, float), "b": np.asarray(b, float)}).rank()
+    return float(np.corrcoef(ranks["a"], ranks["b"])[0, 1])
 
 
 def _metrics(path, experiment: str, values: Mapping[str, float]) -> None:
@@ -140,8 +156,8 @@ def prepare_binding(*, inputs: Mapping, output, settings: Mapping, split: Mappin
 
     ``settings`` is the set's config: ``format`` (simulate, tsv, gcpbm, deepbind),
     ``column``, ``negatives`` (``shuffle``: add one composition-preserving shuffle per
-    row of a table without zeros, i.e. positives only, labelled 0). A ``test`` input file is the held-out
-    part; without one a random ``split.test_fraction`` is held out.
+    row of a table without zeros, i.e. positives only, labelled 0). A ``test`` input file is
+    the held-out part; without one a random ``split.test_fraction`` is held out.
     """
     fmt = settings["format"]
     rng = np.random.default_rng(split["seed"])
@@ -254,9 +270,10 @@ def train_predictor(*, data, checkpoint, settings: Mapping, threads) -> None:
 # --- latent experiments, edit distance, logos -------------------------------------------
 def latent_interpolation_figure(*, checkpoint, figure, metrics, settings: Mapping) -> None:
     """Fig 3: channels and argmax sequences along a line between two latent points."""
-    from genosynth.dna.wgan import load_wgan
+    from genosynth.dna import figures, latent
+    from genosynth.dna.inference import load_generator
 
-    model = load_wgan(checkpoint)
+    model = load_generator(checkpoint)
     rng = np.random.default_rng(settings["seed"])
     z0, z1 = rng.standard_normal((2, model.params["latent_size"]))
     t, x = latent.interpolate(model, z0, z1, settings["n_points"])
@@ -271,6 +288,7 @@ def latent_interpolation_figure(*, checkpoint, figure, metrics, settings: Mappin
 
 def latent_complementation_figure(*, checkpoint, figure, metrics, settings: Mapping) -> None:
     """Figs 4/10: logos of G(z) and G(-z) for z found to generate poly-A/C/G/T."""
+    from genosynth.dna import figures, latent
     from genosynth.dna.wgan import load_wgan
 
     model = load_wgan(checkpoint)
@@ -290,10 +308,11 @@ def latent_complementation_figure(*, checkpoint, figure, metrics, settings: Mapp
 
 def edit_distance_figure(*, checkpoint, data, figure, metrics, settings: Mapping) -> None:
     """Fig 5: edit distance to the nearest training sequence, generated vs held-out real."""
-    from genosynth.dna.wgan import load_wgan
+    from genosynth.dna import figures, latent
+    from genosynth.dna.inference import load_generator
 
     d = _load(data)
-    model = load_wgan(checkpoint)
+    model = load_generator(checkpoint)
     rng = np.random.default_rng(settings["seed"])
     n = min(settings["n_samples"], len(d["test"]))
     reference = d["train"]
@@ -316,10 +335,11 @@ def edit_distance_figure(*, checkpoint, data, figure, metrics, settings: Mapping
 
 def splice_logos_figure(*, checkpoint, data, figure, metrics, settings: Mapping) -> None:
     """Fig 6: information logos at exon starts and ends, training vs generated windows."""
-    from genosynth.dna.wgan import load_wgan
+    from genosynth.dna import figures
+    from genosynth.dna.inference import load_generator
 
     d = _load(data)
-    model = load_wgan(checkpoint)
+    model = load_generator(checkpoint)
     flank = settings["flank"]
     x = model.sample(settings["n_samples"], seed=settings["seed"])
     gen_codes, gen_track = x[..., :4].argmax(-1).astype(np.uint8), x[..., 4]
@@ -337,14 +357,16 @@ def splice_logos_figure(*, checkpoint, data, figure, metrics, settings: Mapping)
 
 def oracle_figure(*, predictions, figure, metrics) -> None:
     """Fig 8a: measured vs oracle-predicted binding on held-out sequences."""
+    from genosynth.dna import figures
+
     table = pd.read_csv(predictions, sep="\t")
     test = table[table["split"] == "test"]
-    rho = stats.spearmanr(test["measured"], test["oracle"]).statistic
-    r = stats.pearsonr(test["measured"], test["oracle"]).statistic
+    rho = spearman(test["measured"], test["oracle"])
+    r = float(np.corrcoef(test["measured"], test["oracle"])[0, 1])
     figures.binding_oracle(figure, test["measured"].to_numpy(), test["oracle"].to_numpy(), rho)
     values = {"spearman_held_out": rho, "pearson_held_out": r, "n_held_out": len(test)}
     if test["truth"].notna().all():
-        values["spearman_truth_held_out"] = stats.spearmanr(test["truth"], test["oracle"]).statistic
+        values["spearman_truth_held_out"] = spearman(test["truth"], test["oracle"])
     _metrics(metrics, "binding_oracle", values)
 
 
@@ -432,6 +454,8 @@ def _truth(codes: np.ndarray, settings: Mapping):
 
 def plot_design(*, experiment: str, designs, inputs: Mapping, figure, metrics, settings) -> None:
     """Figure and metrics of one design experiment (Figs 7, 8b, 9)."""
+    from genosynth.dna import figures
+
     table = pd.read_csv(designs, sep="\t")
     codes = seqs.encode(table["sequence"].tolist(), path=designs)
     values: dict[str, float] = {"n_designs": len(table)}
@@ -454,7 +478,7 @@ def plot_design(*, experiment: str, designs, inputs: Mapping, figure, metrics, s
             "oracle_design_mean": table["oracle"].mean(),
             "oracle_design_median": table["oracle"].median(),
             "share_above_training_max": (table["oracle"] > train_max).mean(),
-            "predictor_oracle_spearman": stats.spearmanr(table["predictor"], table["oracle"])[0],
+            "predictor_oracle_spearman": spearman(table["predictor"], table["oracle"]),
         }
         truth = _truth(codes, settings)
         if truth is not None:
@@ -467,7 +491,7 @@ def plot_design(*, experiment: str, designs, inputs: Mapping, figure, metrics, s
         figures.binding_design(figure, restricted["oracle"], table["oracle"].to_numpy(), train_max)
     else:
         da, db = _load(inputs["data_a"]), _load(inputs["data_b"])
-        from genosynth.dna.predictors import load_predictor
+        from genosynth.dna.inference import load_predictor
 
         a, b = load_predictor(inputs["predictor_a"]), load_predictor(inputs["predictor_b"])
         train_codes = np.concatenate([da["codes"][~da["test"]], db["codes"][~db["test"]]])

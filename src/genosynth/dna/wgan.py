@@ -2,9 +2,9 @@
 
 The networks are in :mod:`genosynth.dna.wgan_network`. The model shares the haplotype
 models' one-file checkpoint (:meth:`genosynth.models.base.HaplotypeModel.save`: config,
-weights, both Adam optimizers' state, step and RNG state) and their resumable training
-driver (:func:`train_wgan` reuses :mod:`genosynth.training`'s settings-hashed resume files
-and partial training log).
+weights, both Adam optimizers' state, step and RNG state). :func:`train_wgan` is its
+resumable driver: a settings-hashed ``resume-<hash>.npz`` and partial training log beside
+the checkpoint, as for the haplotype models (:mod:`genosynth.training`).
 
 Training arithmetic (paper Appendix B.1, Gulrajani et al. 2017)
 -------------------------------------------------------------
@@ -28,6 +28,8 @@ fifth channel.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import time
@@ -40,13 +42,16 @@ import pandas as pd
 from genosynth.errors import GenosynthError
 from genosynth.fileio import atomic_path
 from genosynth.models.base import HaplotypeModel
-from genosynth.models.gan import _fingerprint, _seed_int, configure_threads
+from genosynth.models.gan import configure_threads
 
 __all__ = [
     "SequenceWGAN",
+    "fingerprint",
+    "glorot_uniform",
     "gradient_penalty",
     "interpolates",
     "load_wgan",
+    "seed_int",
     "train_wgan",
 ]
 
@@ -97,7 +102,24 @@ def gradient_penalty(critic: Callable, x_hat):
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
-def _glorot(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+def seed_int(seed: int | np.random.Generator) -> int:
+    """A non-negative integer seed from an int or a numpy Generator (one draw)."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63 - 1))
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise GenosynthError(f"seed must be a non-negative integer or a Generator, got {seed!r}")
+    return int(seed)
+
+
+def fingerprint(x: np.ndarray) -> str:
+    """SHA-256 of an array's shape, dtype and bytes (ties a resume file to its data)."""
+    digest = hashlib.sha256(repr((x.shape, str(x.dtype))).encode())
+    digest.update(np.ascontiguousarray(x).tobytes())
+    return digest.hexdigest()
+
+
+def glorot_uniform(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Glorot-uniform ``float32`` weights of ``shape`` (Keras' default kernel initialiser)."""
     receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
     fan_in, fan_out = receptive * shape[-2], receptive * shape[-1]
     limit = math.sqrt(6.0 / (fan_in + fan_out))
@@ -187,7 +209,8 @@ class SequenceWGAN(HaplotypeModel):
         for net in (self._generator, self._critic):
             for w in net.weights:
                 shape = tuple(w.shape)
-                w.assign(_glorot(rng, shape) if len(shape) >= 2 else np.zeros(shape, np.float32))
+                value = glorot_uniform(rng, shape) if len(shape) >= 2 else np.zeros(shape)
+                w.assign(value.astype(np.float32))
 
     def _named_weights(self) -> dict:
         from genosynth.dna.wgan_network import named_weights
@@ -279,12 +302,12 @@ class SequenceWGAN(HaplotypeModel):
         x = np.asarray(x, dtype=np.float32)
         if x.ndim != 3 or x.shape[2] not in (4, 5) or len(x) == 0:
             raise GenosynthError(f"wgan: expected (n, L, 4 or 5) sequences, got {x.shape}")
-        seed_int = _seed_int(seed)
-        fingerprint = _fingerprint((x * 2).astype(np.int8).reshape(len(x), -1), None)
+        seed_value = seed_int(seed)
+        data_key = fingerprint(x)
         target = self.params["steps"] if steps is None else int(steps)
         if checkpoint_path is not None and resume and Path(checkpoint_path).exists():
             saved = load_wgan(checkpoint_path)
-            if saved.rng_state["fingerprint"] != fingerprint or saved.rng_state["seed"] != seed_int:
+            if saved.rng_state["fingerprint"] != data_key or saved.rng_state["seed"] != seed_value:
                 raise GenosynthError(f"wgan: {checkpoint_path} was trained on other data or seed")
             self._build(x.shape[1], x.shape[2])
             self.set_state(saved.get_state())
@@ -296,9 +319,9 @@ class SequenceWGAN(HaplotypeModel):
             log.info("wgan: resumed at step %d from %s", self.step, checkpoint_path)
         else:
             self._build(x.shape[1], x.shape[2])
-            self._init_weights(seed_int)
+            self._init_weights(seed_value)
             self.step = 0
-            self._rng = tf.random.Generator.from_seed(seed_int)
+            self._rng = tf.random.Generator.from_seed(seed_value)
         self._make_step(tf.constant(x))
         start, t0 = self.step, time.perf_counter()
         while self.step < target:
@@ -310,13 +333,14 @@ class SequenceWGAN(HaplotypeModel):
             if every and self.step % every == 0:
                 rate = (time.perf_counter() - t0) / (self.step - start)
                 log.info("wgan step %d/%d %s (%.3g s/step)", self.step, target, logs, rate)
+            stop = callback is not None and callback(self.step, logs)
             save_now = checkpoint_every and self.step % checkpoint_every == 0
-            if checkpoint_path is not None and (save_now or self.step == target):
-                self.rng_state = self._rng_state(seed_int, fingerprint)
+            if checkpoint_path is not None and (save_now or self.step == target or stop):
+                self.rng_state = self._rng_state(seed_value, data_key)
                 self.save(checkpoint_path)
-            if callback is not None and callback(self.step, logs):
+            if stop:
                 break
-        self.rng_state = self._rng_state(seed_int, fingerprint)
+        self.rng_state = self._rng_state(seed_value, data_key)
         return self
 
     def _rng_state(self, seed: int, fingerprint: str) -> dict:
@@ -396,6 +420,10 @@ def load_wgan(path) -> SequenceWGAN:
     return model
 
 
+#: Settings that steer :func:`train_wgan` rather than define the model.
+CONTROL_DEFAULTS = {"seed": 0, "checkpoint_every": 0}
+
+
 def train_wgan(x: np.ndarray, *, settings: Mapping, checkpoint, training_log, threads=1):
     """Train a :class:`SequenceWGAN` resumably; write its checkpoint and training log.
 
@@ -406,39 +434,56 @@ def train_wgan(x: np.ndarray, *, settings: Mapping, checkpoint, training_log, th
         Model parameters plus the controls ``seed`` and ``checkpoint_every``.
     checkpoint, training_log : path
         Outputs. A killed run resumes from ``resume-<hash>.npz`` beside ``checkpoint``
-        (written every ``checkpoint_every`` steps) when rerun with the same settings.
+        (written every ``checkpoint_every`` steps; the hash covers model parameters and
+        controls, so other settings start afresh) and keeps the rows of the steps already
+        done from ``training_log-<hash>.partial.tsv``.
 
     Returns
     -------
     SequenceWGAN
     """
-    from genosynth.training import _Monitor, _side_files, _split_settings
-
-    control, params = _split_settings(settings)
+    control = {k: settings.get(k, v) for k, v in CONTROL_DEFAULTS.items()}
+    params = {k: v for k, v in settings.items() if k not in CONTROL_DEFAULTS}
     model = SequenceWGAN(**params, threads=threads)
     workdir = Path(checkpoint).parent
     workdir.mkdir(parents=True, exist_ok=True)
-    files = _side_files(workdir, model, control)
-    monitor = _Monitor(model, None, control, files["partial"], files["best"])
-    if files["resume"].exists():
-        monitor.restore(load_wgan(files["resume"]).step)
-    elif files["partial"].exists():
-        files["partial"].unlink()
+    key = {"model": model.name, "params": model.params | {"threads": None}, **control}
+    tag = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+    resume = workdir / f"resume-{tag}.npz"
+    partial = workdir / f"training_log-{tag}.partial.tsv"
+    for stale in [*workdir.glob("resume-*.npz"), *workdir.glob("training_log-*.partial.tsv")]:
+        if stale not in (resume, partial):
+            stale.unlink()
+    rows: list[dict] = []
+    if resume.exists() and partial.exists():
+        done = load_wgan(resume).step
+        rows = [r for r in pd.read_csv(partial, sep="\t").to_dict("records") if r["step"] <= done]
+    partial.unlink(missing_ok=True)
+    if rows:
+        pd.DataFrame(rows).to_csv(partial, sep="\t", index=False)
+
+    def record(step: int, logs: Mapping) -> bool:
+        row = {"step": int(step), **{k: float(v) for k, v in logs.items()}}
+        rows.append(row)
+        pd.DataFrame([row]).to_csv(
+            partial, sep="\t", index=False, mode="a", header=not partial.exists()
+        )
+        return False
+
     start = time.perf_counter()
     model.fit(
         x,
         seed=control["seed"],
-        callback=lambda step, logs: monitor(step, logs) and False,
-        checkpoint_path=files["resume"],
+        callback=record,
+        checkpoint_path=resume,
         checkpoint_every=control["checkpoint_every"],
     )
     log.info(
         "wgan trained %d steps on %s in %.1f s", model.step, x.shape, time.perf_counter() - start
     )
-    frame = pd.DataFrame(monitor.rows).rename(columns={"epoch": "step"})
     with atomic_path(training_log) as tmp:
-        frame.to_csv(tmp, sep="\t", index=False)
+        pd.DataFrame(rows).to_csv(tmp, sep="\t", index=False)
     model.save(checkpoint, provenance={"seed": control["seed"]})
-    for path in files.values():
-        path.unlink(missing_ok=True)
+    resume.unlink(missing_ok=True)
+    partial.unlink(missing_ok=True)
     return model
