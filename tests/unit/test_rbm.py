@@ -336,8 +336,22 @@ def test_chain_init_random_starts_chains_off_the_data():
     rows = {r.tobytes() for r in h}
     for init, on_data in (("data", True), ("random", False)):
         m = get_model("rbm", **SMALL, epochs=0, chain_init=init).fit(h, seed=1)
-        assert m.chains.shape == (SMALL.get("n_chains", 100), 20) and m.chains.dtype == np.int8
+        assert m.chains.shape == (SMALL["n_chains"], 20) and m.chains.dtype == np.int8
         share = np.mean([c.tobytes() in rows for c in m.chains])
         assert share == 1.0 if on_data else share < 0.1
     with pytest.raises(ConfigError, match="chain_init"):
         get_model("rbm", chain_init="zeros")
+
+
+def test_non_persistent_chains_learn_to_sample_in_k_sweeps():
+    """Rdm-k: chains restart from random alleles every batch; k sweeps from random then
+    give the two types in their 1:1 proportions."""
+    a, b, h = two_types()
+    params = SMALL | {"k": 20, "burn_in": 20, "persistent": False, "learning_rate": 0.02}
+    m = get_model("rbm", **params, epochs=60).fit(h, seed=3)
+    s = m.sample(400, seed=4)
+    is_a, is_b = (s == a).all(axis=1), (s == b).all(axis=1)
+    assert (is_a | is_b).mean() > 0.8
+    assert 0.3 < is_a.mean() / (is_a | is_b).mean() < 0.7
+    with pytest.raises(ConfigError, match="persistent"):
+        get_model("rbm", persistent="no")

@@ -169,6 +169,7 @@ class _Shard:
         self.grad_b = np.empty_like(rbm.visible_bias)
         self.grad_c = np.empty_like(rbm.hidden_bias)
         self.rng: np.random.Generator | None = None
+        self.restart = False  # non-persistent chains: random alleles before every batch
 
     @property
     def chains(self) -> np.ndarray:
@@ -190,6 +191,9 @@ class _Shard:
         rows = nc + batch_rows.size
         v = self.stack[:rows]
         v[nc:] = data[batch_rows]
+        if self.restart:
+            alleles = v[:nc, : rbm.n_sites]
+            np.less(uniform_pm1(self.rng, np.empty_like(alleles)), 0.0, out=alleles)
         self.sampler.run(v[:nc], self.rng, k)
         x = rbm.hidden_input(v, out=self.x[:rows])
         hidden = rbm.hidden_mean(x, out=self.hidden[:rows])
@@ -240,6 +244,13 @@ class RBMModel(HaplotypeModel):
         ``sample_start="random"`` do): the chains then visit, and training
         removes, spurious modes that random-start sampling would otherwise
         fall into.
+    persistent : bool, default True
+        PCD-k (chains carried over between mini-batches). False: the chains
+        restart from uniformly random alleles before every mini-batch and run
+        ``k`` sweeps (Rdm-k, the out-of-equilibrium training of Decelle et
+        al.): the model then learns to produce data-like samples in ``k``
+        sweeps from random starts, which is how AGs are drawn with
+        ``sample_start="random"`` and ``burn_in=k``.
     samples_per_chain : int, default 1
         AGs read from each sampling chain (1: every AG has its own chain).
     thin : int, default 1
@@ -273,6 +284,7 @@ class RBMModel(HaplotypeModel):
         "burn_in": 1000,
         "sample_start": "random",
         "chain_init": "data",
+        "persistent": True,
         "samples_per_chain": 1,
         "thin": 1,
     }
@@ -309,6 +321,8 @@ class RBMModel(HaplotypeModel):
                 "rbm.sample_start",
                 f"must be one of {list(SAMPLE_STARTS)}, got {p['sample_start']!r}",
             )
+        if not isinstance(p["persistent"], bool):
+            raise ConfigError("rbm.persistent", f"must be true or false, got {p['persistent']!r}")
         if p["chain_init"] not in CHAIN_INITS:
             raise ConfigError(
                 "rbm.chain_init", f"must be one of {list(CHAIN_INITS)}, got {p['chain_init']!r}"
@@ -530,6 +544,8 @@ class RBMModel(HaplotypeModel):
             _Shard(rbm, self.chains[lo:hi], p["n_chains"], shard_data_rows)
             for lo, hi in zip(bounds, bounds[1:], strict=False)
         ]
+        for shard in shards:
+            shard.restart = not p["persistent"]
         log_every = max(1, n_epochs // 20)
         try:
             while self.step < n_epochs:
