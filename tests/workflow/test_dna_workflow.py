@@ -60,6 +60,12 @@ def test_dna_metrics_table(smoke_run):
     assert -1 <= rows["binding_oracle", "spearman_held_out"] <= 1
     assert 0 <= rows["binding_design", "share_above_training_max"] <= 1
     assert 0 <= rows["latent_complementation", "complement_share"] <= 1
+    summary = pd.read_csv(smoke_run / "results/summary.tsv", sep="\t")
+    dna = summary[summary.dataset == "dna"]  # every DNA metric, model = experiment
+    assert (
+        dna[["model", "metric"]].values.tolist()
+        == metrics[["experiment", "metric"]].values.tolist()
+    )
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)

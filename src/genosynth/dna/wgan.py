@@ -256,7 +256,9 @@ class SequenceWGAN(HaplotypeModel):
 
         @tf.function(jit_compile=p["jit_compile"])
         def step():
-            for _ in range(p["critic_steps"]):
+            # a graph loop (tf.range), not critic_steps unrolled copies: traces faster
+            c_loss = w_dist = gp = tf.zeros([])
+            for _ in tf.range(p["critic_steps"]):
                 c_loss, w_dist, gp = critic_update()
             z = rng.normal([b, latent])
             with tf.GradientTape() as tape:
