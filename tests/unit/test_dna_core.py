@@ -165,3 +165,13 @@ def test_dna_metrics_join_the_summary_as_dataset_dna(tmp_path):
         ["dna", "binding_oracle", "spearman_held_out", 0.97],
         ["dna", "splice_logos", "n", 3.0],
     ]
+
+
+def test_spearman_uses_average_ranks_for_ties():
+    from genosynth.dna.stages import spearman
+
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    # ranks [1, 2.5, 2.5, 4] vs [1, 2, 3, 4]; centred: [-1.5, 0, 0, 1.5] and
+    # [-1.5, -0.5, 0.5, 1.5]: 4.5 / sqrt(4.5 * 5) = 3 / sqrt(10)
+    assert spearman([5, 7, 7, 9], [1, 2, 3, 4]) == pytest.approx(3 / np.sqrt(10))
