@@ -228,6 +228,13 @@ def pca_metrics(pca: PCAResult, real_scores, ag_scores_by_model: dict, real_grou
       real centroids on PC1-2 divided by the real PC1-2 standard deviation
       ``sqrt(var(PC1) + var(PC2))``.
 
+    With two or more groups, per group ``g`` (each AG assigned to the group
+    whose real centroid on all PCs is nearest): ``share_<g>`` (real and per
+    model), per model ``pc12_centroid_distance_<g>`` (as above, between the
+    AGs assigned to ``g`` and the real members of ``g``; absent when none is
+    assigned) and ``groups_represented`` (groups holding at least 1% of the
+    AGs; for ``"real"`` the number of groups).
+
     Parameters
     ----------
     pca : PCAResult
@@ -265,4 +272,39 @@ def pca_metrics(pca: PCAResult, real_scores, ag_scores_by_model: dict, real_grou
             rows.append(
                 (model, "pc12_centroid_distance", dist / real_sd if real_sd > 0 else float("nan"))
             )
+    labels = np.unique(groups[keep])
+    if k_max >= 2 and labels.size >= 2:
+        rows += _group_rows(real[keep], groups[keep], labels, ag_scores_by_model, real_var)
+    return rows
+
+
+#: Share of a model's AGs a group needs to count as represented (``groups_represented``).
+MIN_GROUP_SHARE = 0.01
+
+
+def _group_rows(real, groups, labels, ag_scores_by_model, real_var) -> list:
+    """Per-group rows: AGs assigned to the group with the nearest real centroid (all PCs).
+
+    ``share_<g>`` (real and per model), ``pc12_centroid_distance_<g>`` (distance of the
+    centroids of the AGs assigned to ``g`` and of the real members of ``g`` on PC1-2 over
+    the real PC1-2 standard deviation; left out when no AG is assigned to ``g``) and
+    ``groups_represented`` (groups with a share of at least :data:`MIN_GROUP_SHARE`).
+    """
+    centroids = np.stack([real[groups == g].mean(axis=0) for g in labels])
+    real_sd = np.sqrt(real_var[0] + real_var[1])
+    rows = [("real", f"share_{g}", float(np.mean(groups == g))) for g in labels]
+    rows.append(("real", "groups_represented", float(labels.size)))
+    for model, scores in ag_scores_by_model.items():
+        ag = np.asarray(scores, dtype=np.float64)[:, : real.shape[1]]
+        squared = ((ag[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+        nearest = np.argmin(squared, axis=1)
+        shares = np.bincount(nearest, minlength=labels.size) / max(ag.shape[0], 1)
+        for i, g in enumerate(labels):
+            rows.append((model, f"share_{g}", float(shares[i])))
+            if shares[i] > 0 and real_sd > 0:
+                gap = ag[nearest == i, :2].mean(axis=0) - centroids[i, :2]
+                rows.append(
+                    (model, f"pc12_centroid_distance_{g}", float(np.linalg.norm(gap) / real_sd))
+                )
+        rows.append((model, "groups_represented", float(np.sum(shares >= MIN_GROUP_SHARE))))
     return rows

@@ -1,5 +1,7 @@
 """PCA of haplotypes (paper Fig. 1), its metrics and its figure."""
 
+from types import SimpleNamespace
+
 import matplotlib.image
 import numpy as np
 import pytest
@@ -69,7 +71,11 @@ def test_pc1_separates_groups_and_projection_reproduces_scores(data):
     assert metric(rows, "real", "pc12_separation") > 10
     assert metric(rows, "real", "pc1_variance") == pytest.approx(pca.explained_variance[0])
     names = [k for m, k, _ in rows]
-    assert names == [f"pc{k}_variance" for k in range(1, 7)] + ["pc12_separation"]
+    assert names == [f"pc{k}_variance" for k in range(1, 7)] + ["pc12_separation"] + [
+        "share_AFR",
+        "share_EUR",
+        "groups_represented",
+    ]
 
 
 def test_na_groups_ignored(data):
@@ -115,7 +121,10 @@ def test_independent_samples_lose_pc1_variance(data):
     assert metric(rows, "bernoulli", "pc1_variance_ratio") < 0.2
     assert metric(rows, "bernoulli", "pc12_centroid_distance") < 0.2
     assert metric(rows, "s", "pc12_centroid_distance") > 1.0
-    assert [m for m, _, _ in rows][-7:] == ["s"] * 7
+    per_model = [
+        m for m, k, _ in rows if not k.startswith(("share_", "groups_", "pc12_centroid_distance_"))
+    ]
+    assert per_model[-7:] == ["s"] * 7
 
 
 def test_errors(data):
@@ -153,3 +162,24 @@ def test_lanczos_path_matches_dense(data, monkeypatch):
     np.testing.assert_allclose(lanczos.explained_variance, dense.explained_variance, rtol=1e-8)
     np.testing.assert_allclose(lanczos.components, dense.components, atol=1e-7)
     np.testing.assert_allclose(lanczos.real_scores, dense.real_scores, atol=1e-6)
+
+
+def test_group_shares_and_centroid_distances_hand_worked():
+    """Two groups at (0, 0) and (10, 0) on PC1-2: AGs at (1, 0), (9, 0), (11, 0), (12, 0)
+    go 1 : 3; their centroids sit 1 and 0.667 from the real ones (over the real PC1-2 sd)."""
+    real = np.array([[-1.0, 0], [1, 0], [9, 0], [11, 0]])
+    groups = np.array(["A", "A", "B", "B"])
+    ag = np.array([[1.0, 0], [9, 0], [11, 0], [12, 0]])
+    only_a = np.array([[0.0, 0], [0.5, 0]])
+    pca = SimpleNamespace(n_components=2)
+    rows = pca_metrics(pca, real, {"m": ag, "collapsed": only_a}, groups)
+    sd = np.sqrt(np.var(real[:, 0], ddof=1))
+    assert metric(rows, "real", "share_A") == 0.5
+    assert metric(rows, "real", "groups_represented") == 2
+    assert metric(rows, "m", "share_A") == 0.25 and metric(rows, "m", "share_B") == 0.75
+    assert metric(rows, "m", "pc12_centroid_distance_A") == pytest.approx(1 / sd)
+    assert metric(rows, "m", "pc12_centroid_distance_B") == pytest.approx((32 / 3 - 10) / sd)
+    assert metric(rows, "m", "groups_represented") == 2
+    assert metric(rows, "collapsed", "groups_represented") == 1
+    assert metric(rows, "collapsed", "share_B") == 0
+    assert not [k for m, k, _ in rows if m == "collapsed" and k == "pc12_centroid_distance_B"]
