@@ -278,7 +278,8 @@ def sample(*, checkpoint, real: Sequence, info, ags, sampling: Mapping) -> None:
     layout = json.loads(open(info).read())["layout"]
     n = sampling["n_ags"] or sum(len(formats.read_hapt_matrix(p)[0]) for p in real)
     model = load_model(checkpoint)
-    conditional = read_checkpoint_meta(checkpoint).get("provenance", {}).get("conditional")
+    trained = read_checkpoint_meta(checkpoint).get("provenance", {})  # training seed, data...
+    conditional = trained.get("conditional")
     if conditional == LABEL_COLUMN:
         haplotypes = sample_with_labels(model, n, seed=sampling["seed"])
     else:
@@ -291,6 +292,7 @@ def sample(*, checkpoint, real: Sequence, info, ags, sampling: Mapping) -> None:
             "model": model.name,
             "model_params": model.params,
             "model_step": model.step,
+            "training": trained,
         },
         inputs={"checkpoint": checkpoint, "real": list(real), "info": info},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 
 import matplotlib.image
@@ -156,6 +157,32 @@ def test_iterative_training_log(smoke_run, model):
     assert evaluated[["aats", "aa_truth", "aa_syn"]].stack().between(0, 1).all()
 
 
+@pytest.mark.parametrize("model", MODELS)
+def test_ags_and_tables_record_their_provenance(smoke_run, model):
+    """Sidecars name version, seed and params (README "Provenance"); the VCF header too."""
+    from genosynth import __version__
+    from genosynth.provenance import read_provenance
+
+    base = smoke_run / "results/wide"
+    made = read_provenance(base / f"ags/{model}.hapt.gz")  # also checks the file's sha256
+    assert made["genosynth_version"] == __version__ and made["step"] == "sample"
+    assert made["seed"] == made["params"]["sampling"]["seed"] == 7  # schema default
+    assert made["params"]["model"] == model
+    assert made["params"]["training"]["seed"] == SMOKE["models"][model]["seed"]
+    with pysam.VariantFile(str(base / f"ags/{model}.vcf.gz")) as vcf:
+        header = [r for r in vcf.header.records if r.key == "genosynth_provenance"]
+    in_vcf = json.loads(header[0].value)
+    assert in_vcf["made"]["seed"] == 7 and in_vcf["made"]["params"]["model"] == model
+    table = read_provenance(base / f"privacy/{model}.tsv")
+    assert table["step"] == "privacy_metrics" and table["params"]["model"] == model
+    umap = read_provenance(base / "metrics/umap.tsv")
+    assert sorted(umap["params"]["models"]) == sorted(MODELS)
+    assert umap["seed"] == umap["params"]["settings"]["random_state"] == 0
+    split = read_provenance(base / "data/train.hapt.gz")
+    assert split["seed"] == 42  # schema default of split.seed
+    assert split["params"]["dataset"]["n_snps"] == SMOKE["datasets"]["wide"]["n_snps"]
+
+
 def test_reproduction_table(smoke_run):
     table = pd.read_csv(smoke_run / "results/reproduction.tsv", sep="\t")
     assert list(table.columns) == [
@@ -221,20 +248,45 @@ def test_markov_change_reruns_only_markov(smoke_run, tmp_path):
     assert _scheduled_jobs(unchanged.stdout) == []
 
 
-EVALUATION_RULES = {f"plot_{f}" for f in FIGURES} | {
-    "compute_privacy_metrics",
-    "gather_metrics",
-    "summarize_metrics",
-    "make_reproduction_table",
-} | {  # downstream analyses that read every model's AGs (workflow/rules/downstream.smk)
-    "export_imputation_panel",
-    "impute_genotypes",
-    "plot_imputation",
-    "scan_xpehh",
-    "scan_pbs",
-    "prepare_painting",
-    "plot_phenotype",
-}
+def test_gan_change_reruns_only_gan_training_sampling_and_evaluations(smoke_run, tmp_path):
+    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config["models"]["gan"]["g_lr"] = 5.0e-5
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(config))
+    jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
+    rules = {r for r, _ in jobs}
+    assert sorted(w for r, w in jobs if r == "train_gan") == sorted(f"ds={d}" for d in DATASETS)
+    for rule in ("sample_ags", "compute_privacy_metrics", "export_ags_vcf"):
+        assert sorted(w for r, w in jobs if r == rule) == sorted(
+            f"ds={d}, model=gan" for d in DATASETS
+        ), (rule, jobs)
+    other_models = [(r, w) for r, w in jobs if "model=" in w and "model=gan" not in w]
+    assert not other_models, other_models  # nothing of bernoulli, markov or rbm
+    assert not rules & {"train_baseline", "train_rbm", "plot_rbm_hidden"}
+    assert not rules & {"simulate_genotypes", "ingest_haplotypes", "subset_dataset"}
+    assert not {r for r in rules if "dna" in r}, rules  # the DNA track reads no AGs
+    assert rules <= {"train_gan", "sample_ags", "export_ags_vcf", "all"} | EVALUATION_RULES
+    assert {"plot_pca", "plot_training", "plot_aats", "gather_metrics"} <= rules
+
+
+EVALUATION_RULES = (
+    {f"plot_{f}" for f in FIGURES}
+    | {
+        "compute_privacy_metrics",
+        "gather_metrics",
+        "summarize_metrics",
+        "make_reproduction_table",
+    }
+    | {  # downstream analyses that read every model's AGs (workflow/rules/downstream.smk)
+        "export_imputation_panel",
+        "impute_genotypes",
+        "plot_imputation",
+        "scan_xpehh",
+        "scan_pbs",
+        "prepare_painting",
+        "plot_phenotype",
+    }
+)
 
 
 def test_ld_bin_change_reruns_only_ld_decay(smoke_run, tmp_path):
@@ -249,9 +301,10 @@ def test_ld_bin_change_reruns_only_ld_decay(smoke_run, tmp_path):
     assert sorted(w for r, w in jobs if r == "plot_ld_decay") == sorted(f"ds={d}" for d in DATASETS)
 
 
-def test_lint_is_clean(tmp_path):
+@pytest.mark.parametrize("configfile", ["smoke.yaml", "paper.yaml"])
+def test_lint_is_clean(tmp_path, configfile):
     proc = run_snakemake(
-        tmp_path, "--configfile", str(REPO / "config/smoke.yaml"), "--lint", check=False
+        tmp_path, "--configfile", str(REPO / "config" / configfile), "--lint", check=False
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
