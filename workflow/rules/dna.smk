@@ -120,7 +120,7 @@ rule train_dna_oracle:
         "results/benchmarks/train_dna_oracle.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 2
+    threads: DNA["threads"]
     resources:
         mem_mb=8000,
         runtime=120,
@@ -163,7 +163,7 @@ rule train_dna_wgan:
         "results/benchmarks/train_dna_wgan/{dna_gen}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 2
+    threads: DNA["threads"]
     resources:
         mem_mb=8000,
         runtime=720,
@@ -185,7 +185,7 @@ rule train_dna_predictor:
         "results/benchmarks/train_dna_predictor/{dna_pred}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 2
+    threads: DNA["threads"]
     resources:
         mem_mb=8000,
         runtime=120,
@@ -235,7 +235,7 @@ rule plot_latent_interpolation:
         "results/benchmarks/plot_latent_interpolation.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
@@ -261,7 +261,7 @@ rule plot_latent_complementation:
         "results/benchmarks/plot_latent_complementation.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 2
+    threads: DNA["threads"]
     resources:
         mem_mb=4000,
         runtime=30,
@@ -288,7 +288,7 @@ rule plot_edit_distance:
         "results/benchmarks/plot_edit_distance.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 2
+    threads: DNA["threads"]
     resources:
         mem_mb=4000,
         runtime=30,
@@ -315,7 +315,7 @@ rule plot_splice_logos:
         "results/benchmarks/plot_splice_logos.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
@@ -336,7 +336,7 @@ rule design_dna_sequences:
         "results/benchmarks/design_dna_sequences/{dna_experiment}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 2
+    threads: DNA["threads"]
     resources:
         mem_mb=4000,
         runtime=60,
