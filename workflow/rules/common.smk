@@ -339,8 +339,15 @@ def get_dna_metric_fragments(wildcards=None):
     return [f"results/dna/metrics/{f}.tsv" for f in DNA_FIGURES]
 
 
+def get_dna_metrics():
+    """The DNA metric table `summarize_metrics` gathers (none unless `dna.enabled`)."""
+    return ["results/dna/metrics.tsv"] if DNA["enabled"] else []
+
+
 def get_dna_outputs():
-    """DNA-track outputs (results/dna/...) `rule all` builds."""
+    """DNA-track outputs (results/dna/...) `rule all` builds; none unless `dna.enabled`."""
+    if not DNA["enabled"]:
+        return []
     figures = [f"results/dna/figures/{f}.png" for f in DNA_FIGURES]
     designs = [f"results/dna/designs/{e}.tsv" for e in DNA_EXPERIMENTS]
     return figures + designs + ["results/dna/metrics.tsv"]

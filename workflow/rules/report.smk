@@ -23,7 +23,7 @@ rule gather_metrics:
 rule summarize_metrics:
     input:
         metrics=expand("results/{ds}/metrics.tsv", ds=DATASETS),
-        dna="results/dna/metrics.tsv",
+        dna=get_dna_metrics(),
     output:
         summary="results/summary.tsv",
     log:
