@@ -353,7 +353,7 @@ rule plot_dna_design:
     output:
         figure=report(
             "results/dna/figures/{dna_experiment}.png",
-            caption="../report/dna_{dna_experiment}.rst",
+            caption="../report/dna_design.rst",
             category="DNA",
         ),
         metrics="results/dna/metrics/{dna_experiment}.tsv",
