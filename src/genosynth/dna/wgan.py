@@ -219,18 +219,14 @@ class SequenceWGAN(HaplotypeModel):
 
     def _slots(self) -> dict:
         from genosynth.dna.wgan_network import named_weights
+        from genosynth.models.gan_network import adam_slot_variables
 
         out = {}
         for prefix, opt, net in (
             ("c_optimizer", self._c_opt, self._critic),
             ("g_optimizer", self._g_opt, self._generator),
         ):
-            by_name = {v.name: v for v in opt.variables}
-            out[f"{prefix}/iterations"] = opt.iterations
-            for key, w in named_weights(net).items():
-                stem = w.path.replace("/", "_")
-                for slot in ("momentum", "velocity"):
-                    out[f"{prefix}/{key}/{slot}"] = by_name[f"{stem}_{slot}"]
+            out |= adam_slot_variables(opt, named_weights(net), prefix)
         return out
 
     # --- training -----------------------------------------------------------------------

@@ -422,25 +422,14 @@ class GANModel(HaplotypeModel):
 
     def _slots(self) -> dict:
         """Optimizer variables keyed as in :meth:`get_optimizer_state`."""
-        from genosynth.models.gan_network import named_weights
+        from genosynth.models.gan_network import adam_slot_variables, named_weights
 
         out = {}
         for prefix, opt, net in (
             ("d_optimizer", self._d_opt, self._discriminator),
             ("g_optimizer", self._g_opt, self._generator),
         ):
-            by_name = {v.name: v for v in opt.variables}
-            out[f"{prefix}/iterations"] = opt.iterations
-            for key, w in named_weights(net).items():
-                stem = w.path.replace("/", "_")
-                for slot in ("momentum", "velocity"):
-                    try:
-                        out[f"{prefix}/{key}/{slot}"] = by_name[f"{stem}_{slot}"]
-                    except KeyError:
-                        raise GenosynthError(
-                            f"gan: optimizer variable {stem}_{slot} not found (Keras naming "
-                            "changed?)"
-                        ) from None
+            out |= adam_slot_variables(opt, named_weights(net), prefix)
         return out
 
     # --- compiled training ------------------------------------------------------

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 
 import keras
 
+from genosynth.errors import GenosynthError
+
 __all__ = ["build_discriminator", "build_generator", "hidden_sizes", "named_weights"]
 
 
@@ -176,4 +178,42 @@ def named_weights(model: keras.Model) -> dict[str, keras.Variable]:
     for layer in model.layers:
         for w in layer.weights:
             out[f"{model.name}/{layer.name}/{w.name}"] = w
+    return out
+
+
+def adam_slot_variables(optimizer, named: dict, prefix: str) -> dict:
+    """An Adam optimizer's variables keyed like the weights they belong to.
+
+    Parameters
+    ----------
+    optimizer : keras.optimizers.Adam
+        Built on the variables of ``named``.
+    named : dict of str to keras.Variable
+        Weights keyed ``"<model>/<layer>/<weight>"`` (see :func:`named_weights`).
+    prefix : str
+        Key prefix, e.g. ``"g_optimizer"``.
+
+    Returns
+    -------
+    dict of str to keras.Variable
+        ``"<prefix>/iterations"`` (int64 scalar) and, per weight,
+        ``"<prefix>/<weight key>/momentum"`` and ``".../velocity"`` (float32, the
+        weight's shape).
+
+    Raises
+    ------
+    GenosynthError
+        When Keras names a slot other than ``<weight path>_<slot>``.
+    """
+    by_name = {v.name: v for v in optimizer.variables}
+    out = {f"{prefix}/iterations": optimizer.iterations}
+    for key, w in named.items():
+        stem = w.path.replace("/", "_")
+        for slot in ("momentum", "velocity"):
+            try:
+                out[f"{prefix}/{key}/{slot}"] = by_name[f"{stem}_{slot}"]
+            except KeyError:
+                raise GenosynthError(
+                    f"optimizer variable {stem}_{slot} not found (Keras naming changed?)"
+                ) from None
     return out
