@@ -154,6 +154,8 @@ def test_registered_and_defaults():
         {"momentum": 1.0},
         {"n_chains": 1},
         {"k": 1.5},
+        {"centering": "yes"},
+        {"offset_rate": 2.0},
     ],
 )
 def test_bad_params(bad):
@@ -162,13 +164,15 @@ def test_bad_params(bad):
 
 
 @pytest.mark.parametrize(
-    ("activation", "lr", "epochs"), [("relu", 0.02, 60), ("sigmoid", 0.1, 100)]
+    ("activation", "lr", "epochs", "centering"),
+    [("relu", 0.02, 60, False), ("sigmoid", 0.1, 100, False), ("relu", 0.02, 60, True)],
 )
-def test_learns_two_haplotype_types(activation, lr, epochs):
+def test_learns_two_haplotype_types(activation, lr, epochs, centering):
     a, b, h = two_types()
     m = get_model(
         "rbm",
         **SMALL,
+        centering=centering,
         hidden_activation=activation,
         learning_rate=lr,
         epochs=epochs,
@@ -213,11 +217,11 @@ def test_samples_per_chain_and_thin():
     np.testing.assert_array_equal(s, m.sample(10, seed=2))
 
 
-@pytest.mark.parametrize("momentum", [0.0, 0.5])
-def test_resume_is_bit_identical(tmp_path, momentum):
+@pytest.mark.parametrize(("momentum", "centering"), [(0.0, False), (0.5, False), (0.5, True)])
+def test_resume_is_bit_identical(tmp_path, momentum, centering):
     rng = np.random.default_rng(5)
     h = (rng.random((70, 30)) < rng.uniform(0.1, 0.9, 30)).astype(np.int8)
-    params = {**SMALL, "momentum": momentum, "l2": 1e-3}
+    params = {**SMALL, "momentum": momentum, "l2": 1e-3, "centering": centering}
     full = get_model("rbm", **params).fit(h, seed=8, epochs=5)
     ckpt = tmp_path / "rbm.npz"
     first = get_model("rbm", **params).fit(h, seed=8, epochs=2, checkpoint_path=ckpt)
@@ -231,7 +235,8 @@ def test_resume_is_bit_identical(tmp_path, momentum):
     for key, value in full.get_optimizer_state().items():
         np.testing.assert_array_equal(resumed.get_optimizer_state()[key], value, err_msg=key)
     assert sorted(full.get_optimizer_state()) == sorted(resumed.get_optimizer_state())
-    assert bool(full.get_optimizer_state()) == (momentum > 0)
+    assert bool(full.get_optimizer_state()) == (momentum > 0 or centering)
+    assert ("hidden_offset" in full.get_optimizer_state()) == centering
     np.testing.assert_array_equal(resumed.sample(20, seed=1), full.sample(20, seed=1))
     assert load_model(ckpt).step == 5  # the checkpoint follows the resumed run
 
@@ -355,3 +360,54 @@ def test_non_persistent_chains_learn_to_sample_in_k_sweeps():
     assert 0.3 < is_a.mean() / (is_a | is_b).mean() < 0.7
     with pytest.raises(ConfigError, match="persistent"):
         get_model("rbm", persistent="no")
+
+
+def test_centred_step_is_the_centred_gradient_in_ordinary_parameters():
+    """Hand-built batch: the step equals updating the centred parameters, then converting back."""
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(0)
+    n_vis, n_hid, lr = 4, 3, 0.1
+    v_data = rng.integers(0, 2, (5, n_vis)).astype(np.float64)
+    v_model = rng.integers(0, 2, (7, n_vis)).astype(np.float64)
+    h_data = rng.random((5, n_hid))
+    h_model = rng.random((7, n_hid))
+    mu = np.array([0.2, 0.5, 0.7, 0.4])
+    lam = np.array([0.3, 0.1, 0.6])
+    # two shards, as the trainer leaves them: lr-scaled sums with data weight lr / 5
+    # and model weight -lr / 7; shard 0 holds data rows 0-2 and model rows 0-3
+    shards = []
+    for d_rows, m_rows in ((slice(0, 3), slice(0, 4)), (slice(3, 5), slice(4, 7))):
+        vd, vm, hd, hm = v_data[d_rows], v_model[m_rows], h_data[d_rows], h_model[m_rows]
+        grad_w = lr / 5 * vd.T @ hd - lr / 7 * vm.T @ hm
+        grad_b = lr / 5 * vd.sum(0) - lr / 7 * vm.sum(0)
+        grad_c = lr / 5 * hd.sum(0) - lr / 7 * hm.sum(0)
+        shards.append(
+            SimpleNamespace(
+                grad_w=grad_w.astype(np.float32),
+                grad_b=grad_b.astype(np.float32),
+                grad_c=grad_c.astype(np.float32),
+                data_hidden=(lr / 5 * hd.sum(0)).astype(np.float32),
+            )
+        )
+    m = get_model("rbm", n_hidden=n_hid, learning_rate=lr, centering=True, offset_rate=0.25)
+    m.velocity = {
+        "visible_offset": mu.astype(np.float32),
+        "hidden_offset": lam.astype(np.float32),
+    }
+    step_w, step_b, step_c = m._centred_step(shards)
+    # by definition: centred gradient, centred biases b_c = b + W lam, c_c = c + W' mu
+    w, b, c = rng.normal(size=(n_vis, n_hid)), rng.normal(size=n_vis), rng.normal(size=n_hid)
+    centred_w = lr * (
+        (v_data - mu).T @ (h_data - lam) / 5 - (v_model - mu).T @ (h_model - lam) / 7
+    )
+    new_w = w + centred_w
+    new_b = (b + w @ lam + lr * (v_data.mean(0) - v_model.mean(0))) - new_w @ lam
+    new_c = (c + w.T @ mu + lr * (h_data.mean(0) - h_model.mean(0))) - new_w.T @ mu
+    np.testing.assert_allclose(step_w, new_w - w, atol=1e-6)
+    np.testing.assert_allclose(step_b, new_b - b, atol=1e-6)
+    np.testing.assert_allclose(step_c, new_c - c, atol=1e-6)
+    # the hidden offset moves a quarter of the way to the batch's <h>_data
+    np.testing.assert_allclose(
+        m.velocity["hidden_offset"], 0.75 * lam + 0.25 * h_data.mean(0), atol=1e-6
+    )

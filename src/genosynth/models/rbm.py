@@ -26,6 +26,23 @@ Each epoch shuffles the training haplotypes and, per mini-batch of
    with momentum ``mu`` (``velocity = mu * velocity + step``) if
    ``momentum > 0`` and decoupled L2 decay ``W *= 1 - lr * l2`` if ``l2 > 0``.
 
+With ``centering`` (Melchior, Fischer & Wiskott 2016, "How to center deep
+Boltzmann machines", JMLR 17:99) the step is the gradient of the centred
+energy ``-(v - mu)' b - (h - lam)' c - (v - mu)' W (h - lam)``, expressed in
+the ordinary parameters the sampler uses: with ``mu`` the training mean of
+the visible units and ``lam`` a moving average (rate ``offset_rate``) of
+``<h>_data``,
+
+   ``dW = lr * (<(v - mu)(h - lam)'>_data - <(v - mu)(h - lam)'>_model)``
+   ``   = dW_plain - mu dc_plain' - db_plain lam'``
+   ``db = db_plain - dW lam``
+   ``dc = dc_plain - dW' mu``
+
+(``d*_plain``: the uncentred steps above; the data and model weights sum to
+zero, so no ``mu lam'`` term). The model family is unchanged; the step is
+better conditioned because weight and bias updates no longer fight over the
+allele frequencies, which keeps PCD training from swinging between modes.
+
 With labels, the data rows carry their one-hot label and the chains sample
 the label group too (softmax units). The chains and the batch are split in
 two fixed shards, each with its own random stream, run on two threads (BLAS
@@ -168,6 +185,7 @@ class _Shard:
         self.grad_w = np.empty_like(rbm.weights)
         self.grad_b = np.empty_like(rbm.visible_bias)
         self.grad_c = np.empty_like(rbm.hidden_bias)
+        self.data_hidden = np.empty_like(rbm.hidden_bias)
         self.rng: np.random.Generator | None = None
         self.restart = False  # non-persistent chains: random alleles before every batch
 
@@ -204,6 +222,7 @@ class _Shard:
         np.matmul(v.T, hidden, out=self.grad_w)
         np.matmul(weight, v, out=self.grad_b)
         np.sum(hidden, axis=0, out=self.grad_c)
+        np.sum(hidden[nc:], axis=0, out=self.data_hidden)  # lr * this shard's <h>_data part
 
 
 @register_model
@@ -251,6 +270,11 @@ class RBMModel(HaplotypeModel):
         al.): the model then learns to produce data-like samples in ``k``
         sweeps from random starts, which is how AGs are drawn with
         ``sample_start="random"`` and ``burn_in=k``.
+    centering : bool, default False
+        Centred gradient (see the module docstring); False: the paper's plain
+        PCD step.
+    offset_rate : float, default 0.01
+        Moving-average rate of the hidden offset ``lam`` (centering only).
     samples_per_chain : int, default 1
         AGs read from each sampling chain (1: every AG has its own chain).
     thin : int, default 1
@@ -266,7 +290,9 @@ class RBMModel(HaplotypeModel):
     unit) and ``label_proportions`` (float64, ``(n_labels,)``), where
     ``n_visible = n_sites + n_labels`` and ``n_labels = 0`` unless fitted with
     labels. Optimizer state (``momentum > 0`` only): ``velocity_weights``,
-    ``velocity_visible_bias``, ``velocity_hidden_bias`` (float32).
+    ``velocity_visible_bias``, ``velocity_hidden_bias`` (float32); with
+    ``centering``: ``visible_offset`` (``(n_visible,)``) and
+    ``hidden_offset`` (``(n_hidden,)``), float32.
     """
 
     name = "rbm"
@@ -285,6 +311,8 @@ class RBMModel(HaplotypeModel):
         "sample_start": "random",
         "chain_init": "data",
         "persistent": True,
+        "centering": False,
+        "offset_rate": 0.01,
         "samples_per_chain": 1,
         "thin": 1,
     }
@@ -308,7 +336,7 @@ class RBMModel(HaplotypeModel):
             if not _is_int(p[key]) or p[key] < low:
                 raise ConfigError(f"rbm.{key}", f"must be an integer >= {low}, got {p[key]!r}")
             p[key] = int(p[key])
-        for key in ("learning_rate", "init_std", "l2", "momentum"):
+        for key in ("learning_rate", "init_std", "l2", "momentum", "offset_rate"):
             if not _is_number(p[key]) or not math.isfinite(p[key]) or p[key] < 0:
                 raise ConfigError(f"rbm.{key}", f"must be a finite number >= 0, got {p[key]!r}")
             p[key] = float(p[key])
@@ -316,6 +344,10 @@ class RBMModel(HaplotypeModel):
             raise ConfigError("rbm.learning_rate", "must be > 0")
         if p["momentum"] >= 1:
             raise ConfigError("rbm.momentum", "must be < 1")
+        if p["offset_rate"] > 1:
+            raise ConfigError("rbm.offset_rate", "must be <= 1")
+        if not isinstance(p["centering"], bool):
+            raise ConfigError("rbm.centering", f"must be true or false, got {p['centering']!r}")
         if p["sample_start"] not in SAMPLE_STARTS:
             raise ConfigError(
                 "rbm.sample_start",
@@ -498,6 +530,14 @@ class RBMModel(HaplotypeModel):
                 "velocity_visible_bias": np.zeros_like(self.rbm.visible_bias),
                 "velocity_hidden_bias": np.zeros_like(self.rbm.hidden_bias),
             }
+        if self.params["centering"]:
+            data = self._visible_data(h, codes)
+            monitor = data[np.linspace(0, n_hap - 1, min(n_hap, MONITOR_ROWS)).astype(int)]
+            hidden = self.rbm.hidden_mean(self.rbm.hidden_input(monitor.astype(np.float32)))
+            self.velocity["visible_offset"] = data.mean(axis=0, dtype=np.float64).astype(
+                np.float32
+            )
+            self.velocity["hidden_offset"] = hidden.mean(axis=0).astype(np.float32)
         self.n_sites = n_sites
         self.step = 0
         self.rng_state = rng.bit_generator.state
@@ -602,6 +642,9 @@ class RBMModel(HaplotypeModel):
         """Add the shards' (learning-rate scaled) gradients to the parameters, in shard order."""
         rbm = self.rbm
         params = (rbm.weights, rbm.visible_bias, rbm.hidden_bias)
+        steps = [(s.grad_w, s.grad_b, s.grad_c) for s in shards]
+        if self.params["centering"]:
+            steps = [self._centred_step(shards)]
         if decay != 1.0:
             rbm.weights *= decay
         if momentum > 0:
@@ -615,15 +658,31 @@ class RBMModel(HaplotypeModel):
             targets = velocities
         else:
             targets = params
-        for shard in shards:
-            for target, grad in zip(
-                targets, (shard.grad_w, shard.grad_b, shard.grad_c), strict=True
-            ):
+        for step in steps:
+            for target, grad in zip(targets, step, strict=True):
                 np.add(target, grad, out=target)
         if momentum > 0:
             for param, velocity in zip(params, targets, strict=True):
                 np.add(param, velocity, out=param)
         rbm.update_derived()
+
+    def _centred_step(self, shards: list[_Shard]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The shards' summed step turned into the centred one; update the hidden offset."""
+        mu = self.velocity["visible_offset"]
+        lam = self.velocity["hidden_offset"]
+        grad_w = np.sum([s.grad_w for s in shards], axis=0)
+        grad_b = np.sum([s.grad_b for s in shards], axis=0)
+        grad_c = np.sum([s.grad_c for s in shards], axis=0)
+        data_hidden = np.sum([s.data_hidden for s in shards], axis=0)
+        data_hidden /= self.params["learning_rate"]
+        grad_w -= np.outer(mu, grad_c)
+        grad_w -= np.outer(grad_b, lam)
+        grad_b -= grad_w @ lam
+        grad_c -= grad_w.T @ mu
+        rate = self.params["offset_rate"]
+        lam *= 1.0 - rate
+        lam += rate * data_hidden
+        return grad_w, grad_b, grad_c
 
     def _store_chains(self, shards: list[_Shard]) -> None:
         self.chains = np.concatenate([s.chains for s in shards]).astype(np.int8)
@@ -835,17 +894,26 @@ class RBMModel(HaplotypeModel):
         return {k: v.copy() for k, v in self.velocity.items()}
 
     def set_optimizer_state(self, state):
-        if self.params["momentum"] > 0 and self.rbm is not None:
+        self.velocity = {}
+        if self.rbm is None:
+            return
+        expected = {}
+        if self.params["momentum"] > 0:
             expected = {
                 "velocity_weights": self.rbm.weights.shape,
                 "velocity_visible_bias": self.rbm.visible_bias.shape,
                 "velocity_hidden_bias": self.rbm.hidden_bias.shape,
             }
-            if not state:  # e.g. a checkpoint written with momentum 0
-                state = {k: np.zeros(shape, dtype=np.float32) for k, shape in expected.items()}
-            for key, shape in expected.items():
-                if key not in state or np.shape(state[key]) != shape:
-                    raise GenosynthError(f"rbm optimizer state '{key}' must have shape {shape}")
-            self.velocity = {k: np.asarray(state[k], dtype=np.float32).copy() for k in expected}
-        else:
-            self.velocity = {}
+            if not any(k in state for k in expected):  # e.g. a checkpoint written with momentum 0
+                state = dict(state) | {
+                    k: np.zeros(shape, dtype=np.float32) for k, shape in expected.items()
+                }
+        if self.params["centering"]:
+            expected |= {
+                "visible_offset": self.rbm.visible_bias.shape,
+                "hidden_offset": self.rbm.hidden_bias.shape,
+            }
+        for key, shape in expected.items():
+            if key not in state or np.shape(state[key]) != shape:
+                raise GenosynthError(f"rbm optimizer state '{key}' must have shape {shape}")
+        self.velocity = {k: np.asarray(state[k], dtype=np.float32).copy() for k in expected}
