@@ -398,9 +398,7 @@ def test_centred_step_is_the_centred_gradient_in_ordinary_parameters():
     step_w, step_b, step_c = m._centred_step(shards)
     # by definition: centred gradient, centred biases b_c = b + W lam, c_c = c + W' mu
     w, b, c = rng.normal(size=(n_vis, n_hid)), rng.normal(size=n_vis), rng.normal(size=n_hid)
-    centred_w = lr * (
-        (v_data - mu).T @ (h_data - lam) / 5 - (v_model - mu).T @ (h_model - lam) / 7
-    )
+    centred_w = lr * ((v_data - mu).T @ (h_data - lam) / 5 - (v_model - mu).T @ (h_model - lam) / 7)
     new_w = w + centred_w
     new_b = (b + w @ lam + lr * (v_data.mean(0) - v_model.mean(0))) - new_w @ lam
     new_c = (c + w.T @ mu + lr * (h_data.mean(0) - h_model.mean(0))) - new_w.T @ mu

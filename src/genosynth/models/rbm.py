@@ -534,9 +534,7 @@ class RBMModel(HaplotypeModel):
             data = self._visible_data(h, codes)
             monitor = data[np.linspace(0, n_hap - 1, min(n_hap, MONITOR_ROWS)).astype(int)]
             hidden = self.rbm.hidden_mean(self.rbm.hidden_input(monitor.astype(np.float32)))
-            self.velocity["visible_offset"] = data.mean(axis=0, dtype=np.float64).astype(
-                np.float32
-            )
+            self.velocity["visible_offset"] = data.mean(axis=0, dtype=np.float64).astype(np.float32)
             self.velocity["hidden_offset"] = hidden.mean(axis=0).astype(np.float32)
         self.n_sites = n_sites
         self.step = 0
