@@ -156,6 +156,7 @@ def test_registered_and_defaults():
         {"k": 1.5},
         {"centering": "yes"},
         {"offset_rate": 2.0},
+        {"learning_rate_final": 0.0},
     ],
 )
 def test_bad_params(bad):
@@ -222,6 +223,8 @@ def test_resume_is_bit_identical(tmp_path, momentum, centering):
     rng = np.random.default_rng(5)
     h = (rng.random((70, 30)) < rng.uniform(0.1, 0.9, 30)).astype(np.int8)
     params = {**SMALL, "momentum": momentum, "l2": 1e-3, "centering": centering}
+    if centering:  # with the annealed rate too: the schedule follows the step, not the process
+        params |= {"learning_rate_final": 1e-4, "epochs": 5}
     full = get_model("rbm", **params).fit(h, seed=8, epochs=5)
     ckpt = tmp_path / "rbm.npz"
     first = get_model("rbm", **params).fit(h, seed=8, epochs=2, checkpoint_path=ckpt)
@@ -395,7 +398,7 @@ def test_centred_step_is_the_centred_gradient_in_ordinary_parameters():
         "visible_offset": mu.astype(np.float32),
         "hidden_offset": lam.astype(np.float32),
     }
-    step_w, step_b, step_c = m._centred_step(shards)
+    step_w, step_b, step_c = m._centred_step(shards, lr)
     # by definition: centred gradient, centred biases b_c = b + W lam, c_c = c + W' mu
     w, b, c = rng.normal(size=(n_vis, n_hid)), rng.normal(size=n_vis), rng.normal(size=n_hid)
     centred_w = lr * ((v_data - mu).T @ (h_data - lam) / 5 - (v_model - mu).T @ (h_model - lam) / 7)
@@ -409,3 +412,11 @@ def test_centred_step_is_the_centred_gradient_in_ordinary_parameters():
     np.testing.assert_allclose(
         m.velocity["hidden_offset"], 0.75 * lam + 0.25 * h_data.mean(0), atol=1e-6
     )
+
+
+def test_learning_rate_schedule_is_geometric():
+    m = get_model("rbm", learning_rate=1e-3, learning_rate_final=1e-4, epochs=3)
+    got = [m.epoch_learning_rate(e) for e in (1, 2, 3, 4)]
+    np.testing.assert_allclose(got, [1e-3, 10**-3.5, 1e-4, 1e-4], rtol=1e-12)
+    assert get_model("rbm").epoch_learning_rate(7) == 1e-3
+    assert get_model("rbm", learning_rate_final=1e-4, epochs=1).epoch_learning_rate(1) == 1e-3

@@ -17,7 +17,10 @@ Each epoch shuffles the training haplotypes and, per mini-batch of
 1. runs ``k`` Gibbs sweeps on the persistent chains;
 2. computes mean hidden activations ``E[h | v]`` of the batch (data) and of
    the chains (model);
-3. takes the step, with ``lr = learning_rate``,
+3. takes the step, with ``lr = learning_rate`` (or, with
+   ``learning_rate_final``, the rate of the epoch on the geometric schedule
+   from ``learning_rate`` at epoch 1 to ``learning_rate_final`` at epoch
+   ``epochs``),
 
    ``W += lr * (<v h>_data - <v h>_model)``
    ``b += lr * (<v>_data - <v>_model)``
@@ -242,6 +245,10 @@ class RBMModel(HaplotypeModel):
     batch_size : int, default 32
     learning_rate : float, default 1e-3
         Paper range 1e-3 to 1e-4.
+    learning_rate_final : float or None, default None
+        Anneal geometrically from ``learning_rate`` (epoch 1) to this rate (epoch
+        ``epochs``, kept after), which damps the PCD oscillation of the weight
+        the model gives each population; None: constant rate.
     epochs : int, default 2000
         Training epochs (passes over the haplotypes); ``fit(epochs=...)`` overrides.
     l2 : float, default 0
@@ -303,6 +310,7 @@ class RBMModel(HaplotypeModel):
         "n_chains": 100,
         "batch_size": 32,
         "learning_rate": 1e-3,
+        "learning_rate_final": None,
         "epochs": 2000,
         "l2": 0.0,
         "momentum": 0.0,
@@ -342,6 +350,13 @@ class RBMModel(HaplotypeModel):
             p[key] = float(p[key])
         if p["learning_rate"] <= 0:
             raise ConfigError("rbm.learning_rate", "must be > 0")
+        final = p["learning_rate_final"]
+        if final is not None:
+            if not _is_number(final) or not math.isfinite(final) or final <= 0:
+                raise ConfigError(
+                    "rbm.learning_rate_final", f"must be a number > 0 or null, got {final!r}"
+                )
+            p["learning_rate_final"] = float(final)
         if p["momentum"] >= 1:
             raise ConfigError("rbm.momentum", "must be < 1")
         if p["offset_rate"] > 1:
@@ -573,8 +588,7 @@ class RBMModel(HaplotypeModel):
         rbm = self.rbm
         n_hap = data.shape[0]
         batch_size = min(p["batch_size"], n_hap)
-        lr = p["learning_rate"]
-        decay = 1.0 - lr * p["l2"]
+        lr = decay = None
         momentum = p["momentum"]
         bounds = np.linspace(0, p["n_chains"], N_SHARDS + 1).round().astype(int)
         shard_data_rows = -(-batch_size // N_SHARDS)
@@ -588,6 +602,8 @@ class RBMModel(HaplotypeModel):
         try:
             while self.step < n_epochs:
                 start = time.perf_counter()
+                lr = self.epoch_learning_rate(self.step + 1)
+                decay = 1.0 - lr * p["l2"]
                 for shard, child in zip(shards, _child_generators(rng, N_SHARDS), strict=True):
                     shard.rng = child
                 order = rng.permutation(n_hap)
@@ -602,7 +618,7 @@ class RBMModel(HaplotypeModel):
                     else:
                         for shard, arg in zip(shards, args, strict=True):
                             shard.work(*arg)
-                    self._apply_update(shards, decay, momentum)
+                    self._apply_update(shards, decay, momentum, lr)
                 self.step += 1
                 self.rng_state = rng.bit_generator.state
                 elapsed = time.perf_counter() - start
@@ -636,13 +652,26 @@ class RBMModel(HaplotypeModel):
         finally:
             self._store_chains(shards)
 
-    def _apply_update(self, shards: list[_Shard], decay: float, momentum: float) -> None:
+    def epoch_learning_rate(self, epoch: int) -> float:
+        """Learning rate of 1-based ``epoch`` (the schedule spans the ``epochs`` parameter).
+
+        Epochs past ``epochs`` (a ``fit(epochs=...)`` beyond it) keep the final rate, so a
+        killed and resumed run follows the same schedule as an uninterrupted one.
+        """
+        lr = self.params["learning_rate"]
+        final = self.params["learning_rate_final"]
+        n_epochs = self.params["epochs"]
+        if final is None or n_epochs <= 1:
+            return lr
+        return lr * (final / lr) ** (min(epoch - 1, n_epochs - 1) / (n_epochs - 1))
+
+    def _apply_update(self, shards: list[_Shard], decay: float, momentum: float, lr: float) -> None:
         """Add the shards' (learning-rate scaled) gradients to the parameters, in shard order."""
         rbm = self.rbm
         params = (rbm.weights, rbm.visible_bias, rbm.hidden_bias)
         steps = [(s.grad_w, s.grad_b, s.grad_c) for s in shards]
         if self.params["centering"]:
-            steps = [self._centred_step(shards)]
+            steps = [self._centred_step(shards, lr)]
         if decay != 1.0:
             rbm.weights *= decay
         if momentum > 0:
@@ -664,7 +693,9 @@ class RBMModel(HaplotypeModel):
                 np.add(param, velocity, out=param)
         rbm.update_derived()
 
-    def _centred_step(self, shards: list[_Shard]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _centred_step(
+        self, shards: list[_Shard], lr: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The shards' summed step turned into the centred one; update the hidden offset."""
         mu = self.velocity["visible_offset"]
         lam = self.velocity["hidden_offset"]
@@ -672,7 +703,7 @@ class RBMModel(HaplotypeModel):
         grad_b = np.sum([s.grad_b for s in shards], axis=0)
         grad_c = np.sum([s.grad_c for s in shards], axis=0)
         data_hidden = np.sum([s.data_hidden for s in shards], axis=0)
-        data_hidden /= self.params["learning_rate"]
+        data_hidden /= lr
         grad_w -= np.outer(mu, grad_c)
         grad_w -= np.outer(grad_b, lam)
         grad_b -= grad_w @ lam
