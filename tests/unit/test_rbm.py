@@ -298,10 +298,11 @@ def labelled_blocks(n_per_class=60, n_sites=24, seed=0):
     return h, labels
 
 
-def test_conditional_sampling_clamps_labels():
+@pytest.mark.parametrize("centering", [False, True])
+def test_conditional_sampling_clamps_labels(centering):
     h, labels = labelled_blocks()
     params = {"n_hidden": 8, "n_chains": 60, "k": 10, "batch_size": 20, "burn_in": 200}
-    m = get_model("rbm", **params, learning_rate=0.02, epochs=60)
+    m = get_model("rbm", **params, learning_rate=0.02, epochs=60, centering=centering)
     m.fit(h, seed=1, labels=labels * 7 + 3)  # label values 3 and 10
     assert m.is_conditional and m.get_state()["label_values"].tolist() == [3, 10]
     block0 = m.sample(200, seed=1, labels=3)[:, :8].mean()
