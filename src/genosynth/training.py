@@ -38,6 +38,7 @@ from genosynth.errors import ConfigError
 from genosynth.fileio import atomic_path
 from genosynth.models import get_model, load_model
 from genosynth.models.base import HaplotypeModel, read_checkpoint_meta
+from genosynth.provenance import record, write_provenance
 
 __all__ = ["CONTROL_DEFAULTS", "train_model"]
 
@@ -218,6 +219,15 @@ def train_model(
     frame = pd.DataFrame(rows)
     with atomic_path(training_log) as tmp:
         frame.to_csv(tmp, sep="\t", index=False)
+    write_provenance(
+        training_log,
+        record(
+            "train",
+            seed=seed,
+            params={"model": model, "settings": dict(settings)},
+            inputs={"train": str(train), "panel": str(panel)},
+        ),
+    )
     instance.save(checkpoint, provenance=provenance)
     for path in _side_files(Path(checkpoint).parent, instance, control).values():
         with contextlib.suppress(FileNotFoundError):

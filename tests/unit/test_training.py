@@ -15,6 +15,7 @@ import pytest
 from genosynth import formats, stages
 from genosynth.errors import ConfigError
 from genosynth.models import load_model
+from genosynth.provenance import read_provenance
 from genosynth.training import train_model
 
 RBM = {"n_hidden": 8, "epochs": 40, "burn_in": 20, "checkpoint_every": 5, "seed": 3}
@@ -54,7 +55,11 @@ def test_log_has_every_epoch_and_aats(dataset):
     assert evaluated.aats.between(0, 1).all()
     assert load_model(dataset / "out/checkpoint.npz").step == 40
     leftovers = sorted(p.name for p in (dataset / "out").iterdir())
-    assert leftovers == ["checkpoint.npz", "training_log.tsv"]
+    assert leftovers == ["checkpoint.npz", "training_log.tsv", "training_log.tsv.provenance.json"]
+    made = read_provenance(dataset / "out/training_log.tsv")  # checks the sha256 too
+    assert made["step"] == "train" and made["seed"] == 3
+    assert made["params"]["model"] == "rbm" and made["params"]["settings"]["eval_every"] == 10
+    assert made["inputs"]["train"] == str(dataset / "train.hapt.gz")
 
 
 def test_killed_run_resumes_and_finishes_with_the_same_epochs(dataset):
