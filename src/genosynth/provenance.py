@@ -1,6 +1,6 @@
 """Provenance sidecars: what made an output table or AG file.
 
-Every TSV table (:func:`genosynth.stages.write_table`) and every ``.hapt``
+Every TSV table (:func:`write_table`) and every ``.hapt``
 file (:func:`genosynth.formats.write_hapt`, AGs included) gets a JSON sidecar
 ``<file>.provenance.json`` beside it, so the file itself stays a plain table
 that pandas, the paper's scripts and other tools read unchanged::
@@ -28,7 +28,15 @@ from genosynth import __version__
 from genosynth.errors import GenosynthError
 from genosynth.fileio import atomic_path
 
-__all__ = ["SUFFIX", "read_provenance", "record", "sha256sum", "sidecar_path", "write_provenance"]
+__all__ = [
+    "SUFFIX",
+    "read_provenance",
+    "record",
+    "sha256sum",
+    "sidecar_path",
+    "write_provenance",
+    "write_table",
+]
 
 SUFFIX = ".provenance.json"
 
@@ -131,6 +139,28 @@ def write_provenance(path: str | os.PathLike, provenance: Mapping | None) -> Pat
     with atomic_path(out) as tmp:
         tmp.write_text(text)
     return out
+
+
+def write_table(path, frame, *, provenance: Mapping | None = None) -> None:
+    """Write a tab-separated table atomically, with its provenance sidecar.
+
+    Lives here, beside :func:`write_provenance`, so that every layer (training,
+    workflow stages, DNA and downstream stages) writes tables one way without
+    importing :mod:`genosynth.stages` and its heavy dependencies.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination; ``<path>.provenance.json`` is written beside it.
+    frame : pandas.DataFrame
+        The table (header, no index).
+    provenance : mapping, optional
+        A :func:`record` (step, seed, params, inputs); without it the sidecar
+        records the genosynth version and checksum only.
+    """
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, sep="\t", index=False)
+    write_provenance(path, provenance)
 
 
 def _now() -> str:

@@ -22,7 +22,7 @@ from genosynth.errors import ConfigError, GenosynthError
 from genosynth.fileio import atomic_path
 from genosynth.models import load_model
 from genosynth.models.base import read_checkpoint_meta
-from genosynth.provenance import record, write_provenance
+from genosynth.provenance import record, write_table
 from genosynth.training import LABEL_COLUMN
 
 __all__ = [
@@ -42,24 +42,6 @@ LAYOUT_GENOTYPE_PAIRS = "genotype_pairs"
 
 def _provenance(**params) -> dict:
     return {"genosynth_version": __version__, **params}
-
-
-def write_table(path, frame: pd.DataFrame, *, provenance: Mapping | None = None) -> None:
-    """Write a tab-separated table atomically, with its provenance sidecar.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        Destination; ``<path>.provenance.json`` is written beside it.
-    frame : pandas.DataFrame
-        The table (header, no index).
-    provenance : mapping, optional
-        A :func:`genosynth.provenance.record` (step, seed, params, inputs); without it the
-        sidecar records the genosynth version and checksum only.
-    """
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, sep="\t", index=False)
-    write_provenance(path, provenance)
 
 
 # --- simulate ----------------------------------------------------------------

@@ -35,10 +35,9 @@ import pandas as pd
 
 from genosynth import evaluate, formats
 from genosynth.errors import ConfigError
-from genosynth.fileio import atomic_path
 from genosynth.models import get_model, load_model
 from genosynth.models.base import HaplotypeModel, read_checkpoint_meta
-from genosynth.provenance import record, write_provenance
+from genosynth.provenance import record, write_table
 
 __all__ = ["CONTROL_DEFAULTS", "train_model"]
 
@@ -216,18 +215,13 @@ def train_model(
     else:
         rows, instance = _train_iterative(instance, haplotypes, labels, control, checkpoint)
     log.info("trained %s on %s in %.1f s", model, haplotypes.shape, time.perf_counter() - start)
-    frame = pd.DataFrame(rows)
-    with atomic_path(training_log) as tmp:
-        frame.to_csv(tmp, sep="\t", index=False)
-    write_provenance(
-        training_log,
-        record(
-            "train",
-            seed=seed,
-            params={"model": model, "settings": dict(settings)},
-            inputs={"train": str(train), "panel": str(panel)},
-        ),
+    made = record(
+        "train",
+        seed=seed,
+        params={"model": model, "settings": dict(settings)},
+        inputs={"train": str(train), "panel": str(panel)},
     )
+    write_table(training_log, pd.DataFrame(rows), provenance=made)
     instance.save(checkpoint, provenance=provenance)
     for path in _side_files(Path(checkpoint).parent, instance, control).values():
         with contextlib.suppress(FileNotFoundError):

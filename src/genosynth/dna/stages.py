@@ -26,7 +26,7 @@ from genosynth.dna import sequences as seqs
 from genosynth.dna import simulate as sim
 from genosynth.errors import ConfigError, InputError
 from genosynth.fileio import atomic_path
-from genosynth.provenance import write_provenance
+from genosynth.provenance import write_table
 
 __all__ = [
     "design",
@@ -61,17 +61,6 @@ def _save_npz(path, **arrays) -> None:
 def _load(path) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
-
-
-def write_table(path, frame: pd.DataFrame) -> None:
-    """A TSV table and its provenance sidecar, as :func:`genosynth.stages.write_table`.
-
-    Kept here so that DNA jobs do not import :mod:`genosynth.stages` (msprime, cyvcf2,
-    scikit-learn: seconds per job).
-    """
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, sep="\t", index=False)
-    write_provenance(path, None)
 
 
 def spearman(a, b) -> float:

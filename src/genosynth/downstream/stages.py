@@ -16,18 +16,12 @@ import pandas as pd
 
 from genosynth import formats
 from genosynth.errors import ConfigError, GenosynthError
+from genosynth.provenance import write_table
 
 # Every workflow step loads only the modules it uses (a smoke run starts ~15 of these steps,
 # and matplotlib, scipy.stats and scikit-allel take seconds to import on a busy machine).
 LAYOUT_HAPLOTYPES = "haplotypes"
 METRIC_COLUMNS = ["dataset", "model", "metric", "value"]
-
-
-def write_table(path, frame: pd.DataFrame) -> None:
-    """:func:`genosynth.stages.write_table`, imported when first used."""
-    from genosynth.stages import write_table as write
-
-    write(path, frame)
 
 
 __all__ = [
