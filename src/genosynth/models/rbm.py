@@ -528,10 +528,11 @@ class RBMModel(HaplotypeModel):
             self.params["hidden_activation"],
         )
         codes = None if labels is None else self._label_codes(labels, n_hap)
+        data = self._visible_data(h, codes)
         n_chains = self.params["n_chains"]
         if self.params["chain_init"] == "data":
             start = rng.integers(0, n_hap, size=n_chains)
-            self.chains = self._visible_data(h, codes)[start].astype(np.int8)
+            self.chains = data[start].astype(np.int8)
         else:
             alleles = (rng.random((n_chains, n_sites)) < 0.5).astype(np.int8)
             chain_codes = None
@@ -546,7 +547,6 @@ class RBMModel(HaplotypeModel):
                 "velocity_hidden_bias": np.zeros_like(self.rbm.hidden_bias),
             }
         if self.params["centering"]:
-            data = self._visible_data(h, codes)
             monitor = data[np.linspace(0, n_hap - 1, min(n_hap, MONITOR_ROWS)).astype(int)]
             hidden = self.rbm.hidden_mean(self.rbm.hidden_input(monitor.astype(np.float32)))
             self.velocity["visible_offset"] = data.mean(axis=0, dtype=np.float64).astype(np.float32)
@@ -588,7 +588,6 @@ class RBMModel(HaplotypeModel):
         rbm = self.rbm
         n_hap = data.shape[0]
         batch_size = min(p["batch_size"], n_hap)
-        lr = decay = None
         momentum = p["momentum"]
         bounds = np.linspace(0, p["n_chains"], N_SHARDS + 1).round().astype(int)
         shard_data_rows = -(-batch_size // N_SHARDS)
