@@ -15,9 +15,12 @@ from genosynth.models.rbm import RBMModel
 from genosynth.models.rbm_core import (
     RBM,
     GibbsSampler,
+    _xoshiro_fill,
+    bernoulli_below,
     box_muller_normal,
     relu_log_partition,
     uniform_pm1,
+    xoshiro_state,
 )
 
 #: Small, fast settings for the behavioural tests.
@@ -87,6 +90,84 @@ def test_uniform_pm1_range_and_moments():
     u = uniform_pm1(np.random.default_rng(1), np.empty(200001, dtype=np.float32))
     assert u.dtype == np.float32 and u.min() >= -1 and u.max() <= 1
     assert abs(u.mean()) < 0.01 and abs(u.var() - 1 / 3) < 0.01
+
+
+MASK64 = (1 << 64) - 1
+
+
+def plain_xoshiro256pp(state, n):
+    """xoshiro256++ (Blackman & Vigna 2018) in Python integers: ``n`` outputs, new state."""
+    s0, s1, s2, s3 = (int(x) for x in state)
+
+    def rotl(x, k):
+        return ((x << k) | (x >> (64 - k))) & MASK64
+
+    out = []
+    for _ in range(n):
+        out.append((rotl((s0 + s3) & MASK64, 23) + s0) & MASK64)
+        t = (s1 << 17) & MASK64
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
+    return out, [s0, s1, s2, s3]
+
+
+def test_xoshiro_first_outputs_hand_worked():
+    # state (1, 2, 3, 4): rotl(1 + 4, 23) + 1 = 5 * 2^23 + 1; then the state is
+    # (7, 0, 2 ^ 2^18, rotl(6, 45)) and rotl(7 + 6 * 2^45, 23) + 7 = 7 * 2^23 + 96 + 7
+    state = np.array([1, 2, 3, 4], dtype=np.uint64)
+    out = np.empty(2, dtype=np.uint64)
+    _xoshiro_fill(state, out)
+    assert out.tolist() == [41943041, 58720359]
+    assert plain_xoshiro256pp([1, 2, 3, 4], 2)[0] == [41943041, 58720359]
+
+
+def test_xoshiro_fill_matches_plain_version():
+    state = xoshiro_state(np.random.default_rng(5))
+    want, want_state = plain_xoshiro256pp(state, 1001)
+    out = np.empty(1001, dtype=np.uint64)
+    _xoshiro_fill(state, out)
+    assert out.tolist() == want
+    assert state.tolist() == want_state  # advanced in place
+
+
+def test_bernoulli_below_hand_worked():
+    # first draw 41943041 = 5 * 2^23 + 1: low half 41943041 -> float32 41943040 -> U = 0.01953125,
+    # high half 0 -> U = 0; second draw 58720359 -> U = 58720360 / 2^31 = 0.027343...
+    def draw(threshold):
+        out = np.full((1, 3), 7.0, dtype=np.float32)
+        bernoulli_below(np.array([threshold], np.float32), np.array([1, 2, 3, 4], np.uint64), out)
+        return out[0].tolist()
+
+    assert draw([0.0195, 0.0, 0.0273]) == [0.0, 0.0, 0.0]
+    assert draw([0.0196, 1e-9, 0.0274]) == [1.0, 1.0, 1.0]
+
+
+def test_bernoulli_below_matches_plain_uniforms_and_sigmoid():
+    rng = np.random.default_rng(6)
+    a = rng.normal(0, 2, size=(7, 9)).astype(np.float32)
+    threshold = np.tanh(a / 2)
+    state = xoshiro_state(rng)
+    words, _ = plain_xoshiro256pp(state, 32)  # ceil(63 / 2) draws, the last high half unused
+    signed = np.array(words, dtype=np.uint64).view(np.int32)[: a.size].reshape(a.shape)
+    want = (signed.astype(np.float32) * np.float32(2.0**-31) < threshold).astype(np.float32)
+    v = np.zeros((7, 12), dtype=np.float32)  # strided output: the first 9 of 12 columns
+    bernoulli_below(threshold, state, v[:, :9])
+    np.testing.assert_array_equal(v[:, :9], want)
+    assert not v[:, 9:].any()
+    # P(on) = sigmoid(a)
+    p = np.array([-4.0, -1.0, 0.0, 0.3, 2.5], dtype=np.float32)
+    n = 100000
+    out = np.empty((n, p.size), dtype=np.float32)
+    bernoulli_below(np.tile(np.tanh(p / 2), (n, 1)), xoshiro_state(rng), out)
+    want_p = 1 / (1 + np.exp(-p.astype(np.float64)))
+    sem = np.sqrt(want_p * (1 - want_p) / n)
+    assert (np.abs(out.mean(axis=0) - want_p) < 5 * sem).all()
+    with pytest.raises(ValueError, match="shape"):
+        bernoulli_below(threshold, state, v)
 
 
 def test_box_muller_normal_is_normal():
@@ -305,11 +386,13 @@ def test_conditional_sampling_clamps_labels(centering):
     m = get_model("rbm", **params, learning_rate=0.02, epochs=60, centering=centering)
     m.fit(h, seed=1, labels=labels * 7 + 3)  # label values 3 and 10
     assert m.is_conditional and m.get_state()["label_values"].tolist() == [3, 10]
+    # the label fixes the block; this tiny model (8 hidden units, 60 epochs) leaves up to ~15 % of
+    # random-start chains in the other label's mode (0.13-0.16 over sampling seeds 0-7)
     block0 = m.sample(200, seed=1, labels=3)[:, :8].mean()
     block1 = m.sample(200, seed=1, labels=10)[:, :8].mean()
-    assert block0 > 0.85 and block1 < 0.15
+    assert block0 > 0.8 and block1 < 0.2
     mixed = m.sample(100, seed=1, labels=np.repeat([3, 10], 50))
-    assert mixed[:50, :8].mean() > 0.85 and mixed[50:, :8].mean() < 0.15
+    assert mixed[:50, :8].mean() > 0.8 and mixed[50:, :8].mean() < 0.2
     free = m.sample(400, seed=3)[:, :8].mean(axis=1)  # labels from the training proportions
     assert 0.3 < (free > 0.5).mean() < 0.7
     with pytest.raises(GenosynthError, match="unknown label"):

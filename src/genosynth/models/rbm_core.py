@@ -54,15 +54,18 @@ Everything is ``float32``. :class:`GibbsSampler` keeps preallocated buffers
 and uses ``sigmoid(a) = (1 + tanh(a / 2)) / 2``: an allele unit is on when
 ``tanh(a_i / 2) > U`` with ``U`` uniform on ``[-1, 1]``, and ``a / 2`` comes
 straight out of one matrix product of ``[h, 1]`` with the halved weights
-and biases cached by :meth:`RBM.update_derived`. Random numbers come from the
-raw 64-bit output of the bit generator: uniforms with 32-bit resolution
+and biases cached by :meth:`RBM.update_derived`. Random numbers come from
+64-bit raw draws: the allele uniforms (32-bit resolution) from a compiled
+xoshiro256++ generator seeded from the ``Generator`` at each :meth:`GibbsSampler.run`
+and compared in the same pass (:func:`bernoulli_below`), other uniforms
 (:func:`uniform_pm1`) and Box-Muller normals truncated at about 6.7 standard
-deviations (:func:`box_muller_normal`), both several times faster than the
-``Generator`` methods.
+deviations (:func:`box_muller_normal`) from the bit generator itself; all
+several times faster than the ``Generator`` methods.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from scipy import special
 
@@ -70,6 +73,7 @@ __all__ = [
     "ACTIVATIONS",
     "RBM",
     "GibbsSampler",
+    "bernoulli_below",
     "box_muller_normal",
     "relu_log_partition",
     "sigmoid",
@@ -148,6 +152,92 @@ def uniform_pm1(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
     raw = rng.bit_generator.random_raw((n + 1) // 2).view(np.int32)
     np.multiply(raw[:n], _TWO_POW_M31, out=out.reshape(-1), dtype=np.float32)
     return out
+
+
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+
+@numba.njit(nogil=True, cache=True)
+def _xoshiro_fill(state, out):  # pragma: no cover - compiled
+    """Fill uint64 ``out`` with xoshiro256++ draws (Blackman & Vigna 2018), advancing ``state``."""
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
+    for k in range(out.size):
+        total = s0 + s3
+        out[k] = ((total << np.uint64(23)) | (total >> np.uint64(41))) + s0
+        shifted = s1 << np.uint64(17)
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= shifted
+        s3 = (s3 << np.uint64(45)) | (s3 >> np.uint64(19))
+    state[0], state[1], state[2], state[3] = s0, s1, s2, s3
+
+
+@numba.njit(nogil=True, cache=True)
+def _bernoulli_below_kernel(threshold, state, out, raw):  # pragma: no cover - compiled
+    n, m = threshold.shape
+    raw = raw[: (n * m + 1) // 2]
+    _xoshiro_fill(state, raw)
+    signed = raw.view(np.int32)  # two per draw, low half first (little-endian)
+    scale = np.float32(2.0**-31)
+    for i in range(n):
+        row = signed[i * m : (i + 1) * m]
+        for j in range(m):  # vectorised by LLVM
+            out[i, j] = np.float32(np.float32(row[j]) * scale < threshold[i, j])
+
+
+def bernoulli_below(
+    threshold: np.ndarray, state: np.ndarray, out: np.ndarray, raw: np.ndarray | None = None
+) -> np.ndarray:
+    """``out = [U < threshold]`` with ``U`` uniform on ``[-1, 1]``, in one compiled pass.
+
+    The uniforms are those of :func:`uniform_pm1` (signed 32-bit integers times
+    ``2^-31``, two per 64-bit draw, low half first, in C order of ``out``),
+    with the 64-bit draws from a xoshiro256++ generator whose state is
+    ``state``, advanced in place. Fusing the draw and the comparison is about
+    three times faster than :func:`uniform_pm1` followed by ``np.less``.
+
+    Parameters
+    ----------
+    threshold : numpy.ndarray, float32, shape (n, m)
+        ``tanh(a / 2)`` for ``P(out = 1) = sigmoid(a)``.
+    state : numpy.ndarray, uint64, shape (4,)
+        xoshiro256++ state, not all zero (see :func:`xoshiro_state`).
+    out : numpy.ndarray, float32, shape (n, m)
+        Receives 0/1 (a strided view, e.g. the allele columns of the visible
+        states, is fine).
+    raw : numpy.ndarray, uint64, shape (>= ceil(n m / 2),), optional
+        Work buffer for the 64-bit draws (allocated when not given).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out``.
+    """
+    if threshold.shape != out.shape:
+        raise ValueError(f"threshold {threshold.shape} and out {out.shape} differ in shape")
+    if raw is None:
+        raw = np.empty((threshold.size + 1) // 2, dtype=np.uint64)
+    _bernoulli_below_kernel(threshold, state, out, raw)
+    return out
+
+
+def xoshiro_state(rng: np.random.Generator) -> np.ndarray:
+    """A fresh xoshiro256++ state for :func:`bernoulli_below`, drawn from ``rng``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray, uint64, shape (4,), not all zero
+    """
+    state = rng.bit_generator.random_raw(4).astype(np.uint64)
+    if not state.any():  # the one state xoshiro cannot leave (probability 2^-256)
+        state[0] = 1
+    return state
 
 
 def box_muller_normal(rng: np.random.Generator, out: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -487,7 +577,7 @@ class GibbsSampler:
         self._noise = np.empty(self.NOISE_STEPS * n_chains * rbm.n_hidden, dtype=f32)
         self._h1 = np.ones((n_chains, rbm.n_hidden + 1), dtype=f32)  # [h, 1]
         self._a = np.empty(site_shape, dtype=f32)  # a / 2, then tanh(a / 2)
-        self._u = np.empty(site_shape, dtype=f32)
+        self._raw = np.empty((n_chains * rbm.n_sites + 1) // 2, dtype=np.uint64)  # allele draws
 
     def run(
         self,
@@ -516,10 +606,11 @@ class GibbsSampler:
         n = v.shape[0]
         if n > self.n_chains:
             raise ValueError(f"{n} chains given, buffers hold {self.n_chains}")
-        x, scratch, h1, a, u = (b[:n] for b in (self._x, self._scratch, self._h1, self._a, self._u))
+        x, scratch, h1, a = (b[:n] for b in (self._x, self._scratch, self._h1, self._a))
         h = h1[:, : rbm.n_hidden]
         alleles = v[:, : rbm.n_sites]
         labels = v[:, rbm.n_sites :] if rbm.n_labels and not clamp_labels else None
+        state = xoshiro_state(rng)
         done = 0
         while done < n_steps:
             m = min(self.NOISE_STEPS, n_steps - done)
@@ -533,8 +624,7 @@ class GibbsSampler:
                 # v | h on allele units: a / 2 = [h, 1] @ half_visible_t; on when tanh(a / 2) > U
                 np.matmul(h1, rbm.half_visible_t, out=a)
                 np.tanh(a, out=a)
-                uniform_pm1(rng, u)
-                np.less(u, a, out=alleles)
+                bernoulli_below(a, state, alleles, self._raw)
                 if labels is not None:
                     rbm.sample_labels(h, rng, labels)
             done += m
