@@ -379,6 +379,21 @@ def labelled_blocks(n_per_class=60, n_sites=24, seed=0):
     return h, labels
 
 
+def test_l2_decays_allele_rows_not_label_rows():
+    # one batch (16 rows, batch 16): decay is applied before the step, which is computed
+    # from the initial weights, so W(l2) - W(0) = (decay - 1) W_init on allele rows, 0 on labels
+    h, labels = labelled_blocks(n_per_class=8)
+    weights = {}
+    for l2 in (0.0, 0.5):
+        m = get_model("rbm", n_hidden=4, n_chains=4, k=1, batch_size=16, learning_rate=0.1, l2=l2)
+        m.fit(h, seed=3, labels=labels, epochs=1)
+        weights[l2] = m.get_state()["weights"]
+    diff = weights[0.5] - weights[0.0]
+    np.testing.assert_array_equal(diff[24:], 0.0)  # the two label rows
+    init = diff[:24] / np.float32(1.0 - 0.1 * 0.5 - 1.0)  # W_init, std init_std = 0.01
+    assert 0.005 < init.std() < 0.015 and np.abs(diff[:24]).max() > 0
+
+
 @pytest.mark.parametrize("centering", [False, True])
 def test_conditional_sampling_clamps_labels(centering):
     h, labels = labelled_blocks()

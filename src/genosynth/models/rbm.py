@@ -27,7 +27,9 @@ Each epoch shuffles the training haplotypes and, per mini-batch of
    ``c += lr * (<h>_data - <h>_model)``
 
    with momentum ``mu`` (``velocity = mu * velocity + step``) if
-   ``momentum > 0`` and decoupled L2 decay ``W *= 1 - lr * l2`` if ``l2 > 0``.
+   ``momentum > 0`` and decoupled L2 decay ``W *= 1 - lr * l2`` of the allele
+   rows of ``W`` if ``l2 > 0`` (the label rows of a conditional model are not
+   decayed: shrinking them would weaken the label's hold on the AGs drawn for it).
 
 With ``centering`` (Melchior, Fischer & Wiskott 2016, "How to center deep
 Boltzmann machines", JMLR 17:99) the step is the gradient of the centred
@@ -252,7 +254,7 @@ class RBMModel(HaplotypeModel):
     epochs : int, default 2000
         Training epochs (passes over the haplotypes); ``fit(epochs=...)`` overrides.
     l2 : float, default 0
-        Decoupled weight decay on ``W``.
+        Decoupled weight decay on the allele rows of ``W`` (not the label rows).
     momentum : float, default 0
         SGD momentum in ``[0, 1)``; 0 is plain SGD as in the paper.
     init_std : float, default 0.01
@@ -672,7 +674,7 @@ class RBMModel(HaplotypeModel):
         if self.params["centering"]:
             steps = [self._centred_step(shards, lr)]
         if decay != 1.0:
-            rbm.weights *= decay
+            rbm.weights[: rbm.n_sites] *= decay  # allele rows only
         if momentum > 0:
             velocities = (
                 self.velocity["velocity_weights"],
