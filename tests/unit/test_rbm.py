@@ -168,6 +168,8 @@ def test_bernoulli_below_matches_plain_uniforms_and_sigmoid():
     assert (np.abs(out.mean(axis=0) - want_p) < 5 * sem).all()
     with pytest.raises(ValueError, match="shape"):
         bernoulli_below(threshold, state, v)
+    with pytest.raises(ValueError, match="31 draws, 32 needed"):
+        bernoulli_below(threshold, state, v[:, :9], np.empty(31, dtype=np.uint64))
 
 
 def test_box_muller_normal_is_normal():

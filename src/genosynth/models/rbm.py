@@ -490,10 +490,10 @@ class RBMModel(HaplotypeModel):
         path = None if checkpoint_path is None else Path(checkpoint_path)
         if path is not None and resume and path.exists():
             rng = self._resume(path, h, fingerprint)
+            codes = None if labels is None else self._label_codes(labels, h.shape[0])
+            data = self._visible_data(h, codes)
         else:
-            rng = self._initialise(h, labels, _generator(seed))
-        codes = None if labels is None else self._label_codes(labels, h.shape[0])
-        data = self._visible_data(h, codes)
+            rng, data = self._initialise(h, labels, _generator(seed))
         provenance = {"data_sha256": fingerprint}
         if self.step >= n_epochs:
             return self
@@ -505,8 +505,12 @@ class RBMModel(HaplotypeModel):
             self._train(data, rng, n_epochs, pool, callback, path, checkpoint_every, provenance)
         return self
 
-    def _initialise(self, h, labels, rng) -> np.random.Generator:
-        """Fresh parameters and persistent chains for ``h``; return the training generator."""
+    def _initialise(self, h, labels, rng) -> tuple[np.random.Generator, np.ndarray]:
+        """Fresh parameters and persistent chains for ``h``.
+
+        Returns the training generator and the visible data (``h`` with its one-hot label
+        columns, int8 ``(n_haplotypes, n_visible)``).
+        """
         n_hap, n_sites = h.shape
         n_hidden = self.params["n_hidden"]
         if labels is not None:
@@ -556,7 +560,7 @@ class RBMModel(HaplotypeModel):
         self.n_sites = n_sites
         self.step = 0
         self.rng_state = rng.bit_generator.state
-        return rng
+        return rng, data
 
     def _resume(self, path: Path, h: np.ndarray, fingerprint: str) -> np.random.Generator:
         """Load the checkpoint at ``path`` into ``self``; return the restored generator."""

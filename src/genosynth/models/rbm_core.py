@@ -78,6 +78,7 @@ __all__ = [
     "relu_log_partition",
     "sigmoid",
     "uniform_pm1",
+    "xoshiro_state",
 ]
 
 #: Hidden unit types.
@@ -154,9 +155,6 @@ def uniform_pm1(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
     return out
 
 
-_MASK32 = np.uint64(0xFFFFFFFF)
-
-
 @numba.njit(nogil=True, cache=True)
 def _xoshiro_fill(state, out):  # pragma: no cover - compiled
     """Fill uint64 ``out`` with xoshiro256++ draws (Blackman & Vigna 2018), advancing ``state``."""
@@ -217,8 +215,11 @@ def bernoulli_below(
     """
     if threshold.shape != out.shape:
         raise ValueError(f"threshold {threshold.shape} and out {out.shape} differ in shape")
+    n_draws = (threshold.size + 1) // 2
     if raw is None:
-        raw = np.empty((threshold.size + 1) // 2, dtype=np.uint64)
+        raw = np.empty(n_draws, dtype=np.uint64)
+    elif raw.size < n_draws:  # the kernel does not bounds-check
+        raise ValueError(f"raw holds {raw.size} draws, {n_draws} needed")
     _bernoulli_below_kernel(threshold, state, out, raw)
     return out
 
