@@ -48,11 +48,27 @@ def test_fixed_alleles_by_hand():
     assert stats["fraction_polymorphic_real_fixed_ag"] == 0.5
     assert stats["polymorphic_ag_fixed_real"] == 0
     assert stats["fraction_polymorphic_ag_fixed_real"] == 0.0
+    # sampling floor, 2 AGs: site 0 (p = 1/2) 1/4 + 1/4, site 1 (p = 1/4) 9/16 + 1/16
+    assert stats["expected_fraction_polymorphic_real_fixed_ag"] == pytest.approx((0.5 + 0.625) / 2)
     # converse: AG polymorphic at the real-fixed site 2
     converse = fixed_alleles(REAL, H("100", "001"))
     assert converse["polymorphic_ag_fixed_real"] == 1
     assert converse["fraction_polymorphic_ag_fixed_real"] == 0.5
     assert converse["polymorphic_real_fixed_ag"] == 1  # site 1 is 0 in both AGs
+    no_poly = fixed_alleles(H("001", "001"), AG)
+    assert np.isnan(no_poly["expected_fraction_polymorphic_real_fixed_ag"])
+
+
+def test_fixed_alleles_floor_matches_simulated_frequency_sampler():
+    rng = np.random.default_rng(5)
+    real = (rng.random((200, 400)) < rng.uniform(0.002, 0.03, 400)).astype(np.int8)
+    p = real.mean(axis=0)
+    runs = [fixed_alleles(real, (rng.random((300, 400)) < p).astype(np.int8)) for _ in range(200)]
+    observed = np.mean([r["fraction_polymorphic_real_fixed_ag"] for r in runs])
+    expected = runs[0]["expected_fraction_polymorphic_real_fixed_ag"]
+    at_real_count = np.mean((1 - p[p > 0]) ** 200 + p[p > 0] ** 200)
+    assert expected > 0.03 and at_real_count - expected > 0.03  # the AG count is what counts
+    assert observed == pytest.approx(expected, abs=0.005)
 
 
 def test_pairwise_differences_all_pairs_by_hand():

@@ -97,7 +97,15 @@ def fixed_alleles(real, ag) -> dict:
         fixed in the AGs, and ``fraction_polymorphic_real_fixed_ag`` that count
         over the number of sites polymorphic in the real data (NaN if none);
         ``polymorphic_ag_fixed_real`` and ``fraction_polymorphic_ag_fixed_real``:
-        the converse, over the sites polymorphic in the AGs.
+        the converse, over the sites polymorphic in the AGs;
+        ``expected_fraction_polymorphic_real_fixed_ag``: the fraction a sampler
+        drawing each site independently with its real allele frequency ``p``
+        would leave fixed in ``n_ag`` AGs, the mean of ``(1 - p)**n_ag +
+        p**n_ag`` over the real-polymorphic sites (NaN if none). Rare alleles
+        make it the floor for ``fraction_polymorphic_real_fixed_ag`` at this AG
+        count: a real singleton is absent from ``n`` AGs with probability
+        ``(1 - 1/n)**n``, about ``1/e``, when there are as many AGs as real
+        haplotypes.
     """
     r = _as_haplotypes(real, "real")
     a = _as_haplotypes(ag, "ag")
@@ -110,6 +118,9 @@ def fixed_alleles(real, ag) -> dict:
     ag_to_fixed = int(np.sum(poly_ag & ~poly_real))
     n_poly_real = int(poly_real.sum())
     n_poly_ag = int(poly_ag.sum())
+    p = p_real[poly_real]
+    n_ag = a.shape[0]
+    fixed_by_chance = (1.0 - p) ** n_ag + p**n_ag
     return {
         "n_sites": int(r.shape[1]),
         "n_fixed_real": int(r.shape[1] - n_poly_real),
@@ -121,6 +132,9 @@ def fixed_alleles(real, ag) -> dict:
         "polymorphic_ag_fixed_real": ag_to_fixed,
         "fraction_polymorphic_ag_fixed_real": (
             ag_to_fixed / n_poly_ag if n_poly_ag else float("nan")
+        ),
+        "expected_fraction_polymorphic_real_fixed_ag": (
+            float(fixed_by_chance.mean()) if n_poly_real else float("nan")
         ),
     }
 

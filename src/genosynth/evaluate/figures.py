@@ -375,6 +375,11 @@ def plot_fixed_alleles(
 ) -> None:
     """Bars per model: SNPs polymorphic in the real data but fixed in the AGs, and vice versa.
 
+    A black tick on each first bar marks how many real-polymorphic SNPs a
+    sampler drawing every site at its real frequency would leave fixed at
+    that model's AG count (the floor set by rare alleles; see
+    :func:`genosynth.evaluate.diversity.fixed_alleles`).
+
     Parameters
     ----------
     path : str or os.PathLike
@@ -388,19 +393,24 @@ def plot_fixed_alleles(
     x = np.arange(len(models))
     lost = [s["polymorphic_real_fixed_ag"] for s in stats.values()]
     gained = [s["polymorphic_ag_fixed_real"] for s in stats.values()]
+    n_poly_real = int(np.sum(r.min(axis=0) != r.max(axis=0)))
+    by_chance = [s["expected_fraction_polymorphic_real_fixed_ag"] * n_poly_real
+                 for s in stats.values()]  # fmt: skip
     fig, axes = new_figure(1, 1, figsize=(max(4.0, 1.2 * len(models) + 2.0), 3.6))
     ax = axes[0, 0]
     width = 0.38
     ax.bar(x - width / 2, lost, width, color="tab:blue", label="polymorphic in real, fixed in AG")
     ax.bar(x + width / 2, gained, width, color="tab:orange",
            label="polymorphic in AG, fixed in real")  # fmt: skip
+    ax.hlines(by_chance, x - width, x, colors="black", linewidths=1.5,
+              label="real frequencies, sampled: expected fixed")  # fmt: skip
     for k, (a, b) in enumerate(zip(lost, gained, strict=True)):
         ax.text(k - width / 2, a, str(a), ha="center", va="bottom", fontsize="x-small")
         ax.text(k + width / 2, b, str(b), ha="center", va="bottom", fontsize="x-small")
     ax.set_xticks(x, list(models))
     ax.set_ylabel("number of SNPs")
     ax.set_xlabel("model")
-    ax.set_ylim(0, max([1, *lost, *gained]) * 1.2)
+    ax.set_ylim(0, max([1, *lost, *gained, *by_chance]) * 1.4)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", fontsize="x-small", frameon=False)
     _finish(fig, path, title)
