@@ -9,7 +9,13 @@
   (:func:`reference_epoch`: Python loop over batches, Keras
   ``predict_on_batch`` / ``train_on_batch``, discriminator frozen inside a
   compiled combined model);
-* ``gan_epoch_speedup``: their ratio.
+* ``gan_epoch_speedup``: their ratio;
+* ``gan_matmul_floor_epoch_s``: the same epoch's 30 matrix products per
+  batch alone (:func:`matmul_floor_epoch`: forward and backward products of
+  the generator and the three discriminator passes, one XLA-compiled loop, no
+  activations, losses or Adam updates), a lower bound for ``gan_epoch_s`` on
+  this machine and thread count;
+* ``gan_epoch_over_floor``: ``gan_epoch_s`` over that bound.
 
 Both run on the ``wide`` shape (805 SNPs, 3756 random 0/1 training
 haplotypes from a fixed seed, batch 32, paper architecture and learning
@@ -156,6 +162,91 @@ def reference_epoch(
     return d_total / n_batches, g_total / n_batches
 
 
+def matmul_floor_epoch(n_sites: int, params: dict, n_haplotypes: int, *, repeats: int = 3):
+    """Median time of one epoch's matrix products alone, XLA-compiled (see module notes).
+
+    Per batch of ``b`` rows, with ``G_i`` / ``D_i`` the layer kernels: the
+    generator forward (3 products); each discriminator step on real and on
+    fake rows, forward (3), kernel gradients (3) and the input gradients of
+    the upper two layers (2); the generator step, discriminator forward (3)
+    and input gradients (3), generator kernel gradients (3) and input
+    gradients of its upper two layers (2): 30 products.
+
+    Parameters
+    ----------
+    n_sites : int
+    params : dict
+        GAN parameters (``latent_size``, divisors, ``batch_size``).
+    n_haplotypes : int
+        Training rows: ``n_haplotypes // batch_size`` batches.
+    repeats : int, default 3
+        Timed epochs after one compiling call.
+
+    Returns
+    -------
+    float
+        Seconds.
+    """
+    import tensorflow as tf
+
+    from genosynth.models.gan_network import hidden_sizes
+
+    b = params["batch_size"]
+    n_batches = n_haplotypes // b
+    g_sizes = [params["latent_size"], *hidden_sizes(n_sites, params["g_hidden_divisors"])]
+    d_sizes = [n_sites, *hidden_sizes(n_sites, params["d_hidden_divisors"]), 1]
+    g_sizes.append(n_sites)
+    rng = np.random.default_rng(0)
+
+    def kernels(sizes):
+        return [
+            tf.constant(rng.standard_normal((m, n), dtype=np.float32) * 0.01)
+            for m, n in zip(sizes, sizes[1:], strict=False)
+        ]
+
+    g_w, d_w = kernels(g_sizes), kernels(d_sizes)
+
+    def forward(x, ws):
+        acts = [x]
+        for w in ws:
+            acts.append(acts[-1] @ w)
+        return acts
+
+    def backward(acts, ws, grad, *, kernel_grads, input_grad):
+        out = []
+        for i in reversed(range(len(ws))):
+            if kernel_grads:
+                out.append(tf.reduce_sum(tf.transpose(acts[i]) @ grad))
+            if i > 0 or input_grad:
+                grad = grad @ tf.transpose(ws[i])
+        return out, grad
+
+    @tf.function(jit_compile=True)
+    def epoch(z, x):
+        total = tf.constant(0.0)
+        for i in tf.range(n_batches):
+            g_acts = forward(z[i], g_w)
+            sums = []
+            for d_in in (x[i], g_acts[-1]):
+                acts = forward(d_in, d_w)
+                sums += backward(acts, d_w, acts[-1], kernel_grads=True, input_grad=False)[0]
+            acts = forward(g_acts[-1], d_w)
+            _, grad = backward(acts, d_w, acts[-1], kernel_grads=False, input_grad=True)
+            sums += backward(g_acts, g_w, grad, kernel_grads=True, input_grad=False)[0]
+            total += tf.add_n(sums)
+        return total
+
+    z = tf.constant(rng.standard_normal((n_batches, b, g_sizes[0]), dtype=np.float32))
+    x = tf.constant(rng.standard_normal((n_batches, b, n_sites), dtype=np.float32))
+    float(epoch(z, x))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        float(epoch(z, x))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 @benchmark("gan")
 def bench_gan(args):
     """Compiled GAN epoch vs the paper-style ``train_on_batch`` loop on 805 x 3756."""
@@ -189,3 +280,6 @@ def bench_gan(args):
     yield "gan_epoch_s", ours_s
     yield "gan_reference_epoch_s", ref_s
     yield "gan_epoch_speedup", ref_s / ours_s
+    floor_s = matmul_floor_epoch(N_SITES, params, N_HAPLOTYPES)
+    yield "gan_matmul_floor_epoch_s", floor_s
+    yield "gan_epoch_over_floor", ours_s / floor_s
