@@ -193,9 +193,8 @@ def matmul_floor_epoch(n_sites: int, params: dict, n_haplotypes: int, *, repeats
 
     b = params["batch_size"]
     n_batches = n_haplotypes // b
-    g_sizes = [params["latent_size"], *hidden_sizes(n_sites, params["g_hidden_divisors"])]
+    g_sizes = [params["latent_size"], *hidden_sizes(n_sites, params["g_hidden_divisors"]), n_sites]
     d_sizes = [n_sites, *hidden_sizes(n_sites, params["d_hidden_divisors"]), 1]
-    g_sizes.append(n_sites)
     rng = np.random.default_rng(0)
 
     def kernels(sizes):

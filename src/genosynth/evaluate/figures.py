@@ -393,9 +393,10 @@ def plot_fixed_alleles(
     x = np.arange(len(models))
     lost = [s["polymorphic_real_fixed_ag"] for s in stats.values()]
     gained = [s["polymorphic_ag_fixed_real"] for s in stats.values()]
-    n_poly_real = int(np.sum(r.min(axis=0) != r.max(axis=0)))
-    by_chance = [s["expected_fraction_polymorphic_real_fixed_ag"] * n_poly_real
-                 for s in stats.values()]  # fmt: skip
+    by_chance = [
+        s["expected_fraction_polymorphic_real_fixed_ag"] * (s["n_sites"] - s["n_fixed_real"])
+        for s in stats.values()
+    ]
     fig, axes = new_figure(1, 1, figsize=(max(4.0, 1.2 * len(models) + 2.0), 3.6))
     ax = axes[0, 0]
     width = 0.38

@@ -416,6 +416,11 @@ class RBMModel(HaplotypeModel):
         onehot[np.arange(haplotypes.shape[0]), codes] = 1
         return np.concatenate([haplotypes, onehot], axis=1)
 
+    def _labelled_data(self, haplotypes: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+        """Training rows: haplotypes with the one-hot columns of their label values appended."""
+        codes = None if labels is None else self._label_codes(labels, haplotypes.shape[0])
+        return self._visible_data(haplotypes, codes)
+
     @staticmethod
     def _fingerprint(haplotypes: np.ndarray, labels: np.ndarray | None) -> str:
         digest = hashlib.sha256()
@@ -490,8 +495,7 @@ class RBMModel(HaplotypeModel):
         path = None if checkpoint_path is None else Path(checkpoint_path)
         if path is not None and resume and path.exists():
             rng = self._resume(path, h, fingerprint)
-            codes = None if labels is None else self._label_codes(labels, h.shape[0])
-            data = self._visible_data(h, codes)
+            data = self._labelled_data(h, labels)
         else:
             rng, data = self._initialise(h, labels, _generator(seed))
         provenance = {"data_sha256": fingerprint}
@@ -533,8 +537,7 @@ class RBMModel(HaplotypeModel):
             n_sites,
             self.params["hidden_activation"],
         )
-        codes = None if labels is None else self._label_codes(labels, n_hap)
-        data = self._visible_data(h, codes)
+        data = self._labelled_data(h, labels)
         n_chains = self.params["n_chains"]
         if self.params["chain_init"] == "data":
             start = rng.integers(0, n_hap, size=n_chains)
@@ -860,7 +863,7 @@ class RBMModel(HaplotypeModel):
         if h.shape[1] != self.n_sites:
             raise GenosynthError(f"expected {self.n_sites} sites, got {h.shape[1]}")
         if self.is_conditional and labels is not None:
-            v = self._visible_data(h, self._label_codes(labels, h.shape[0]))
+            v = self._labelled_data(h, labels)
         elif self.is_conditional:
             lab = np.broadcast_to(self.label_proportions, (h.shape[0], self.n_labels))
             v = np.concatenate([h.astype(np.float32), lab.astype(np.float32)], axis=1)
