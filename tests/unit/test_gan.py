@@ -40,6 +40,7 @@ def test_registered_and_defaults():
     assert (p["d_lr"], p["g_lr"]) == (8e-4, 1e-4)
     assert p["g_hidden_divisors"] == [1.2, 1.1] and p["d_hidden_divisors"] == [2.0, 3.0]
     assert (p["leaky_alpha"], p["l2"], p["real_label_noise"]) == (0.01, 1e-4, 0.1)
+    assert p["label_scale"] == 10.0
     json.dumps(p)
 
 
@@ -82,6 +83,8 @@ def test_bad_parameters():
         GANModel(latent_size=0)
     with pytest.raises(GenosynthError, match="no parameter"):
         GANModel(learning_rate=1.0)
+    with pytest.raises(GenosynthError, match="label_scale"):
+        GANModel(label_scale=0)
 
 
 def test_threads_cannot_change_after_tensorflow_started(caplog):
@@ -231,12 +234,45 @@ def test_learns_two_haplotype_types():
     np.testing.assert_array_less(np.abs(ag.mean(0) - h.mean(0))[shared], 0.1)
 
 
+def test_label_inputs_hand_worked():
+    from genosynth.models.gan import label_inputs
+
+    got = label_inputs(np.array([2, 0, 2]), 3, 10.0)
+    want = [[0, 0, 10], [10, 0, 0], [0, 0, 10]]
+    np.testing.assert_array_equal(got, want)
+    assert got.dtype == np.float32 and label_inputs(np.array([], int), 2, 1.0).shape == (0, 2)
+
+
+def test_conditional_inputs_carry_label_scale():
+    """Training and sampling feed ``label_scale`` at the class's column: the label
+    columns of every training epoch, and the generator's inputs when sampling."""
+    h = toy(n=64)
+    y = (h == TYPE_B).all(1).astype(np.int64)
+    m = GANModel(**TINY | {"label_scale": 4.0})
+    fed = []
+    train_epoch = m._train_epoch
+    m._train_epoch = lambda x, onehot: fed.append(np.asarray(onehot)) or train_epoch(x, onehot)
+    m.fit(h, seed=0, labels=y, epochs=2)
+    assert len(fed) == 2
+    for onehot in fed:
+        np.testing.assert_array_equal(onehot, 4.0 * np.eye(2)[y])
+    seen = []
+    generator = m._generator
+    m._generator = lambda z, training=False: seen.append(np.asarray(z)) or generator(z)
+    m.sample(6, seed=0, labels=np.array([1, 0, 1, 1, 0, 0]))
+    (z,) = seen
+    assert z.shape == (6, 16 + 2)
+    np.testing.assert_array_equal(z[:, 16:], 4.0 * np.eye(2)[[1, 0, 1, 1, 0, 0]])
+
+
 def test_conditional_learns_each_type_and_frequencies(tmp_path):
     """Label = haplotype type: each label yields its type, and labels drawn from the
     training proportions give allele frequencies within 0.1 of the training ones."""
     h = toy(n=128)
     y = (h == TYPE_B).all(1).astype(np.int64)
-    m = GANModel(**TOY | {"g_lr": 1e-3, "d_lr": 1e-3}).fit(h, seed=2, labels=y, epochs=200)
+    # label_scale 2: at the default 10 this 16-latent, 20-SNP toy lost label 0 (1 to 4 all worked)
+    m = GANModel(**TOY | {"g_lr": 1e-3, "d_lr": 1e-3, "label_scale": 2.0})
+    m.fit(h, seed=2, labels=y, epochs=200)
     assert m.conditional and m.n_classes == 2
     np.testing.assert_allclose(m.label_proportions, np.bincount(y) / len(y))
     a = m.sample(300, seed=1, labels=0)

@@ -58,9 +58,22 @@ conditional GAN learns each class's type.
 Conditional GAN
 ---------------
 With ``fit(..., labels=y)`` (non-negative integer class ids, ``K = max(y) +
-1`` classes) the one-hot label is concatenated to the generator's latent
-input and to the discriminator's input. Fake rows of a batch carry the real
-rows' labels. ``sample(n, seed=..., labels=k)`` generates class ``k`` (an
+1`` classes) the one-hot label, multiplied by ``label_scale``
+(:func:`label_inputs`), is concatenated to the generator's latent input and
+to the discriminator's input. Fake rows of a batch carry the real rows'
+labels. The scale matters: a plain one-hot (``label_scale = 1``) adds inputs
+of norm 1 next to a latent vector of norm about ``sqrt(600)`` and 805 allele
+inputs, and on the demo's ``wide`` data (three populations, 450 training
+haplotypes, 1,000 epochs) both networks ignored it: the AGs swung between
+populations (AFR share 0.00 to 1.00 from one 200-epoch evaluation to the
+next, against 1/3 in training). At ``label_scale = 10`` the shares stayed
+within 0.02 of 1/3 at every 100-epoch evaluation from epoch 100 on (two
+training seeds), and on the real 805-SNP data all five super-populations
+were present from epoch 50; at 25 the discriminator won outright
+(generator loss about 11, every AG nearer to real haplotypes than to each
+other). The value suits the paper's sizes (latent 600, hundreds of SNPs or
+more); much smaller networks want less: on a 20-SNP toy with latent 16, 1 to
+4 worked and 10 lost one class. ``sample(n, seed=..., labels=k)`` generates class ``k`` (an
 int, or one id per row); ``labels=None`` draws the classes from the training
 proportions, stored in the state as ``label_proportions``.
 
@@ -111,7 +124,7 @@ from genosynth.models.base import (
     register_model,
 )
 
-__all__ = ["GANModel", "configure_threads", "noisy_inputs"]
+__all__ = ["GANModel", "configure_threads", "label_inputs", "noisy_inputs"]
 
 logger = logging.getLogger("genosynth.models.gan")
 
@@ -215,6 +228,28 @@ def noisy_inputs(haplotypes: np.ndarray, seed: int, input_noise: float) -> np.nd
     return (haplotypes - noise).astype(np.float32)
 
 
+def label_inputs(labels: np.ndarray, n_classes: int, scale: float) -> np.ndarray:
+    """The label columns a conditional GAN appends to its inputs.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray, int, shape (n,)
+        Class ids in ``[0, n_classes)``.
+    n_classes : int
+        Number of classes ``K``.
+    scale : float
+        Value of the set entry (``label_scale``).
+
+    Returns
+    -------
+    numpy.ndarray, float32, shape (n, n_classes)
+        ``scale`` at ``[i, labels[i]]``, 0 elsewhere.
+    """
+    out = np.zeros((len(labels), n_classes), dtype=np.float32)
+    out[np.arange(len(labels)), labels] = scale
+    return out
+
+
 def _glorot_uniform(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     limit = math.sqrt(6.0 / (shape[0] + shape[1]))
     return rng.uniform(-limit, limit, size=shape).astype(np.float32)
@@ -260,6 +295,9 @@ class GANModel(HaplotypeModel):
         TensorFlow intra-op threads (see :func:`configure_threads`).
     jit_compile : bool, default True
         XLA-compile the per-epoch batch loop.
+    label_scale : float, default 10
+        Conditional models: the one-hot label inputs are multiplied by this
+        (see the module notes; chosen at the paper's sizes).
 
     Attributes
     ----------
@@ -290,6 +328,7 @@ class GANModel(HaplotypeModel):
         "sample_batch_size": 4096,
         "threads": None,
         "jit_compile": True,
+        "label_scale": 10.0,
     }
 
     def __init__(self, **params):
@@ -331,7 +370,7 @@ class GANModel(HaplotypeModel):
             if not isinstance(v, list | tuple) or not v or not all(is_num(d) and d > 0 for d in v):
                 bad(key, "a non-empty list of positive numbers")
             out[key] = [float(d) for d in v]
-        for key in ("d_lr", "g_lr", "adam_epsilon"):
+        for key in ("d_lr", "g_lr", "adam_epsilon", "label_scale"):
             if not is_num(p[key]) or not p[key] > 0:
                 bad(key, "a positive number")
             out[key] = float(p[key])
@@ -672,7 +711,7 @@ class GANModel(HaplotypeModel):
 
         x = tf.constant(noisy_inputs(h, seed_int, self.params["input_noise"]))
         if self.conditional:
-            onehot = tf.constant(np.eye(n_classes, dtype=np.float32)[y])
+            onehot = tf.constant(label_inputs(y, n_classes, self.params["label_scale"]))
         else:
             onehot = tf.zeros([n, 0], tf.float32)
         self._make_functions(n)
@@ -767,7 +806,7 @@ class GANModel(HaplotypeModel):
             hi = min(n, lo + rows)
             z = rng.standard_normal((hi - lo, latent), dtype=np.float32)
             if y is not None:
-                z = np.concatenate([z, np.eye(k, dtype=np.float32)[y[lo:hi]]], axis=1)
+                z = np.concatenate([z, label_inputs(y[lo:hi], k, self.params["label_scale"])], 1)
             g = np.asarray(self._generator(z, training=False))
             out[lo:hi] = np.rint(np.maximum(g, 0.0))
         return out
