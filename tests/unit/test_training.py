@@ -142,6 +142,7 @@ def test_conditional_phenotype_column(tmp_path, model):
         settings |= {"jit_compile": False, "g_lr": 1e-3, "d_lr": 1e-3, "log_every": 0}
         settings |= {"g_hidden_divisors": [0.5, 0.5], "d_hidden_divisors": [1, 1]}
         settings |= {"adam_beta_1": 0.5}  # the toy settings of tests/unit/test_gan.py
+        settings |= {"label_scale": 2.0}  # the default 10 suits paper-sized networks, not this toy
     train(tmp_path, settings, model=model)
     fitted = load_model(tmp_path / "out/checkpoint.npz")
     assert fitted.n_sites == 20
