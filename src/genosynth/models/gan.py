@@ -73,9 +73,11 @@ were present from epoch 50; at 25 the discriminator won outright
 (generator loss about 11, every AG nearer to real haplotypes than to each
 other). The value suits the paper's sizes (latent 600, hundreds of SNPs or
 more); much smaller networks want less: on a 20-SNP toy with latent 16, 1 to
-4 worked and 10 lost one class. ``sample(n, seed=..., labels=k)`` generates class ``k`` (an
-int, or one id per row); ``labels=None`` draws the classes from the training
-proportions, stored in the state as ``label_proportions``.
+4 worked and 10 lost one class.
+
+``sample(n, seed=..., labels=k)`` generates class ``k`` (an int, or one id
+per row); ``labels=None`` draws the classes from the training proportions,
+stored in the state as ``label_proportions``.
 
 Determinism and threads
 -----------------------
