@@ -265,6 +265,41 @@ def test_conditional_inputs_carry_label_scale():
     np.testing.assert_array_equal(z[:, 16:], 4.0 * np.eye(2)[[1, 0, 1, 1, 0, 0]])
 
 
+def _drop_saved_param(path: Path, key: str) -> None:
+    """Rewrite checkpoint ``path`` as a version that predates parameter ``key``."""
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    del meta["params"][key]
+    arrays["meta"] = np.array(json.dumps(meta))
+    with open(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+
+
+def test_checkpoint_without_label_scale_keeps_plain_one_hot(tmp_path):
+    """A conditional checkpoint written before ``label_scale`` existed was trained on a
+    plain one-hot: it loads (and resumes) at scale 1, not at today's default 10."""
+    h = toy(n=64)
+    y = (h == TYPE_B).all(1).astype(np.int64)
+    path = tmp_path / "old.npz"
+    old = GANModel(**TINY | {"label_scale": 1.0})
+    old.fit(h, seed=0, labels=y, epochs=1)
+    old.save(path)
+    _drop_saved_param(path, "label_scale")
+    assert "label_scale" not in read_checkpoint_meta(path)["params"]
+    loaded = load_model(path)
+    assert loaded.params["label_scale"] == 1.0
+    np.testing.assert_array_equal(
+        loaded.sample(8, seed=3, labels=1), old.sample(8, seed=3, labels=1)
+    )
+    with pytest.raises(GenosynthError, match="label_scale"):
+        GANModel(**TINY).fit(h, seed=0, labels=y, epochs=2, checkpoint_path=path)
+    resumed = GANModel(**TINY | {"label_scale": 1.0})
+    resumed.fit(h, seed=0, labels=y, epochs=2, checkpoint_path=path)
+    assert resumed.step == 2
+    assert read_checkpoint_meta(path)["params"]["label_scale"] == 1.0
+
+
 def test_conditional_learns_each_type_and_frequencies(tmp_path):
     """Label = haplotype type: each label yields its type, and labels drawn from the
     training proportions give allele frequencies within 0.1 of the training ones."""

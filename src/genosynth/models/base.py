@@ -79,6 +79,9 @@ class HaplotypeModel(abc.ABC):
 
     name: ClassVar[str]
     defaults: ClassVar[dict[str, Any]] = {}
+    #: Values of parameters added after checkpoints were first written, as the
+    #: models of those checkpoints behaved (when they differ from :attr:`defaults`).
+    legacy_params: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, **params):
         unknown = set(params) - set(self.defaults)
@@ -109,6 +112,16 @@ class HaplotypeModel(abc.ABC):
     @abc.abstractmethod
     def set_state(self, state: dict[str, np.ndarray]) -> None:
         """Restore learned parameters from :meth:`get_state`'s output."""
+
+    @classmethod
+    def saved_params(cls, saved: dict[str, Any]) -> dict[str, Any]:
+        """The parameters of a checkpoint's model, from the ``params`` it saved.
+
+        A parameter the checkpoint lacks (it predates the parameter) takes its
+        :attr:`legacy_params` value, the behaviour the saved model was trained
+        with, rather than today's default.
+        """
+        return {**cls.legacy_params, **saved}
 
     def get_optimizer_state(self) -> dict[str, np.ndarray]:
         """Optimizer state as named arrays (empty for closed-form models)."""
@@ -159,7 +172,9 @@ def load_model(path: str | os.PathLike) -> HaplotypeModel:
         meta = json.loads(str(z["meta"]))
         state = {k[6:]: z[k] for k in z.files if k.startswith("state/")}
         optim = {k[10:]: z[k] for k in z.files if k.startswith("optimizer/")}
-    model = get_model(meta["model"], **meta["params"])
+    cls = MODELS.get(meta["model"])
+    saved = meta["params"] if cls is None else cls.saved_params(meta["params"])
+    model = get_model(meta["model"], **saved)
     model.step = meta["step"]
     model.n_sites = meta["n_sites"]
     model.rng_state = meta["rng_state"]

@@ -114,7 +114,7 @@ import math
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -332,6 +332,8 @@ class GANModel(HaplotypeModel):
         "jit_compile": True,
         "label_scale": 10.0,
     }
+    # Conditional checkpoints written before label_scale existed fed a plain one-hot.
+    legacy_params: ClassVar[dict[str, Any]] = {"label_scale": 1.0}
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -605,7 +607,7 @@ class GANModel(HaplotypeModel):
         meta = read_checkpoint_meta(path)
         if meta.get("model") != self.name:
             raise GenosynthError(f"{path}: checkpoint of model '{meta.get('model')}', not 'gan'")
-        theirs = self._validated({**self.defaults, **meta["params"]})
+        theirs = self._validated({**self.defaults, **self.saved_params(meta["params"])})
         differ = sorted(
             k for k in self.params if k not in RUN_CONTROL_PARAMS and theirs[k] != self.params[k]
         )
