@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["ConfigError", "GenosynthError", "InputError"]
+__all__ = ["ConfigError", "GenosynthError", "InputError", "TrainingError"]
 
 
 class GenosynthError(Exception):
@@ -66,3 +66,7 @@ class ConfigError(GenosynthError):
         if fix:
             msg += f". Fix: {fix}"
         super().__init__(msg)
+
+
+class TrainingError(GenosynthError):
+    """Training failed in a way more epochs will not mend (e.g. the parameters ran away)."""

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from genosynth.errors import ConfigError, GenosynthError
+from genosynth.errors import ConfigError, GenosynthError, TrainingError
 from genosynth.models import MODELS, get_model, load_model
 from genosynth.models import rbm as rbm_module
 from genosynth.models.base import read_checkpoint_meta
@@ -521,3 +521,25 @@ def test_learning_rate_schedule_is_geometric():
     np.testing.assert_allclose(got, [1e-3, 10**-3.5, 1e-4, 1e-4], rtol=1e-12)
     assert get_model("rbm").epoch_learning_rate(7) == 1e-3
     assert get_model("rbm", learning_rate_final=1e-4, epochs=1).epoch_learning_rate(1) == 1e-3
+
+
+def test_runaway_training_stops_with_clear_error_before_checkpointing(tmp_path):
+    """A centred step at learning rate 5 runs away on a 20-SNP toy: training stops at
+    the epoch a parameter passes DIVERGENCE_BOUND, naming it and the fixes, and the
+    checkpoint on disk is the last sane epoch's. At learning rate 1 it trains on."""
+    rng = np.random.default_rng(0)
+    h = (rng.random((64, 20)) < 0.3).astype(np.int8)
+    small = {"n_hidden": 8, "n_chains": 10, "centering": True}
+    path = tmp_path / "rbm.npz"
+    m = get_model("rbm", **small, learning_rate=5.0)
+    with pytest.raises(TrainingError, match=r"diverged at epoch 7: max \|weights\| is 1\.91e\+03"):
+        m.fit(h, seed=0, epochs=30, checkpoint_path=path, checkpoint_every=1)
+    with pytest.raises(TrainingError, match="lower the rbm learning_rate.*centering: false"):
+        get_model("rbm", **small, learning_rate=5.0).fit(h, seed=0, epochs=30)
+    saved = load_model(path)
+    assert saved.step == 6
+    state = saved.get_state()
+    for name in ("weights", "visible_bias", "hidden_bias"):
+        assert np.abs(state[name]).max() <= rbm_module.DIVERGENCE_BOUND
+    sane = get_model("rbm", **small, learning_rate=1.0).fit(h, seed=0, epochs=30)
+    assert sane.step == 30
