@@ -10,7 +10,7 @@ from scipy import integrate, stats
 from genosynth.errors import ConfigError, GenosynthError, TrainingError
 from genosynth.models import MODELS, get_model, load_model
 from genosynth.models import rbm as rbm_module
-from genosynth.models.base import read_checkpoint_meta
+from genosynth.models.base import one_hot, read_checkpoint_meta
 from genosynth.models.rbm import RBMModel
 from genosynth.models.rbm_core import (
     RBM,
@@ -543,3 +543,14 @@ def test_runaway_training_stops_with_clear_error_before_checkpointing(tmp_path):
         assert np.abs(state[name]).max() <= rbm_module.DIVERGENCE_BOUND
     sane = get_model("rbm", **small, learning_rate=1.0).fit(h, seed=0, epochs=30)
     assert sane.step == 30
+
+
+def test_one_hot_hand_worked():
+    """Codes [2, 0, 1] of 3 classes; the value and dtype are the caller's."""
+    np.testing.assert_array_equal(
+        one_hot(np.array([2, 0, 1]), 3), [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
+    )
+    assert one_hot(np.array([2, 0, 1]), 3).dtype == np.int8
+    scaled = one_hot(np.array([1]), 2, value=2.5, dtype=np.float32)
+    assert scaled.dtype == np.float32 and scaled.tolist() == [[0.0, 2.5]]
+    assert one_hot(np.array([], dtype=int), 4).shape == (0, 4)

@@ -26,6 +26,7 @@ __all__ = [
     "check_haplotypes",
     "get_model",
     "load_model",
+    "one_hot",
     "read_checkpoint_meta",
     "register_model",
 ]
@@ -67,6 +68,26 @@ def check_haplotypes(haplotypes: np.ndarray) -> np.ndarray:
     if not np.isin(h, (0, 1)).all():
         raise GenosynthError("haplotype matrix has values other than 0 and 1")
     return h.astype(np.int8, copy=False)
+
+
+def one_hot(codes: np.ndarray, n_classes: int, *, value: float = 1, dtype=np.int8) -> np.ndarray:
+    """Label columns: ``value`` at ``[i, codes[i]]``, 0 elsewhere.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray, int, shape (n,)
+        Class indices in ``[0, n_classes)``.
+    n_classes : int
+    value : float, default 1
+    dtype : numpy dtype, default int8
+
+    Returns
+    -------
+    numpy.ndarray, ``dtype``, shape (n, n_classes)
+    """
+    out = np.zeros((len(codes), n_classes), dtype=dtype)
+    out[np.arange(len(codes)), codes] = value
+    return out
 
 
 class HaplotypeModel(abc.ABC):

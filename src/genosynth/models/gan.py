@@ -122,6 +122,7 @@ from genosynth.errors import GenosynthError
 from genosynth.models.base import (
     HaplotypeModel,
     check_haplotypes,
+    one_hot,
     read_checkpoint_meta,
     register_model,
 )
@@ -247,9 +248,7 @@ def label_inputs(labels: np.ndarray, n_classes: int, scale: float) -> np.ndarray
     numpy.ndarray, float32, shape (n, n_classes)
         ``scale`` at ``[i, labels[i]]``, 0 elsewhere.
     """
-    out = np.zeros((len(labels), n_classes), dtype=np.float32)
-    out[np.arange(len(labels)), labels] = scale
-    return out
+    return one_hot(labels, n_classes, value=scale, dtype=np.float32)
 
 
 def _glorot_uniform(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:

@@ -87,6 +87,7 @@ from genosynth.models.base import (
     HaplotypeModel,
     check_haplotypes,
     load_model,
+    one_hot,
     read_checkpoint_meta,
     register_model,
 )
@@ -417,9 +418,7 @@ class RBMModel(HaplotypeModel):
         """Haplotypes with one-hot label columns appended: int8 ``(n, n_visible)``."""
         if not self.n_labels:
             return haplotypes
-        onehot = np.zeros((haplotypes.shape[0], self.n_labels), dtype=np.int8)
-        onehot[np.arange(haplotypes.shape[0]), codes] = 1
-        return np.concatenate([haplotypes, onehot], axis=1)
+        return np.concatenate([haplotypes, one_hot(codes, self.n_labels)], axis=1)
 
     def _labelled_data(self, haplotypes: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
         """Training rows: haplotypes with the one-hot columns of their label values appended."""
