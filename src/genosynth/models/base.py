@@ -193,9 +193,8 @@ def load_model(path: str | os.PathLike) -> HaplotypeModel:
         meta = json.loads(str(z["meta"]))
         state = {k[6:]: z[k] for k in z.files if k.startswith("state/")}
         optim = {k[10:]: z[k] for k in z.files if k.startswith("optimizer/")}
-    cls = MODELS.get(meta["model"])
-    saved = meta["params"] if cls is None else cls.saved_params(meta["params"])
-    model = get_model(meta["model"], **saved)
+    saved = MODELS.get(meta["model"], HaplotypeModel).saved_params(meta["params"])
+    model = get_model(meta["model"], **saved)  # an unknown model's error comes from here
     model.step = meta["step"]
     model.n_sites = meta["n_sites"]
     model.rng_state = meta["rng_state"]
