@@ -119,6 +119,8 @@ def pairwise_differences(ev: Evaluation, path, settings: Mapping) -> Rows:
     for name, h in {"real": ev.real, **ev.ags}.items():
         d = evaluate.pairwise_differences(h, **settings)
         rows.append((name, "pairwise_differences_mean", float(d.mean())))
+    for name, h in ev.ags.items():
+        rows.append((name, "diversity_ratio", evaluate.diversity_ratio(ev.real, h)))
     return rows
 
 
@@ -281,6 +283,9 @@ def training(*, dataset, logs: Mapping, output, metrics) -> None:
     for model, table in tables.items():
         if "aats" in table and table["aats"].notna().any():
             rows.append((model, "final_training_aats", float(table["aats"].dropna().iloc[-1])))
+        if "diversity" in table and table["diversity"].notna().any():
+            last = float(table["diversity"].dropna().iloc[-1])
+            rows.append((model, "final_training_diversity", last))
     frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
     made = provenance_record("figure:training", params={"dataset": dataset}, inputs=dict(logs))
     write_table(metrics, frame[METRIC_COLUMNS], provenance=made)

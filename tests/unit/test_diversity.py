@@ -9,8 +9,10 @@ from genosynth.evaluate.diversity import (
     allele_frequency,
     allele_frequency_agreement,
     closest_distance,
+    diversity_ratio,
     fixed_alleles,
     haplostrip_order,
+    mean_pairwise_difference,
     pairwise_differences,
 )
 
@@ -89,6 +91,25 @@ def test_pairwise_differences_sampled():
     assert (d > 0).all()  # random rows of 50 sites: never the same row, never identical
     np.testing.assert_array_equal(d, pairwise_differences(h, max_pairs=500, seed=3))
     assert abs(d.mean() - offdiag.mean()) < 1.0
+
+
+def test_mean_pairwise_difference_by_hand_and_against_all_pairs():
+    assert mean_pairwise_difference(H("000", "100", "111")) == pytest.approx(2.0)  # (1+3+2)/3
+    rng = np.random.default_rng(1)
+    h = (rng.random((40, 30)) < 0.3).astype(np.int8)
+    assert mean_pairwise_difference(h) == pytest.approx(pairwise_differences(h).mean())
+    with pytest.raises(GenosynthError, match=">= 2 haplotypes"):
+        mean_pairwise_difference(H("01"))
+
+
+def test_diversity_ratio_by_hand():
+    # REAL pairs differ at 1,1,1,2,0,2 sites (mean 7/6); AG's one pair at 1 site
+    assert diversity_ratio(REAL, AG) == pytest.approx(6 / 7)
+    assert diversity_ratio(REAL, REAL) == pytest.approx(1.0)
+    assert diversity_ratio(REAL, H("101", "101", "101")) == 0.0  # collapsed onto one haplotype
+    assert np.isnan(diversity_ratio(H("01", "01"), H("01", "11")))
+    with pytest.raises(GenosynthError):
+        diversity_ratio(REAL, H("11", "01"))
 
 
 def test_closest_distance_by_hand():

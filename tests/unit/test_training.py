@@ -16,7 +16,7 @@ from genosynth import formats, stages
 from genosynth.errors import ConfigError
 from genosynth.models import load_model
 from genosynth.provenance import read_provenance
-from genosynth.training import train_model
+from genosynth.training import COLLAPSE_DIVERSITY, _Monitor, train_model
 
 RBM = {"n_hidden": 8, "epochs": 40, "burn_in": 20, "checkpoint_every": 5, "seed": 3}
 
@@ -53,6 +53,7 @@ def test_log_has_every_epoch_and_aats(dataset):
     evaluated = log.dropna(subset=["aats"])
     assert evaluated.epoch.tolist() == [10, 20, 30, 40]
     assert evaluated.aats.between(0, 1).all()
+    assert (evaluated.diversity > 0).all() and evaluated.diversity.notna().all()
     assert load_model(dataset / "out/checkpoint.npz").step == 40
     leftovers = sorted(p.name for p in (dataset / "out").iterdir())
     assert leftovers == ["checkpoint.npz", "training_log.tsv", "training_log.tsv.provenance.json"]
@@ -60,6 +61,46 @@ def test_log_has_every_epoch_and_aats(dataset):
     assert made["step"] == "train" and made["seed"] == 3
     assert made["params"]["model"] == "rbm" and made["params"]["settings"]["eval_every"] == 10
     assert made["inputs"]["train"] == str(dataset / "train.hapt.gz")
+
+
+class _Replay:
+    """A stand-in model whose AGs are given rows (cycled to the requested count)."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def sample(self, n, *, seed):
+        return self.rows[np.arange(n) % len(self.rows)]
+
+
+@pytest.mark.parametrize(
+    ("ags", "diversity", "warned"),
+    [("collapsed", 0.0, True), ("real", 1.0, False), ("half", None, None)],
+)
+def test_monitor_warns_on_mode_collapse(tmp_path, caplog, ags, diversity, warned):
+    rng = np.random.default_rng(4)
+    real = (rng.random((50, 40)) < 0.4).astype(np.int8)
+    rows = {"collapsed": real[:1], "real": real, "half": real[:2]}[ags]
+    control = {"eval_every": 10, "seed": 0, "select_metric": "aats", "select_checkpoint": False}
+    monitor = _Monitor(_Replay(rows), real, control, tmp_path / "log.tsv", tmp_path / "best.npz")
+    with caplog.at_level("WARNING", logger="genosynth.training"):
+        monitor(10, {"loss": 1.0})
+        monitor(11, {"loss": 1.0})  # not an evaluation epoch
+    got = monitor.rows[0]["diversity"]
+    if ags == "half":  # 25 + 25 copies of two real rows: 625 of the 1225 pairs differ at d sites
+        d = int((real[0] != real[1]).sum())
+        i, j = np.triu_indices(50, k=1)
+        real_mean = (real[i] != real[j]).sum(axis=1).mean()  # brute force over all pairs
+        diversity = d * 625 / 1225 / real_mean
+        warned = diversity < COLLAPSE_DIVERSITY
+    assert got == pytest.approx(diversity)
+    assert "diversity" not in monitor.rows[1]
+    warnings = [r.getMessage() for r in caplog.records if "mode collapse" in r.getMessage()]
+    assert len(warnings) == int(warned)
+    if warned:
+        assert warnings[0].startswith(f"epoch 10: mode collapse: the AGs keep {100 * got:.1f} %")
+    logged = pd.read_csv(tmp_path / "log.tsv", sep="\t")
+    assert logged.diversity.iloc[0] == pytest.approx(diversity)
 
 
 def test_killed_run_resumes_and_finishes_with_the_same_epochs(dataset):

@@ -133,6 +133,7 @@ def test_metrics_rows_are_finite(smoke_run, ds):
         "membership_auc",
         "closest_ag_distance_median",
         "pairwise_differences_mean",
+        "diversity_ratio",
     ]
     for m in MODELS:
         rows = metrics[metrics.model == m].set_index("metric")["value"]
@@ -155,6 +156,7 @@ def test_iterative_training_log(smoke_run, model):
     evaluated = log.dropna(subset=["aats"])
     assert evaluated.epoch.tolist() == list(range(10, epochs + 1, 10))
     assert evaluated[["aats", "aa_truth", "aa_syn"]].stack().between(0, 1).all()
+    assert (evaluated.diversity > 0).all()
 
 
 @pytest.mark.parametrize("model", MODELS)

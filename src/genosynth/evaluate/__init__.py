@@ -4,7 +4,7 @@
 * :mod:`~genosynth.evaluate.privacy`: AATS, privacy loss, exact copies, membership
   inference and the export gate.
 * :mod:`~genosynth.evaluate.diversity`: allele frequencies, fixed alleles, pairwise
-  differences, closest distances, haplostrip ordering.
+  differences and the AG/real diversity ratio, closest distances, haplostrip ordering.
 * :mod:`~genosynth.evaluate.ld`: r² matrices and LD decay.
 * :mod:`~genosynth.evaluate.figures`: one function per figure of the output contract
   (imported on its own, so that computing metrics does not load matplotlib).
@@ -22,8 +22,10 @@ from genosynth.evaluate.diversity import (
     allele_frequency,
     allele_frequency_agreement,
     closest_distance,
+    diversity_ratio,
     fixed_alleles,
     haplostrip_order,
+    mean_pairwise_difference,
     pairwise_differences,
 )
 from genosynth.evaluate.ld import ld_decay, ld_decay_mae, r2_matrix
@@ -45,6 +47,7 @@ __all__ = [
     "allele_frequency",
     "allele_frequency_agreement",
     "closest_distance",
+    "diversity_ratio",
     "exact_copies",
     "fixed_alleles",
     "hamming",
@@ -52,6 +55,7 @@ __all__ = [
     "haplostrip_order",
     "ld_decay",
     "ld_decay_mae",
+    "mean_pairwise_difference",
     "membership_auc",
     "nearest_neighbor",
     "nearest_neighbor_reference",

@@ -24,8 +24,10 @@ __all__ = [
     "allele_frequency",
     "allele_frequency_agreement",
     "closest_distance",
+    "diversity_ratio",
     "fixed_alleles",
     "haplostrip_order",
+    "mean_pairwise_difference",
     "pairwise_differences",
 ]
 
@@ -165,6 +167,56 @@ def pairwise_differences(h, *, max_pairs: int = 200_000, seed=0) -> np.ndarray:
     i = rng.integers(0, n, max_pairs)
     j = (i + rng.integers(1, n, max_pairs)) % n  # uniform over the n - 1 other rows
     return pair_distances(h, h, i, j)
+
+
+def mean_pairwise_difference(h) -> float:
+    """Mean Hamming distance over all pairs of distinct haplotypes, exactly.
+
+    Per site, ``k`` of ``n`` haplotypes carrying allele 1 make ``k (n - k)``
+    differing pairs out of ``n (n - 1) / 2``, so the mean is the sum over sites
+    of ``2 k (n - k) / (n (n - 1))`` (the count of segregating differences
+    behind nucleotide diversity), in O(n_sites) memory whatever ``n``.
+
+    Parameters
+    ----------
+    h : array_like, int8, (n_haplotypes, n_sites)
+        At least 2 haplotypes.
+
+    Returns
+    -------
+    float
+    """
+    h = _as_haplotypes(h, "h")
+    n = h.shape[0]
+    if n < 2:
+        raise GenosynthError(f"mean pairwise difference needs >= 2 haplotypes, got {n}")
+    k = h.sum(axis=0, dtype=np.int64)
+    differing_pairs = k * (n - k)
+    all_pairs = n * (n - 1) / 2
+    return float(differing_pairs.sum() / all_pairs)
+
+
+def diversity_ratio(real, ag) -> float:
+    """AG diversity relative to the real data: mean pairwise differences, AG / real.
+
+    About 1 for a model that keeps the real haplotypes' diversity; near 0 for
+    one collapsed onto a few haplotypes (mode collapse), however close its AGs
+    lie to real ones. NaN when the real haplotypes are all identical.
+
+    Parameters
+    ----------
+    real : array_like, int8, (n_real, n_sites)
+    ag : array_like, int8, (n_ag, n_sites)
+
+    Returns
+    -------
+    float
+    """
+    r = _as_haplotypes(real, "real")
+    a = _as_haplotypes(ag, "ag")
+    _same_sites(r, a)
+    real_mean = mean_pairwise_difference(r)
+    return mean_pairwise_difference(a) / real_mean if real_mean > 0 else float("nan")
 
 
 def closest_distance(real, ag) -> pd.DataFrame:
