@@ -37,6 +37,14 @@ def _same_sites(real: np.ndarray, ag: np.ndarray) -> None:
         raise GenosynthError(f"real has {real.shape[1]} sites but the AGs have {ag.shape[1]}")
 
 
+def _real_and_ag(real, ag) -> tuple[np.ndarray, np.ndarray]:
+    """Both sets as checked haplotype arrays over the same sites."""
+    r = _as_haplotypes(real, "real")
+    a = _as_haplotypes(ag, "ag")
+    _same_sites(r, a)
+    return r, a
+
+
 def allele_frequency(h) -> np.ndarray:
     """Frequency of allele 1 at each site.
 
@@ -69,9 +77,7 @@ def allele_frequency_agreement(real, ag) -> dict:
         ``pearson_r``: correlation of the two frequency vectors (NaN when one is
         constant); ``rmse``: ``sqrt(mean_j (p_ag_j - p_real_j)**2)``.
     """
-    r = _as_haplotypes(real, "real")
-    a = _as_haplotypes(ag, "ag")
-    _same_sites(r, a)
+    r, a = _real_and_ag(real, ag)
     p_real = allele_frequency(r)
     p_ag = allele_frequency(a)
     if p_real.size < 2 or np.std(p_real) == 0 or np.std(p_ag) == 0:
@@ -109,9 +115,7 @@ def fixed_alleles(real, ag) -> dict:
         ``(1 - 1/n)**n``, about ``1/e``, when there are as many AGs as real
         haplotypes.
     """
-    r = _as_haplotypes(real, "real")
-    a = _as_haplotypes(ag, "ag")
-    _same_sites(r, a)
+    r, a = _real_and_ag(real, ag)
     p_real = allele_frequency(r)
     p_ag = allele_frequency(a)
     poly_real = (p_real > 0) & (p_real < 1)
@@ -212,9 +216,7 @@ def diversity_ratio(real, ag) -> float:
     -------
     float
     """
-    r = _as_haplotypes(real, "real")
-    a = _as_haplotypes(ag, "ag")
-    _same_sites(r, a)
+    r, a = _real_and_ag(real, ag)
     real_mean = mean_pairwise_difference(r)
     return mean_pairwise_difference(a) / real_mean if real_mean > 0 else float("nan")
 
@@ -235,9 +237,7 @@ def closest_distance(real, ag) -> pd.DataFrame:
     pandas.DataFrame, n_real rows
         ``to_closest_ag`` and ``to_closest_real`` (int32).
     """
-    r = _as_haplotypes(real, "real")
-    a = _as_haplotypes(ag, "ag")
-    _same_sites(r, a)
+    r, a = _real_and_ag(real, ag)
     to_ag = nearest_neighbor(r, a)[0]
     to_real = nearest_neighbor(r, r, exclude_self=True)[0]
     return pd.DataFrame({"to_closest_ag": to_ag, "to_closest_real": to_real})
