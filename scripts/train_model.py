@@ -12,4 +12,5 @@ with script_logging(snakemake.log[0]):
         checkpoint=snakemake.output.checkpoint,
         training_log=snakemake.output.log_tsv,
         threads=snakemake.threads,
+        others=snakemake.input.get("others"),
     )

@@ -23,7 +23,7 @@ from genosynth.fileio import atomic_path
 from genosynth.models import load_model
 from genosynth.models.base import read_checkpoint_meta
 from genosynth.provenance import record, write_table
-from genosynth.training import LABEL_COLUMN
+from genosynth.training import LABEL_COLUMN, draw_labels, sample_target
 
 __all__ = [
     "build_dataset",
@@ -250,7 +250,7 @@ def sample_with_labels(model, n: int, *, seed) -> np.ndarray:
     rng = np.random.default_rng(seed)
     proportions = np.asarray(model.label_proportions, dtype=np.float64)
     values = np.asarray(getattr(model, "label_values", np.arange(proportions.size)))
-    labels = values[rng.choice(proportions.size, size=n, p=proportions / proportions.sum())]
+    labels = values[draw_labels(proportions, n, seed=rng)]
     alleles = model.sample(n, seed=rng, labels=labels)
     return np.concatenate([alleles, labels[:, None].astype(np.int8)], axis=1)
 
@@ -264,8 +264,9 @@ def sample(*, checkpoint, real: Sequence, info, ags, sampling: Mapping) -> None:
     conditional = trained.get("conditional")
     if conditional == LABEL_COLUMN:
         haplotypes = sample_with_labels(model, n, seed=sampling["seed"])
-    else:
-        haplotypes = model.sample(n, seed=sampling["seed"])
+    else:  # pool_others models draw the target population's labels only
+        target = trained.get("target_proportions")
+        haplotypes = sample_target(model, n, seed=sampling["seed"], target_proportions=target)
     made = record(
         "sample",
         seed=sampling["seed"],

@@ -227,3 +227,101 @@ def test_select_metrics_hand_worked():
     assert SELECT_METRICS["balance"](far_apart) == 0.5
     balanced = {"AATS": 0.6, "AA_truth": 0.55, "AA_syn": 0.65}
     assert SELECT_METRICS["balance"](balanced) == pytest.approx(0.15)
+
+
+def _pooled_dataset(path, n_train=40, n_others=80):
+    """Target P1 haplotypes of type 0 in train, complementary P2 of type 1 in others."""
+    rng = np.random.default_rng(2)
+    types = np.array([[0, 1] * 10, [1, 1, 0, 0] * 5], dtype=np.int8)
+    rows = {}
+    sides = (("train", "train", n_train, "P1", 0), ("other", "others", n_others, "P2", 1))
+    for split, file, n, pop, t in sides:
+        haps = types[t] ^ (rng.random((n, 20)) < 0.1).astype(np.int8)
+        ids = [f"{pop}_{i // 2:03d}_{'AB'[i % 2]}" for i in range(n)]
+        formats.write_hapt(path / f"{file}.hapt.gz", haps, ids)
+        rows[split] = pd.DataFrame({"hap_id": ids, "sample": [i[:-2] for i in ids], "pop": pop})
+    panel = pd.concat([t.assign(split=k) for k, t in rows.items()], ignore_index=True)
+    panel.assign(super_pop=panel["pop"]).to_csv(path / "panel.tsv", sep="\t", index=False)
+    (path / "dataset.json").write_text('{"layout": "haplotypes"}')
+    return types
+
+
+def test_pool_others_hand_worked(tmp_path):
+    """Train rows first, labels over both sides (sorted classes), target shares of train."""
+    from genosynth.training import pool_others
+
+    train_h = np.array([[0, 0], [0, 1]], dtype=np.int8)
+    other_h = np.array([[1, 1], [1, 0], [1, 1]], dtype=np.int8)
+    formats.write_hapt(tmp_path / "others.hapt.gz", other_h, ["o1", "o2", "o3"])
+    pd.DataFrame(
+        {"hap_id": ["t1", "t2", "o1", "o2", "o3"], "super_pop": ["EUR", "EUR", "NA", "AFR", "NA"]}
+    ).to_csv(tmp_path / "panel.tsv", sep="\t", index=False)
+    pooled, labels, target = pool_others(
+        train_h,
+        others=tmp_path / "others.hapt.gz",
+        panel=tmp_path / "panel.tsv",
+        ids=["t1", "t2"],
+        conditional="super_pop",
+    )
+    assert pooled.dtype == np.int8
+    assert pooled.tolist() == [[0, 0], [0, 1], [1, 1], [1, 0], [1, 1]]
+    assert labels.tolist() == [1, 1, 2, 0, 2]  # classes AFR, EUR, NA ("NA" is not missing)
+    assert target.tolist() == [0.0, 1.0, 0.0]
+
+
+def test_pool_others_needs_population_labels_and_others(tmp_path):
+    from genosynth.training import pool_others
+
+    formats.write_hapt(tmp_path / "others.hapt.gz", np.zeros((0, 2), dtype=np.int8), [])
+    pd.DataFrame({"hap_id": ["t1"], "pop": ["EUR"]}).to_csv(tmp_path / "panel.tsv", sep="\t")
+    args = dict(others=tmp_path / "others.hapt.gz", panel=tmp_path / "panel.tsv", ids=["t1"])
+    one = np.zeros((1, 2), dtype=np.int8)
+    with pytest.raises(ConfigError, match="pool_others.*population labels.*conditional: super_pop"):
+        pool_others(one, conditional="none", **args)
+    with pytest.raises(ConfigError, match=r"others\.hapt\.gz: the dataset has no complementary"):
+        pool_others(one, conditional="pop", **args)
+
+
+def test_draw_labels_follows_the_proportions():
+    from genosynth.training import draw_labels
+
+    assert draw_labels([0, 2, 0], 50, seed=1).tolist() == [1] * 50
+    shares = np.bincount(draw_labels([1, 3], 20000, seed=2)) / 20000
+    np.testing.assert_allclose(shares, [0.25, 0.75], atol=0.01)
+    np.testing.assert_array_equal(draw_labels([1, 1], 30, seed=3), draw_labels([1, 1], 30, seed=3))
+
+
+def test_pool_others_trains_on_both_and_samples_the_target(tmp_path):
+    """AGs and training-log evaluations are of the target population only."""
+    types = _pooled_dataset(tmp_path)
+    settings = RBM | {"n_hidden": 8, "epochs": 60, "burn_in": 200, "learning_rate": 0.02}
+    settings |= {"conditional": "pop", "pool_others": True, "eval_every": 20, "n_chains": 60}
+    settings |= {"batch_size": 20}
+    train_model(
+        model="rbm",
+        settings=settings,
+        train=tmp_path / "train.hapt.gz",
+        panel=tmp_path / "panel.tsv",
+        checkpoint=tmp_path / "out" / "checkpoint.npz",
+        training_log=tmp_path / "out" / "training_log.tsv",
+        others=tmp_path / "others.hapt.gz",
+    )
+    from genosynth.models.base import read_checkpoint_meta
+
+    meta = read_checkpoint_meta(tmp_path / "out/checkpoint.npz")
+    assert meta["provenance"]["target_proportions"] == [1.0, 0.0]  # classes P1, P2
+    model = load_model(tmp_path / "out/checkpoint.npz")
+    np.testing.assert_allclose(model.label_proportions, [1 / 3, 2 / 3])  # trained on both
+    stages.sample(
+        checkpoint=tmp_path / "out/checkpoint.npz",
+        real=[tmp_path / "train.hapt.gz"],
+        info=tmp_path / "dataset.json",
+        ags=tmp_path / "ags.hapt.gz",
+        sampling={"n_ags": 0, "seed": 9},
+    )
+    _, ags = formats.read_hapt_matrix(tmp_path / "ags.hapt.gz")
+    assert ags.shape == (40, 20)
+    mismatch = np.abs(ags.mean(axis=0) - types[0]).mean()
+    assert mismatch < 0.2, mismatch  # measured 0.09; in the training shares (2/3 P2) 0.38
+    log = pd.read_csv(tmp_path / "out/training_log.tsv", sep="\t").dropna(subset=["aats"])
+    assert log.epoch.tolist() == [20, 40, 60]

@@ -65,6 +65,24 @@ def test_scan_trains_on_target_population_only(smoke_run):
     assert set(panel.loc[panel.split == "other", "pop"]) == {"YRI", "CHB"}
 
 
+def test_scan_gan_pools_the_others_and_samples_the_target(smoke_run):
+    """`pool_others`: trained on CEU + the YRI and CHB others, AGs of CEU only."""
+    from genosynth.models import load_model
+    from genosynth.models.base import read_checkpoint_meta
+
+    data = smoke_run / "results/scan/data"
+    panel = pd.read_csv(data / "panel.tsv", sep="\t")
+    trained = panel[panel.split.isin(["train", "other"])]
+    counts = trained["pop"].value_counts().sort_index()  # classes CEU, CHB, YRI
+    checkpoint = smoke_run / "results/scan/models/gan/checkpoint.npz"
+    model = load_model(checkpoint)
+    np.testing.assert_allclose(model.label_proportions, counts / counts.sum())
+    target = read_checkpoint_meta(checkpoint)["provenance"]["target_proportions"]
+    assert target == [1.0, 0.0, 0.0]
+    _, ags = read_hapt(smoke_run / "results/scan/ags/gan.hapt.gz")
+    assert len(ags) == (panel.split != "other").sum()  # as many as real CEU haplotypes
+
+
 @pytest.mark.parametrize("ds", ["wide", "pheno"])
 @pytest.mark.parametrize("model", MODELS)
 def test_ag_vcf_matches_hapt_and_legend(smoke_run, ds, model):

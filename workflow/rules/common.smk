@@ -66,6 +66,15 @@ def get_model_params(ds, model):
     return params
 
 
+def get_training_inputs(ds, model):
+    """Training split and panel of a dataset, and its others with `pool_others`."""
+    data = f"results/{ds}/data"
+    inputs = {"train": f"{data}/train.hapt.gz", "panel": f"{data}/panel.tsv"}
+    if get_model_params(ds, model).get("pool_others"):
+        inputs["others"] = f"{data}/others.hapt.gz"
+    return inputs
+
+
 def get_ags(ds, suffix=".hapt.gz"):
     """AG files of every configured model for a dataset."""
     return {m: f"results/{ds}/ags/{m}{suffix}" for m in MODELS}

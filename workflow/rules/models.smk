@@ -27,8 +27,7 @@ rule train_baseline:
 
 rule train_gan:
     input:
-        train="results/{ds}/data/train.hapt.gz",
-        panel="results/{ds}/data/panel.tsv",
+        unpack(lambda w: get_training_inputs(w.ds, "gan")),
     output:
         checkpoint="results/{ds}/models/gan/checkpoint.npz",
         log_tsv="results/{ds}/models/gan/training_log.tsv",
@@ -51,8 +50,7 @@ rule train_gan:
 
 rule train_rbm:
     input:
-        train="results/{ds}/data/train.hapt.gz",
-        panel="results/{ds}/data/panel.tsv",
+        unpack(lambda w: get_training_inputs(w.ds, "rbm")),
     output:
         checkpoint="results/{ds}/models/rbm/checkpoint.npz",
         log_tsv="results/{ds}/models/rbm/training_log.tsv",
