@@ -279,7 +279,8 @@ class _Monitor:
                     "epoch %d: mode collapse: the AGs keep %.1f %% of the training haplotypes' "
                     "diversity (mean pairwise differences), so their allele frequencies, LD and "
                     "scans are not the data's. What can help: more training haplotypes per site "
-                    "or fewer sites; for the GAN lower d_lr and g_lr, or another seed",
+                    "(conditional: super_pop with pool_others: true adds the dataset's other "
+                    "populations) or fewer sites; for the GAN lower d_lr and g_lr, or another seed",
                     epoch,
                     100 * row["diversity"],
                 )
