@@ -35,7 +35,7 @@ def dataset(tmp_path):
     return tmp_path
 
 
-def train(path, settings, model="rbm"):
+def train(path, settings, model="rbm", **more):
     train_model(
         model=model,
         settings=settings,
@@ -43,7 +43,20 @@ def train(path, settings, model="rbm"):
         panel=path / "panel.tsv",
         checkpoint=path / "out" / "checkpoint.npz",
         training_log=path / "out" / "training_log.tsv",
+        **more,
     )
+
+
+def sample_ags(path) -> np.ndarray:
+    """AGs of the checkpoint `train` wrote, by the `sample_ags` stage (as many as train rows)."""
+    stages.sample(
+        checkpoint=path / "out/checkpoint.npz",
+        real=[path / "train.hapt.gz"],
+        info=path / "dataset.json",
+        ags=path / "ags.hapt.gz",
+        sampling={"n_ags": 0, "seed": 9},
+    )
+    return formats.read_hapt_matrix(path / "ags.hapt.gz")[1]
 
 
 def test_log_has_every_epoch_and_aats(dataset):
@@ -187,14 +200,7 @@ def test_conditional_phenotype_column(tmp_path, model):
     train(tmp_path, settings, model=model)
     fitted = load_model(tmp_path / "out/checkpoint.npz")
     assert fitted.n_sites == 20
-    stages.sample(
-        checkpoint=tmp_path / "out/checkpoint.npz",
-        real=[tmp_path / "train.hapt.gz"],
-        info=tmp_path / "dataset.json",
-        ags=tmp_path / "ags.hapt.gz",
-        sampling={"n_ags": 0, "seed": 9},
-    )
-    _, ags = formats.read_hapt_matrix(tmp_path / "ags.hapt.gz")
+    ags = sample_ags(tmp_path)
     assert ags.shape == (200, 21)
     assert abs(ags[:, -1].mean() - 0.7) < 0.1
     for lab in (0, 1):
@@ -297,29 +303,14 @@ def test_pool_others_trains_on_both_and_samples_the_target(tmp_path):
     settings = RBM | {"n_hidden": 8, "epochs": 60, "burn_in": 200, "learning_rate": 0.02}
     settings |= {"conditional": "pop", "pool_others": True, "eval_every": 20, "n_chains": 60}
     settings |= {"batch_size": 20}
-    train_model(
-        model="rbm",
-        settings=settings,
-        train=tmp_path / "train.hapt.gz",
-        panel=tmp_path / "panel.tsv",
-        checkpoint=tmp_path / "out" / "checkpoint.npz",
-        training_log=tmp_path / "out" / "training_log.tsv",
-        others=tmp_path / "others.hapt.gz",
-    )
+    train(tmp_path, settings, others=tmp_path / "others.hapt.gz")
     from genosynth.models.base import read_checkpoint_meta
 
     meta = read_checkpoint_meta(tmp_path / "out/checkpoint.npz")
     assert meta["provenance"]["target_proportions"] == [1.0, 0.0]  # classes P1, P2
     model = load_model(tmp_path / "out/checkpoint.npz")
     np.testing.assert_allclose(model.label_proportions, [1 / 3, 2 / 3])  # trained on both
-    stages.sample(
-        checkpoint=tmp_path / "out/checkpoint.npz",
-        real=[tmp_path / "train.hapt.gz"],
-        info=tmp_path / "dataset.json",
-        ags=tmp_path / "ags.hapt.gz",
-        sampling={"n_ags": 0, "seed": 9},
-    )
-    _, ags = formats.read_hapt_matrix(tmp_path / "ags.hapt.gz")
+    ags = sample_ags(tmp_path)
     assert ags.shape == (40, 20)
     mismatch = np.abs(ags.mean(axis=0) - types[0]).mean()
     assert mismatch < 0.2, mismatch  # measured 0.09; in the training shares (2/3 P2) 0.38
