@@ -10,6 +10,7 @@ writes the figure and ``metrics/<figure>.tsv``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -146,7 +147,10 @@ def allele_frequency(ev: Evaluation, path, settings: Mapping) -> Rows:
 def fixed_alleles(ev: Evaluation, path, settings: Mapping) -> Rows:
     from genosynth.evaluate.figures import plot_fixed_alleles
 
-    return _per_site_metrics(ev, path, plot_fixed_alleles, evaluate.fixed_alleles, "fixed_")
+    train = ev.sites(ev.train)
+    plot = functools.partial(plot_fixed_alleles, train=train)
+    compute = functools.partial(evaluate.fixed_alleles, train=train)
+    return _per_site_metrics(ev, path, plot, compute, "fixed_")
 
 
 def closest_distance(ev: Evaluation, path, settings: Mapping) -> Rows:

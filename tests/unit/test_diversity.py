@@ -61,6 +61,18 @@ def test_fixed_alleles_by_hand():
     assert np.isnan(no_poly["expected_fraction_polymorphic_real_fixed_ag"])
 
 
+def test_fixed_alleles_training_floor_by_hand():
+    # trained on the first two real rows: q = [0.5, 0, 1]; real-polymorphic sites 0 and 1
+    stats = fixed_alleles(REAL, AG, train=REAL[:2])
+    assert stats["polymorphic_real_fixed_train"] == 1  # site 1: its allele 1 is in a test row
+    # 2 AGs: site 0 (q = 1/2) 1/4 + 1/4, site 1 (q = 0) fixed for sure
+    assert stats["expected_fraction_polymorphic_real_fixed_ag_train"] == pytest.approx(0.75)
+    assert stats["expected_fraction_polymorphic_real_fixed_ag"] == pytest.approx((0.5 + 0.625) / 2)
+    assert "polymorphic_real_fixed_train" not in fixed_alleles(REAL, AG)
+    with pytest.raises(GenosynthError, match="3 sites but the training rows have 2"):
+        fixed_alleles(REAL, AG, train=REAL[:2, :2])
+
+
 def test_fixed_alleles_floor_matches_simulated_frequency_sampler():
     rng = np.random.default_rng(5)
     real = (rng.random((200, 400)) < rng.uniform(0.002, 0.03, 400)).astype(np.int8)

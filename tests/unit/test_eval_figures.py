@@ -70,7 +70,7 @@ def test_allele_frequency(tmp_path, data):
 def test_fixed_alleles(tmp_path, data):
     real, _, ags, _ = data
     path = tmp_path / "fixed_alleles.png"
-    figures.plot_fixed_alleles(path, real, ags)
+    figures.plot_fixed_alleles(path, real, ags, train=real[: len(real) // 2])
     assert_png(path)
 
 

@@ -32,9 +32,9 @@ __all__ = [
 ]
 
 
-def _same_sites(real: np.ndarray, ag: np.ndarray) -> None:
-    if real.shape[1] != ag.shape[1]:
-        raise GenosynthError(f"real has {real.shape[1]} sites but the AGs have {ag.shape[1]}")
+def _same_sites(real: np.ndarray, other: np.ndarray, name: str = "the AGs") -> None:
+    if real.shape[1] != other.shape[1]:
+        raise GenosynthError(f"real has {real.shape[1]} sites but {name} have {other.shape[1]}")
 
 
 def _real_and_ag(real, ag) -> tuple[np.ndarray, np.ndarray]:
@@ -88,13 +88,17 @@ def allele_frequency_agreement(real, ag) -> dict:
     return {"pearson_r": pearson, "rmse": rmse}
 
 
-def fixed_alleles(real, ag) -> dict:
+def fixed_alleles(real, ag, *, train=None) -> dict:
     """Sites polymorphic in one set but fixed (monomorphic) in the other (paper Fig. S14).
 
     Parameters
     ----------
     real : array_like, int8, (n_real, n_sites)
     ag : array_like, int8, (n_ag, n_sites)
+    train : array_like, int8, (n_train, n_sites), optional
+        The real rows the model was trained on (a subset of ``real``). A model
+        only sees these, so its floor is that of a sampler of their
+        frequencies; see the ``_train`` keys below.
 
     Returns
     -------
@@ -114,6 +118,14 @@ def fixed_alleles(real, ag) -> dict:
         count: a real singleton is absent from ``n`` AGs with probability
         ``(1 - 1/n)**n``, about ``1/e``, when there are as many AGs as real
         haplotypes.
+
+        With ``train``, also: ``polymorphic_real_fixed_train``, the
+        real-polymorphic sites monomorphic in the training rows (no model of
+        those rows can make them polymorphic), and
+        ``expected_fraction_polymorphic_real_fixed_ag_train``, the mean of
+        ``(1 - q)**n_ag + q**n_ag`` over the real-polymorphic sites with ``q``
+        the training frequency: the floor of a model that learned the training
+        rows exactly.
     """
     r, a = _real_and_ag(real, ag)
     p_real = allele_frequency(r)
@@ -127,7 +139,7 @@ def fixed_alleles(real, ag) -> dict:
     p = p_real[poly_real]
     n_ag = a.shape[0]
     fixed_by_chance = (1.0 - p) ** n_ag + p**n_ag
-    return {
+    stats = {
         "n_sites": int(r.shape[1]),
         "n_fixed_real": int(r.shape[1] - n_poly_real),
         "n_fixed_ag": int(a.shape[1] - n_poly_ag),
@@ -143,6 +155,16 @@ def fixed_alleles(real, ag) -> dict:
             float(fixed_by_chance.mean()) if n_poly_real else float("nan")
         ),
     }
+    if train is not None:
+        t = _as_haplotypes(train, "train")
+        _same_sites(r, t, "the training rows")
+        q = allele_frequency(t)[poly_real]
+        fixed_from_train = (1.0 - q) ** n_ag + q**n_ag
+        stats["polymorphic_real_fixed_train"] = int(np.sum((q == 0) | (q == 1)))
+        stats["expected_fraction_polymorphic_real_fixed_ag_train"] = (
+            float(fixed_from_train.mean()) if n_poly_real else float("nan")
+        )
+    return stats
 
 
 def pairwise_differences(h, *, max_pairs: int = 200_000, seed=0) -> np.ndarray:

@@ -371,6 +371,7 @@ def plot_fixed_alleles(
     real,
     ag_by_model: dict,
     *,
+    train=None,
     title: str = "Alleles fixed in AGs vs real (Yelmen et al. Fig. S14)",
 ) -> None:
     """Bars per model: SNPs polymorphic in the real data but fixed in the AGs, and vice versa.
@@ -378,24 +379,32 @@ def plot_fixed_alleles(
     A black tick on each first bar marks how many real-polymorphic SNPs a
     sampler drawing every site at its real frequency would leave fixed at
     that model's AG count (the floor set by rare alleles; see
-    :func:`genosynth.evaluate.diversity.fixed_alleles`).
+    :func:`genosynth.evaluate.diversity.fixed_alleles`); with ``train``, a
+    grey tick marks the same for a sampler of the training frequencies.
 
     Parameters
     ----------
     path : str or os.PathLike
     real : array_like, int8, (n_real, n_sites)
     ag_by_model : dict of str -> array_like, int8, (n_ag, n_sites)
+    train : array_like, int8, (n_train, n_sites), optional
+        The rows the models were trained on.
     title : str
     """
     r = _as_haplotypes(real, "real")
     models = _models(ag_by_model)
-    stats = {name: fixed_alleles(r, ag) for name, ag in models.items()}
+    stats = {name: fixed_alleles(r, ag, train=train) for name, ag in models.items()}
     x = np.arange(len(models))
     lost = [s["polymorphic_real_fixed_ag"] for s in stats.values()]
     gained = [s["polymorphic_ag_fixed_real"] for s in stats.values()]
+    n_poly = [s["n_sites"] - s["n_fixed_real"] for s in stats.values()]
     by_chance = [
-        s["expected_fraction_polymorphic_real_fixed_ag"] * (s["n_sites"] - s["n_fixed_real"])
-        for s in stats.values()
+        s["expected_fraction_polymorphic_real_fixed_ag"] * n
+        for s, n in zip(stats.values(), n_poly, strict=True)
+    ]
+    by_chance_train = [
+        s.get("expected_fraction_polymorphic_real_fixed_ag_train", np.nan) * n
+        for s, n in zip(stats.values(), n_poly, strict=True)
     ]
     fig, axes = new_figure(1, 1, figsize=(max(4.0, 1.2 * len(models) + 2.0), 3.6))
     ax = axes[0, 0]
@@ -405,13 +414,17 @@ def plot_fixed_alleles(
            label="polymorphic in AG, fixed in real")  # fmt: skip
     ax.hlines(by_chance, x - width, x, colors="black", linewidths=1.5,
               label="real frequencies, sampled: expected fixed")  # fmt: skip
+    if train is not None:
+        ax.hlines(by_chance_train, x - width, x, colors="grey", linewidths=1.5, linestyles="--",
+                  label="training frequencies, sampled: expected fixed")  # fmt: skip
     for k, (a, b) in enumerate(zip(lost, gained, strict=True)):
         ax.text(k - width / 2, a, str(a), ha="center", va="bottom", fontsize="x-small")
         ax.text(k + width / 2, b, str(b), ha="center", va="bottom", fontsize="x-small")
     ax.set_xticks(x, list(models))
     ax.set_ylabel("number of SNPs")
     ax.set_xlabel("model")
-    ax.set_ylim(0, max([1, *lost, *gained, *by_chance]) * 1.4)
+    ticks = [v for v in by_chance + by_chance_train if np.isfinite(v)]
+    ax.set_ylim(0, max([1, *lost, *gained, *ticks]) * 1.4)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", fontsize="x-small", frameon=False)
     _finish(fig, path, title)
