@@ -9,11 +9,11 @@ from genosynth.evaluate.privacy import (
     aats,
     aats_sensitivity,
     exact_copies,
+    fold_aats,
     membership_auc,
     privacy_gate,
     privacy_loss,
     privacy_metrics,
-    size_matched_aats,
 )
 
 
@@ -83,70 +83,69 @@ def test_privacy_loss_is_positive_for_copies_of_train():
     assert privacy_loss(0.6, 0.5) == pytest.approx(0.1)
 
 
-def test_size_matched_aats_is_plain_aats_at_equal_sizes():
-    train, test, synthetic = (population(40, seed=s) for s in (1, 2, 3))
-    matched = size_matched_aats(train, test, synthetic, seed=5)
-    assert matched["n"] == 40
-    assert (matched["folds_train"], matched["folds_test"], matched["folds_synthetic"]) == (1, 1, 1)
-    assert matched["aats_train_matched"] == aats(train, synthetic)["AATS"]
-    assert matched["aats_test_matched"] == aats(test, synthetic)["AATS"]
-    assert matched["aa_syn_test_matched"] == aats(test, synthetic)["AA_syn"]
-    plain = aats(test, synthetic)["AATS"] - aats(train, synthetic)["AATS"]
-    assert matched["privacy_loss"] == pytest.approx(plain)
+def test_fold_aats_is_aats_at_equal_sizes():
+    real, synthetic = population(40, seed=1), population(40, seed=3)
+    result = fold_aats(real, synthetic, seed=5)
+    plain = aats(real, synthetic)
+    assert result == {key: plain[key] for key in ("AA_truth", "AA_syn", "AATS", "n")} | {"pairs": 1}
+    with pytest.raises(GenosynthError, match="fold size 41 must be between 2 and .* 40 rows"):
+        fold_aats(real, synthetic, size=41)
 
 
-def test_size_matched_aats_folds_by_hand():
-    # n = 2 (the AG and test sets); the 4 training rows, 4 apart from each other, form two
-    # folds of 2, and whichever way they are cut, one fold holds r0, which s0 copies:
+def test_fold_aats_by_hand():
+    # folds of 2: the 4 training rows (4 apart from each other) form two folds, and whichever
+    # way they are cut, one fold holds r0, which s0 copies:
     #   fold with r0: AA_truth 0 (r0: d_TS 0; the other: d_TS <= 4 = d_TT), AA_syn 0
     #     (s0: d_ST 0; s1: d_ST = d(s1, r0) = 1 = d_SS, a tie) -> AATS 0;
     #   fold without r0: AA_truth 0 (r1: d_TS 3 < 4; r2, r3: 4 = 4), AA_syn 1 (d_ST >= 3 > 1)
     #     -> AATS 0.5;
-    # so AATS_train = 0.25. Test t0, t1 (d_TT 2): t0 d_TS 1 -> 0, t1 d_TS 3 > 2 -> 1;
-    # s0 d_ST 1 = d_SS -> 0, s1 d_ST 2 > 1 -> 1: AATS_test 0.5, privacy loss 0.25.
+    # so the fold mean is 0.25, while one subsample (aats) gives 0 or 0.5.
+    train = H("11000000", "00110000", "00001100", "00000011")
+    synthetic = H("11000000", "11100000")
+    for seed in range(4):
+        result = fold_aats(train, synthetic, seed=seed)
+        assert result == {"AA_truth": 0.0, "AA_syn": 0.5, "AATS": 0.25, "n": 2, "pairs": 2}
+        assert aats(train, synthetic, seed=seed)["AATS"] in (0.0, 0.5)
+    # 4 synthetic rows in folds of 2 against 2 real rows: 2 pairs
+    doubled = np.concatenate([synthetic, synthetic])
+    assert fold_aats(train[:2], doubled, seed=0)["pairs"] == 2
+    with pytest.raises(GenosynthError, match="real has 8 sites but synthetic has 3"):
+        fold_aats(train, H("000", "111"))
+
+
+def test_privacy_metrics_matched_columns_by_hand():
+    # test (2 rows) sets the matched fold size: train folds as in test_fold_aats_by_hand
+    # (AATS 0.25); test t0, t1 (d_TT 2): t0 d_TS 1 -> 0, t1 d_TS 3 > 2 -> 1; s0 d_ST 1 = d_SS
+    # -> 0, s1 d_ST 2 > 1 -> 1: AATS_test 0.5. Unmatched, train and AGs are compared at 2
+    # rows too (the AG count), so both losses are 0.25.
     train = H("11000000", "00110000", "00001100", "00000011")
     synthetic = H("11000000", "11100000")
     test = H("10000000", "00000001")
-    for seed in range(4):
-        matched = size_matched_aats(train, test, synthetic, seed=seed)
-        assert matched == {
-            "n": 2,
-            "folds_synthetic": 1,
-            "folds_train": 2,
-            "aa_truth_train_matched": 0.0,
-            "aa_syn_train_matched": 0.5,
-            "aats_train_matched": 0.25,
-            "folds_test": 1,
-            "aa_truth_test_matched": 0.5,
-            "aa_syn_test_matched": 0.5,
-            "aats_test_matched": 0.5,
-            "privacy_loss": 0.25,
-        }
-    # unmatched, the training AATS is that of one random fold: 0 or 0.5, never 0.25
-    assert aats(train, synthetic, seed=0)["AATS"] in (0.0, 0.5)
-    with pytest.raises(GenosynthError, match="train has 8 sites but synthetic has 3"):
-        size_matched_aats(train, test, H("000", "111"))
+    result = privacy_metrics(train, test, synthetic)
+    assert result["aats_test"] == result["aats_test_matched"] == 0.5
+    assert result["aats_train"] == result["aats_train_matched"] == 0.25
+    assert result["privacy_loss"] == result["privacy_loss_matched"] == 0.25
 
 
-def test_size_matched_privacy_loss_removes_the_set_size_bias():
-    # AGs drawn from the data's own distribution (4 haplotype types, 30 % of alleles
-    # flipped): nothing is copied, so the true privacy loss is 0. With a 3:1 split the
-    # unmatched difference is biased upwards: on these 20 replicates its mean is +0.051
-    # (standard error 0.013), the size-matched one's -0.006 (0.008).
+def test_matched_privacy_loss_removes_the_set_size_bias():
+    # AGs drawn from the data's own distribution (4 haplotype types of 8 sites, 20 % of
+    # alleles flipped): nothing is copied, so the true privacy loss is 0. With a 3:1 split
+    # the paper's difference is biased upwards: on these 30 replicates its mean is +0.077
+    # (standard error 0.010), the size-matched one's +0.010 (0.009).
     plain, matched = [], []
-    for rep in range(20):
+    for rep in range(30):
         rng = np.random.default_rng(rep)
-        types = rng.random((4, 16)) < 0.5
+        types = rng.random((4, 8)) < 0.5
 
         def draw(n, types=types, rng=rng):
-            rows = types[rng.integers(0, 4, n)] ^ (rng.random((n, 16)) < 0.3)
+            rows = types[rng.integers(0, 4, n)] ^ (rng.random((n, 8)) < 0.2)
             return rows.astype(np.int8)
 
-        train, test, synthetic = draw(150), draw(50), draw(200)
-        plain.append(aats(test, synthetic)["AATS"] - aats(train, synthetic)["AATS"])
-        matched.append(size_matched_aats(train, test, synthetic, seed=rep)["privacy_loss"])
-    assert np.mean(plain) > 0.03
-    assert abs(np.mean(matched)) < 0.015
+        result = privacy_metrics(draw(150), draw(50), draw(200), seed=rep)
+        plain.append(result["privacy_loss"])
+        matched.append(result["privacy_loss_matched"])
+    assert np.mean(plain) > 0.05
+    assert abs(np.mean(matched)) < 0.03
 
 
 def test_exact_copies_by_hand():

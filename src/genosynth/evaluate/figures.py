@@ -560,9 +560,6 @@ def plot_ld_decay(
 
 # --------------------------------------------------------------------------- S13
 
-#: Axis label of the privacy loss (:func:`genosynth.evaluate.privacy.size_matched_aats`).
-PRIVACY_LOSS_LABEL = "privacy loss (AATS test - train,\nsize-matched)"
-
 #: Bars of :func:`plot_aats`, as (metrics key, legend label).
 _AATS_BARS = [
     ("aats_train", "AATS train"),
@@ -612,7 +609,7 @@ def plot_aats(
     ax_loss.bar(x, loss, 0.6, color=["tab:red" if v > 0 else "tab:blue" for v in loss])
     ax_loss.axhline(0.0, color="0.3", lw=0.8)
     ax_loss.set_xticks(x, names)
-    ax_loss.set_ylabel(PRIVACY_LOSS_LABEL)
+    ax_loss.set_ylabel("privacy loss (AATS test - train)")
     ax_loss.set_xlabel("model")
     _finish(fig, path, title)
 
@@ -655,7 +652,7 @@ def plot_aats_sensitivity(
     ax.axhline(0.5, color="0.3", ls=":", lw=0.8)
     ax.set_ylabel("AATS")
     ax_loss.axhline(0.0, color="0.3", lw=0.8)
-    ax_loss.set_ylabel(PRIVACY_LOSS_LABEL)
+    ax_loss.set_ylabel("privacy loss (AATS test - train)")
     _finish(fig, path, title)
 
 
