@@ -43,12 +43,12 @@ haplotype types, 20 % of alleles flipped; 150 train / 50 test / 200 AGs)
 gave a mean of +0.077 +- 0.010 over 30 replicates of 8 sites and +0.031 +-
 0.008 of 16 sites. ``privacy_loss_matched`` compares both at the held-out
 size, over test-size folds of the training haplotypes: +0.010 +- 0.009 and
-+0.000 +- 0.007 on the same replicates. The
-price: a copied training haplotype counts only in the folds holding its
-source, so copies weigh ``n_test / n_train`` as much as in
-``privacy_loss`` (50 training haplotypes planted into the AGs above moved
-``privacy_loss`` by +0.006 and ``privacy_loss_matched`` by +0.001).
-The gate uses ``privacy_loss``, the paper's.
++0.000 +- 0.007 on the same replicates. The price: a copied training
+haplotype counts only in the folds holding its source, so copies weigh
+``n_test / n_train`` as much as in ``privacy_loss`` (50 training haplotypes
+planted into the AGs above moved ``privacy_loss`` by +0.006 and
+``privacy_loss_matched`` by +0.001). The gate uses ``privacy_loss``, the
+paper's.
 """
 
 from __future__ import annotations
@@ -70,12 +70,12 @@ __all__ = [
     "aats",
     "aats_sensitivity",
     "exact_copies",
+    "fold_aats",
     "membership_auc",
     "privacy_gate",
     "auc_standard_error",
     "privacy_loss",
     "privacy_metrics",
-    "fold_aats",
 ]
 
 #: Default ceiling of :func:`privacy_gate` on ``AATS_test - AATS_train``.
@@ -321,8 +321,10 @@ def _train_test_columns(train, test, synthetic, seed) -> tuple[dict, dict, dict]
     on_train = fold_aats(train, synthetic, seed=seed)
     on_test = fold_aats(test, synthetic, seed=seed)
     size = min(on_train["n"], on_test["n"])
-    matched_train = fold_aats(train, synthetic, size=size, seed=seed)
-    matched_test = fold_aats(test, synthetic, size=size, seed=seed)
+    matched_train, matched_test = (
+        on if on["n"] == size else fold_aats(real, synthetic, size=size, seed=seed)
+        for on, real in ((on_train, train), (on_test, test))
+    )  # same size and seed: the same folds
     row = {
         "aats_train": on_train["AATS"],
         "aa_truth_train": on_train["AA_truth"],
@@ -347,7 +349,7 @@ def privacy_metrics(train, test, synthetic, *, seed=0) -> dict:
         The real training and held-out haplotypes.
     synthetic : array_like, int8, (n_syn, n_sites)
     seed : int, default 0
-        Passed to :func:`aats`.
+        Passed to :func:`fold_aats` (draws the folds).
 
     Returns
     -------
@@ -392,7 +394,7 @@ def aats_sensitivity(
     synthetic : array_like, int8, (n_syn, n_sites)
     n_planted : sequence of int, default (1, 5, 10, 50)
     seed : int, default 0
-        Draws the planted haplotypes and slots, and seeds :func:`aats`.
+        Draws the planted haplotypes and slots, and seeds :func:`fold_aats`.
 
     Returns
     -------
