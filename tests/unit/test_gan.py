@@ -331,3 +331,32 @@ def test_conditional_learns_each_type_and_frequencies(tmp_path):
         GANModel(**TINY).fit(h, seed=0, labels=y[:-1], epochs=0)
     with pytest.raises(GenosynthError, match="not conditional"):
         GANModel(**TINY).fit(h, seed=0, epochs=0).sample(3, seed=0, labels=0)
+
+
+def test_gpu_bench_restates_the_library_inputs():
+    """bench/gan_gpu.py (the JAX twin run on lent GPUs) keeps the library's noise and names.
+
+    The twin needs only numpy and JAX, so it restates ``noisy_inputs`` and the weight
+    names; if the library changes either, the GPU run would silently train on other
+    inputs or fail to export its weights.
+    """
+    sys.path.insert(0, str(BENCH))
+    try:
+        import gan_gpu
+    finally:
+        sys.path.remove(str(BENCH))
+    h = toy(n=30, n_sites=12)
+    np.testing.assert_array_equal(gan_gpu.noisy(h, 9, 0.1), noisy_inputs(h, 9, 0.1))
+    state = GANModel(**TINY).fit(h, seed=2, labels=np.arange(30) % 2, epochs=0).get_state()
+    named = [k for net in gan_gpu.NETS for pair in gan_gpu.weight_keys(net) for k in pair]
+    assert named == [k for k in state if k != "label_proportions"]
+    # the evaluation inputs: default_rng(seed + epoch) draws the classes, then the latent rows
+    runs = [{"seed": 4, "conditional": "super_pop"}, {"seed": 4, "conditional": "none"}]
+    params = {"latent_size": 3, "label_scale": 10.0}
+    g_in = gan_gpu.eval_inputs(runs, params, np.array([0.25, 0.75]), 6)
+    assert g_in.shape == (2, gan_gpu.EVAL_ROWS, 5) and g_in.dtype == np.float32
+    rng = np.random.default_rng(10)
+    labels = rng.choice(2, size=gan_gpu.EVAL_ROWS, p=[0.25, 0.75])
+    np.testing.assert_array_equal(g_in[0, :, :3], rng.standard_normal((1000, 3), np.float32))
+    np.testing.assert_array_equal(g_in[0, :, 3:], 10.0 * np.eye(2)[labels])
+    assert (g_in[1, :, 3:] == 0).all()
