@@ -347,7 +347,8 @@ def cmd_train(args):
     log = ["epoch\trun\tseconds\td_loss\tg_loss\taa_truth\taa_syn\taats"]
     start = time.perf_counter()
     resume = Path(args.resume) if args.resume else None
-    if resume is not None and resume.exists():  # a run stopped by --time-limit
+    resumed = resume is not None and resume.exists()  # a run stopped by --time-limit
+    if resumed:
         with np.load(resume, allow_pickle=True) as z:
             leaves, treedef = jax.tree.flatten(s)
             s = jax.tree.unflatten(
@@ -360,7 +361,7 @@ def cmd_train(args):
     s1, d, g = chunk(s, 0, 1)  # compile (and run epoch 1)
     jax.block_until_ready(s1)
     compile_s = time.perf_counter() - t0
-    if resume is None or not resume.exists():
+    if not resumed:
         s, done, train_s = s1, 1, 0.0
     print(f"device {jax.devices()[0]}; first epoch with compilation {compile_s:.1f} s", flush=True)
     while done < args.epochs and time.perf_counter() - start < args.time_limit:
@@ -399,6 +400,8 @@ def cmd_train(args):
         one = jax.tree.map(lambda a, i=i: np.asarray(a[i]), s)
         np.savez(out / f"weights{i}.npz", epochs=done, **state_arrays(one))
         gap, at, G = best[i]
+        if G is None:  # stopped before its first evaluation
+            continue
         arrays = {}
         for (kk, bk), (w, b) in zip(weight_keys("generator"), G, strict=True):
             arrays[kk], arrays[bk] = w, b
