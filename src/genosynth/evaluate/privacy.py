@@ -143,18 +143,25 @@ def aats(real, synthetic, *, seed=0) -> dict:
     n = t.shape[0]
     if n < 2:
         raise GenosynthError(f"AATS needs at least 2 haplotypes per set, got {n}")
-    d_ts = nearest_neighbor(t, s)[0]
-    d_tt = nearest_neighbor(t, t, exclude_self=True)[0]
-    d_st = nearest_neighbor(s, t)[0]
-    d_ss = nearest_neighbor(s, s, exclude_self=True)[0]
-    aa_truth = float(np.mean(d_ts > d_tt))
-    aa_syn = float(np.mean(d_st > d_ss))
+    aa_truth, aa_syn = _aa_rates(t, s, _nearest_within(t), _nearest_within(s))
     return {
         "AA_truth": aa_truth,
         "AA_syn": aa_syn,
         "AATS": 0.5 * (aa_truth + aa_syn),
         "n": int(n),
     }
+
+
+def _nearest_within(h: np.ndarray) -> np.ndarray:
+    """int32 ``(n,)``: each row's distance to its nearest other row of the same set."""
+    return nearest_neighbor(h, h, exclude_self=True)[0]
+
+
+def _aa_rates(t: np.ndarray, s: np.ndarray, d_tt: np.ndarray, d_ss: np.ndarray):
+    """``(AA_truth, AA_syn)`` of equal-sized sets, given each set's within-set nearest distances."""
+    aa_truth = float(np.mean(nearest_neighbor(t, s)[0] > d_tt))
+    aa_syn = float(np.mean(nearest_neighbor(s, t)[0] > d_ss))
+    return aa_truth, aa_syn
 
 
 def privacy_loss(aats_test, aats_train) -> float:
@@ -207,19 +214,33 @@ def fold_aats(real, synthetic, *, size=None, seed=0) -> dict:
     t = _as_haplotypes(real, "real")
     s = _as_haplotypes(synthetic, "synthetic")
     _same_sites(t, s, ("real", "synthetic"))
-    largest = min(t.shape[0], s.shape[0])
-    size = largest if size is None else int(size)
-    if not 2 <= size <= largest:
+    smallest = min(t.shape[0], s.shape[0])
+    size = smallest if size is None else int(size)
+    if not 2 <= size <= smallest:
         raise GenosynthError(
-            f"fold size {size} must be between 2 and the smaller set's {largest} rows"
+            f"fold size {size} must be between 2 and the smaller set's {smallest} rows"
         )
     rng = np.random.default_rng(seed)
-    syn_folds = _folds(s.shape[0], size, rng)
-    real_folds = _folds(t.shape[0], size, rng)
-    scores = [aats(t[r], s[q]) for r in real_folds for q in syn_folds]
-    out = {key: float(np.mean([x[key] for x in scores])) for key in ("AA_truth", "AA_syn")}
-    out["AATS"] = 0.5 * (out["AA_truth"] + out["AA_syn"])
-    return out | {"n": size, "pairs": len(scores)}
+    syn_folds = [s[q] for q in _folds(s.shape[0], size, rng)]
+    real_folds = [t[r] for r in _folds(t.shape[0], size, rng)]
+    # within-fold nearest distances once per fold, not once per fold pair
+    d_syn = [_nearest_within(f) for f in syn_folds]
+    d_real = [_nearest_within(f) for f in real_folds]
+    rates = np.array(
+        [
+            _aa_rates(tf, sf, d_t, d_s)
+            for tf, d_t in zip(real_folds, d_real, strict=True)
+            for sf, d_s in zip(syn_folds, d_syn, strict=True)
+        ]
+    )
+    aa_truth, aa_syn = (float(v) for v in rates.mean(axis=0))
+    return {
+        "AA_truth": aa_truth,
+        "AA_syn": aa_syn,
+        "AATS": 0.5 * (aa_truth + aa_syn),
+        "n": size,
+        "pairs": len(rates),
+    }
 
 
 def _row_keys(h: np.ndarray) -> list[bytes]:
