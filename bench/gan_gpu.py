@@ -178,13 +178,17 @@ def initial_state(weights: dict, prefix: str = "") -> dict:
     return s
 
 
+def named_layers(net: str, layers) -> dict[str, np.ndarray]:
+    """GANModel-named arrays of one network's ``[(kernel, bias), ...]``."""
+    out = {}
+    for (kk, bk), (w, b) in zip(weight_keys(net), layers, strict=True):
+        out[kk], out[bk] = np.asarray(w), np.asarray(b)
+    return out
+
+
 def state_arrays(s: dict) -> dict[str, np.ndarray]:
     """GANModel-named weight arrays of a JAX state."""
-    out = {}
-    for net, key in (("generator", "G"), ("discriminator", "D")):
-        for (kk, bk), (w, b) in zip(weight_keys(net), s[key], strict=True):
-            out[kk], out[bk] = np.asarray(w), np.asarray(b)
-    return out
+    return named_layers("generator", s["G"]) | named_layers("discriminator", s["D"])
 
 
 # --- modes --------------------------------------------------------------------------------
@@ -213,7 +217,6 @@ def cmd_check(args):
     """JAX side: the reference epoch from the same weights and noise; weight differences."""
     import jax
 
-    jax.config.update("jax_enable_x64", False)
     with np.load(args.ref) as z:
         ref = {k: z[k] for k in z.files}
     params = json.loads(str(ref["params"]))
@@ -402,10 +405,7 @@ def cmd_train(args):
         gap, at, G = best[i]
         if G is None:  # stopped before its first evaluation
             continue
-        arrays = {}
-        for (kk, bk), (w, b) in zip(weight_keys("generator"), G, strict=True):
-            arrays[kk], arrays[bk] = w, b
-        np.savez(out / f"best{i}.npz", epochs=at, gap=gap, **arrays)
+        np.savez(out / f"best{i}.npz", epochs=at, gap=gap, **named_layers("generator", G))
     print(
         f"epochs\t{done}\tmodels\t{len(runs)}\tcompile_s\t{compile_s:.1f}"
         f"\ttrain_s\t{train_s:.1f}\ts_per_epoch\t{per_epoch:.5f}"
