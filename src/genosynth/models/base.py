@@ -23,8 +23,11 @@ from genosynth.fileio import atomic_path
 __all__ = [
     "MODELS",
     "HaplotypeModel",
+    "as_generator",
     "check_haplotypes",
+    "check_n_samples",
     "get_model",
+    "is_number",
     "load_model",
     "one_hot",
     "read_checkpoint_meta",
@@ -49,6 +52,25 @@ def get_model(name: str, **params) -> HaplotypeModel:
             f"unknown model '{name}'; registered models: {sorted(MODELS)}"
         ) from None
     return cls(**params)
+
+
+def as_generator(seed: int | np.random.Generator) -> np.random.Generator:
+    """A Generator from an integer seed, or ``seed`` itself if it already is one."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def check_n_samples(n: int) -> int:
+    """``n`` as an ``int`` if it is a non-negative integer (not a bool); else raise."""
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+        raise GenosynthError(f"number of samples must be a non-negative integer, got {n!r}")
+    return int(n)
+
+
+def is_number(value) -> bool:
+    """True for a Python or numpy int or float that is not a bool (a parameter check)."""
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
 def check_haplotypes(haplotypes: np.ndarray) -> np.ndarray:

@@ -22,7 +22,13 @@ from __future__ import annotations
 import numpy as np
 
 from genosynth.errors import GenosynthError
-from genosynth.models.base import HaplotypeModel, check_haplotypes, register_model
+from genosynth.models.base import (
+    HaplotypeModel,
+    as_generator,
+    check_haplotypes,
+    check_n_samples,
+    register_model,
+)
 
 __all__ = ["BernoulliModel", "MarkovChainModel"]
 
@@ -31,19 +37,6 @@ MAX_WINDOW = 16
 
 #: Upper bound on the number of uniforms drawn at once by :class:`BernoulliModel`.
 _CHUNK_ELEMENTS = 1 << 22
-
-
-def _generator(seed: int | np.random.Generator) -> np.random.Generator:
-    """A Generator from an integer seed, or ``seed`` itself if it already is one."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
-
-
-def _check_n(n: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
-        raise GenosynthError(f"number of samples must be a non-negative integer, got {n!r}")
-    return int(n)
 
 
 @register_model
@@ -62,7 +55,7 @@ class BernoulliModel(HaplotypeModel):
 
     def fit(self, haplotypes, *, seed):
         h = check_haplotypes(haplotypes)
-        rng = _generator(seed)
+        rng = as_generator(seed)
         self.frequency = h.mean(axis=0, dtype=np.float64)
         self.n_sites = h.shape[1]
         self.step = 1
@@ -71,8 +64,8 @@ class BernoulliModel(HaplotypeModel):
 
     def sample(self, n, *, seed):
         self._require_fitted()
-        n = _check_n(n)
-        rng = _generator(seed)
+        n = check_n_samples(n)
+        rng = as_generator(seed)
         out = np.empty((n, self.n_sites), dtype=np.int8)
         rows = max(1, _CHUNK_ELEMENTS // max(1, self.n_sites))
         for start in range(0, n, rows):
@@ -147,7 +140,7 @@ class MarkovChainModel(HaplotypeModel):
 
     def fit(self, haplotypes, *, seed):
         h = check_haplotypes(haplotypes)
-        rng = _generator(seed)
+        rng = as_generator(seed)
         n_hap, n_sites = h.shape
         w = self.window
         n_ctx = 1 << w
@@ -191,8 +184,8 @@ class MarkovChainModel(HaplotypeModel):
 
     def sample(self, n, *, seed):
         self._require_fitted()
-        n = _check_n(n)
-        rng = _generator(seed)
+        n = check_n_samples(n)
+        rng = as_generator(seed)
         w = self.window
         mask = (1 << w) - 1
         out = np.empty((self.n_sites, n), dtype=np.int8)  # row per site, transposed at the end

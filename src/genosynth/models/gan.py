@@ -121,7 +121,9 @@ import numpy as np
 from genosynth.errors import GenosynthError
 from genosynth.models.base import (
     HaplotypeModel,
+    as_generator,
     check_haplotypes,
+    check_n_samples,
     one_hot,
     read_checkpoint_meta,
     register_model,
@@ -146,12 +148,6 @@ def _seed_int(seed: int | np.random.Generator) -> int:
             f"seed must be a non-negative integer or a numpy Generator, got {seed!r}"
         )
     return int(seed)
-
-
-def _check_n(n: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
-        raise GenosynthError(f"number of samples must be a non-negative integer, got {n!r}")
-    return int(n)
 
 
 def _tf():
@@ -780,8 +776,8 @@ class GANModel(HaplotypeModel):
             Values in {0, 1}.
         """
         self._require_fitted()
-        n = _check_n(n)
-        rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+        n = check_n_samples(n)
+        rng = as_generator(seed)
         k = self.n_classes
         if not self.conditional:
             if labels is not None:

@@ -85,7 +85,10 @@ import numpy as np
 from genosynth.errors import ConfigError, GenosynthError, TrainingError
 from genosynth.models.base import (
     HaplotypeModel,
+    as_generator,
     check_haplotypes,
+    check_n_samples,
+    is_number,
     load_model,
     one_hot,
     read_checkpoint_meta,
@@ -125,13 +128,6 @@ DIVERGENCE_BOUND = 1e3
 _RESUMABLE_CHANGES = {"epochs", "burn_in", "sample_start", "thin", "samples_per_chain"}
 
 
-def _generator(seed: int | np.random.Generator) -> np.random.Generator:
-    """A Generator from an integer seed, or ``seed`` itself if it already is one."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
-
-
 def _generator_from_state(state: dict) -> np.random.Generator:
     """A Generator whose bit generator is restored from ``bit_generator.state``."""
     bit_generator = getattr(np.random, state["bit_generator"])()
@@ -143,12 +139,6 @@ def _child_generators(rng: np.random.Generator, n: int) -> list[np.random.Genera
     """``n`` independent fast (SFC64) generators seeded from ``rng``."""
     entropy = rng.integers(0, 2**63, size=(n, 2))
     return [np.random.Generator(np.random.SFC64([int(e) for e in row])) for row in entropy]
-
-
-def _check_n(n: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
-        raise GenosynthError(f"number of samples must be a non-negative integer, got {n!r}")
-    return int(n)
 
 
 def _usable_cores() -> int:
@@ -172,10 +162,6 @@ def _single_threaded_blas():
 
 def _is_int(value) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool)
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
 class _Shard:
@@ -354,14 +340,14 @@ class RBMModel(HaplotypeModel):
                 raise ConfigError(f"rbm.{key}", f"must be an integer >= {low}, got {p[key]!r}")
             p[key] = int(p[key])
         for key in ("learning_rate", "init_std", "l2", "momentum", "offset_rate"):
-            if not _is_number(p[key]) or not math.isfinite(p[key]) or p[key] < 0:
+            if not is_number(p[key]) or not math.isfinite(p[key]) or p[key] < 0:
                 raise ConfigError(f"rbm.{key}", f"must be a finite number >= 0, got {p[key]!r}")
             p[key] = float(p[key])
         if p["learning_rate"] <= 0:
             raise ConfigError("rbm.learning_rate", "must be > 0")
         final = p["learning_rate_final"]
         if final is not None:
-            if not _is_number(final) or not math.isfinite(final) or final <= 0:
+            if not is_number(final) or not math.isfinite(final) or final <= 0:
                 raise ConfigError(
                     "rbm.learning_rate_final", f"must be a number > 0 or null, got {final!r}"
                 )
@@ -502,7 +488,7 @@ class RBMModel(HaplotypeModel):
             rng = self._resume(path, h, fingerprint)
             data = self._labelled_data(h, labels)
         else:
-            rng, data = self._initialise(h, labels, _generator(seed))
+            rng, data = self._initialise(h, labels, as_generator(seed))
         provenance = {"data_sha256": fingerprint}
         if self.step >= n_epochs:
             return self
@@ -801,8 +787,8 @@ class RBMModel(HaplotypeModel):
             Row ``i`` comes from chain ``i // samples_per_chain``.
         """
         self._require_fitted()
-        n = _check_n(n)
-        rng = _generator(seed)
+        n = check_n_samples(n)
+        rng = as_generator(seed)
         spc = self.params["samples_per_chain"]
         n_chains = -(-n // spc)
         codes = self._chain_label_codes(n, n_chains, spc, labels, rng)
