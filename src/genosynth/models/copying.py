@@ -1,0 +1,163 @@
+"""Haplotype copying model (Li & Stephens 2003), as HAPGEN2 simulates haplotypes (Su et al. 2011).
+
+:class:`CopyingModel` (``"copying"``) makes each AG a mosaic of training
+haplotypes. Along the SNPs an AG copies one training haplotype (its source);
+between two adjacent SNPs it switches, with probability
+``rho = 1 / segment_sites``, to a source drawn uniformly from all training
+haplotypes (possibly the same one). Each copied allele is flipped with
+probability ``mismatch`` (the Li-Stephens emission, HAPGEN2's mutation).
+
+So the number of SNPs copied from one source before a switch is geometric with
+mean ``segment_sites``: for ``segment_sites`` far beyond the number of SNPs an
+AG is a copy of one training haplotype, for ``segment_sites = 1`` every SNP
+comes from an independent source (the Bernoulli baseline). In between, the
+AGs keep the training haplotypes' allele frequencies, their LD within
+segments and the haplotype structure that extended-haplotype scans (XP-EHH)
+and imputation rely on; segments are in SNPs, not centimorgans (the model
+sees no positions).
+
+It is the classical non-neural generator of artificial haplotypes, here as a
+yardstick for the GAN and RBM. Two cautions:
+
+* the checkpoint holds the training haplotypes themselves (the model's state):
+  share its AGs through the privacy gate, never the checkpoint;
+* sources are drawn from all training haplotypes, so train it on one
+  population (the ``scan`` dataset's target): on several, its AGs are mosaics
+  of populations.
+
+Fitted in one pass (``step`` is 1 after :meth:`fit`); no optimizer state.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from genosynth.errors import GenosynthError
+from genosynth.models.base import (
+    HaplotypeModel,
+    as_generator,
+    check_haplotypes,
+    check_n_samples,
+    is_number,
+    register_model,
+)
+
+__all__ = ["CopyingModel", "copy_mosaics"]
+
+#: Upper bound on the (AG, SNP) cells drawn at once by :func:`copy_mosaics`.
+_CHUNK_ELEMENTS = 1 << 22
+
+
+def copy_mosaics(
+    haplotypes: np.ndarray, n: int, *, switch: float, mismatch: float, rng: np.random.Generator
+) -> np.ndarray:
+    """``n`` mosaics of ``haplotypes`` (the sampling step of :class:`CopyingModel`).
+
+    Parameters
+    ----------
+    haplotypes : numpy.ndarray, int8, shape (n_haplotypes, n_sites)
+        Sources, values in {0, 1}.
+    n : int
+        Number of mosaics.
+    switch : float
+        Probability of a new source between adjacent SNPs, in ``[0, 1]``.
+    mismatch : float
+        Probability that a copied allele is flipped, in ``[0, 1]``.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray, int8, shape (n, n_sites), values in {0, 1}
+        Row ``i``, SNP ``j``: ``haplotypes[source_ij, j]``, flipped with
+        probability ``mismatch``.
+    """
+    n_hap, n_sites = haplotypes.shape
+    out = np.empty((n, n_sites), dtype=np.int8)
+    rows = max(1, _CHUNK_ELEMENTS // n_sites)
+    columns = np.arange(n_sites)
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        new_source = rng.random((stop - start, n_sites)) < switch
+        new_source[:, 0] = True  # every mosaic starts on a source
+        flat = new_source.ravel()
+        sources = rng.integers(0, n_hap, size=int(flat.sum()))
+        segment = np.cumsum(flat) - 1  # index of the segment each cell lies in
+        source = sources[segment].reshape(new_source.shape)
+        part = haplotypes[source, columns]
+        if mismatch > 0:
+            part ^= (rng.random(part.shape) < mismatch).astype(np.int8)
+        out[start:stop] = part
+    return out
+
+
+@register_model
+class CopyingModel(HaplotypeModel):
+    """Mosaics of the training haplotypes (Li-Stephens copying; see the module docstring).
+
+    Parameters
+    ----------
+    segment_sites : float, default 100
+        Mean number of SNPs copied from one source (``>= 1``): the switch
+        probability between adjacent SNPs is ``1 / segment_sites``.
+    mismatch : float, default 0
+        Probability that a copied allele is flipped, in ``[0, 0.5]``.
+
+    State
+    -----
+    ``haplotypes`` (int8, ``(n_haplotypes, n_sites)``): the training haplotypes.
+    """
+
+    name = "copying"
+    defaults = {"segment_sites": 100.0, "mismatch": 0.0}
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        segment, mismatch = self.params["segment_sites"], self.params["mismatch"]
+        if not _is_real(segment) or not segment >= 1:
+            raise GenosynthError(
+                f"copying parameter 'segment_sites' must be a number >= 1 (SNPs copied from one "
+                f"source), got {segment!r}"
+            )
+        if not _is_real(mismatch) or not 0 <= mismatch <= 0.5:
+            raise GenosynthError(
+                f"copying parameter 'mismatch' must be a number in [0, 0.5], got {mismatch!r}"
+            )
+        self.params["segment_sites"] = float(segment)
+        self.params["mismatch"] = float(mismatch)
+        self.haplotypes: np.ndarray | None = None
+
+    def fit(self, haplotypes, *, seed):
+        h = check_haplotypes(haplotypes)
+        rng = as_generator(seed)
+        self.haplotypes = h.copy()
+        self.n_sites = h.shape[1]
+        self.step = 1
+        self.rng_state = rng.bit_generator.state
+        return self
+
+    def sample(self, n, *, seed):
+        self._require_fitted()
+        return copy_mosaics(
+            self.haplotypes,
+            check_n_samples(n),
+            switch=1.0 / self.params["segment_sites"],
+            mismatch=self.params["mismatch"],
+            rng=as_generator(seed),
+        )
+
+    def get_state(self):
+        self._require_fitted()
+        return {"haplotypes": self.haplotypes.copy()}
+
+    def set_state(self, state):
+        h = check_haplotypes(state["haplotypes"])
+        if self.n_sites is not None and h.shape[1] != self.n_sites:
+            raise GenosynthError(f"copying state has {h.shape[1]} sites, model has {self.n_sites}")
+        self.haplotypes = h.copy()
+        self.n_sites = h.shape[1]
+
+
+def _is_real(value) -> bool:
+    return is_number(value) and math.isfinite(value)
