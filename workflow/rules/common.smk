@@ -7,13 +7,13 @@ validate_config(config, load_schema(workflow.source_path("../schemas/config.sche
 
 DATASETS = list(config["datasets"])
 MODELS = list(config["models"])
-BASELINES = [m for m in MODELS if m in ("bernoulli", "markov")]
+CLOSED_FORM = ("bernoulli", "markov", "copying")  # fitted in one pass by train_baseline
 
 
 wildcard_constraints:
     ds="|".join(DATASETS),
     model="|".join(MODELS),
-    baseline="bernoulli|markov",
+    baseline="|".join(CLOSED_FORM),
     source="|".join(config["sources"]),
 
 
