@@ -1,7 +1,8 @@
 """Training a haplotype model from the workflow: resume, training log, checkpoint choice.
 
-Closed-form models (the baselines) are fitted in one call. Iterative models
-(GAN, RBM: those with an ``epochs`` parameter) train with
+Closed-form models (the baselines, the copying model) are fitted in one call, with the
+labels of ``conditional`` where they take them (``accepts_labels``). Iterative models (GAN,
+RBM: those with an ``epochs`` parameter) train with
 
 * a resume file ``resume-<hash>.npz`` beside the output checkpoint, written every
   ``checkpoint_every`` epochs: a run killed mid-way continues from it when the
@@ -344,9 +345,9 @@ def train_model(
         labels = _labels(panel, ids, control["conditional"])
     start = time.perf_counter()
     if "epochs" not in instance.defaults:
-        if labels is not None:
+        if labels is not None and not instance.accepts_labels:
             raise ConfigError("conditional", f"model {model} has no conditional mode", fix="none")
-        instance.fit(haplotypes, seed=seed)
+        instance.fit(haplotypes, seed=seed, **({} if labels is None else {"labels": labels}))
         rows = [{"epoch": instance.step, "seconds": time.perf_counter() - start}]
     else:
         rows, instance = _train_iterative(

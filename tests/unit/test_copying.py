@@ -106,3 +106,32 @@ def test_state_of_another_width_is_refused():
     model = get_model("copying").fit(ZEROS_ONES, seed=0)
     with pytest.raises(GenosynthError, match="copying state has 3 sites, model has 50"):
         model.set_state({"haplotypes": np.zeros((2, 3), dtype=np.int8)})
+
+
+def test_conditional_copies_within_each_label():
+    training = np.repeat(np.array([[0] * 8, [1] * 8, [0, 1] * 4], dtype=np.int8), [10, 20, 10], 0)
+    labels = np.repeat([3, 5, 9], [10, 20, 10])
+    model = get_model("copying", segment_sites=2).fit(training, seed=0, labels=labels)
+    assert model.is_conditional and model.label_values.tolist() == [3, 5, 9]
+    np.testing.assert_allclose(model.label_proportions, [0.25, 0.5, 0.25])
+    asked = np.array([5, 3, 9, 5])
+    ags = model.sample(4, seed=1, labels=asked)
+    np.testing.assert_array_equal(ags, training[[10, 0, 30, 10]])  # one pattern per label
+    drawn = model.sample(4000, seed=2)  # labels in the training proportions
+    ones = drawn.sum(axis=1)  # 0, 8 and 4 for the three labels' patterns
+    shares = [np.mean(ones == 0), np.mean(ones == 8), np.mean(ones == 4)]
+    np.testing.assert_allclose(shares, [0.25, 0.5, 0.25], atol=0.03)
+
+
+def test_conditional_round_trip_and_label_errors(tmp_path):
+    labels = np.array([0, 1])
+    model = get_model("copying").fit(ZEROS_ONES, seed=0, labels=labels)
+    model.save(tmp_path / "c.npz")
+    back = load_model(tmp_path / "c.npz")
+    np.testing.assert_array_equal(back.sample(3, seed=4, labels=1), np.ones((3, 50), np.int8))
+    with pytest.raises(GenosynthError, match=r"unknown label\(s\) \[2\]"):
+        back.sample(2, seed=0, labels=[0, 2])
+    with pytest.raises(GenosynthError, match="fitted without labels"):
+        get_model("copying").fit(ZEROS_ONES, seed=0).sample(2, seed=0, labels=0)
+    with pytest.raises(GenosynthError, match="copying state has 1 labels for 2 haplotypes"):
+        back.set_state({"haplotypes": ZEROS_ONES, "labels": np.array([0])})

@@ -169,7 +169,16 @@ def test_conditional_population_labels(dataset):
     np.testing.assert_allclose(model.label_proportions, [0.5, 0.5])
 
 
-@pytest.mark.parametrize("model", ["rbm", "gan"])
+def test_closed_form_models_take_labels_where_they_can(dataset):
+    train(dataset, {"conditional": "pop", "segment_sites": 5, "seed": 3}, model="copying")
+    model = load_model(dataset / "out/checkpoint.npz")
+    assert model.is_conditional and model.label_values.tolist() == [0, 1]
+    np.testing.assert_allclose(model.label_proportions, [0.5, 0.5])
+    with pytest.raises(ConfigError, match="model markov has no conditional mode"):
+        train(dataset, {"conditional": "pop", "seed": 3}, model="markov")
+
+
+@pytest.mark.parametrize("model", ["rbm", "gan", "copying"])
 def test_conditional_phenotype_column(tmp_path, model):
     """`conditional: phenotype` trains on the last column as a label; AGs get it appended.
 
@@ -197,6 +206,8 @@ def test_conditional_phenotype_column(tmp_path, model):
         settings |= {"g_hidden_divisors": [0.5, 0.5], "d_hidden_divisors": [1, 1]}
         settings |= {"adam_beta_1": 0.5}  # the toy settings of tests/unit/test_gan.py
         settings |= {"label_scale": 2.0}  # the default 10 suits paper-sized networks, not this toy
+    if model == "copying":  # mosaics of one label's haplotypes: that label's exact type
+        settings = {"conditional": "phenotype", "seed": 5, "segment_sites": 3}
     train(tmp_path, settings, model=model)
     fitted = load_model(tmp_path / "out/checkpoint.npz")
     assert fitted.n_sites == 20

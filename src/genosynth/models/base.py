@@ -28,6 +28,7 @@ __all__ = [
     "check_n_samples",
     "get_model",
     "is_number",
+    "label_codes",
     "load_model",
     "one_hot",
     "read_checkpoint_meta",
@@ -71,6 +72,41 @@ def check_n_samples(n: int) -> int:
 def is_number(value) -> bool:
     """True for a Python or numpy int or float that is not a bool (a parameter check)."""
     return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+
+
+def label_codes(labels, label_values: np.ndarray, n: int) -> np.ndarray:
+    """Indices into ``label_values`` of ``n`` labels (a scalar stands for all ``n``).
+
+    Parameters
+    ----------
+    labels : int or array_like of int, shape (n,)
+    label_values : numpy.ndarray, int64, shape (n_labels,), sorted
+        The labels a conditional model was trained on.
+    n : int
+
+    Returns
+    -------
+    numpy.ndarray, int64, shape (n,)
+
+    Raises
+    ------
+    GenosynthError
+        For labels of another shape or dtype, or values not in ``label_values``.
+    """
+    lab = np.asarray(labels)
+    if lab.ndim == 0:
+        lab = np.full(n, lab)
+    if lab.shape != (n,) or not np.issubdtype(lab.dtype, np.integer):
+        raise GenosynthError(f"labels must be {n} integers, got shape {lab.shape} {lab.dtype}")
+    codes = np.searchsorted(label_values, lab)
+    codes = np.minimum(codes, label_values.size - 1)
+    unknown = label_values[codes] != lab
+    if unknown.any():
+        raise GenosynthError(
+            f"unknown label(s) {sorted(set(lab[unknown].tolist()))}; "
+            f"the model was trained on labels {label_values.tolist()}"
+        )
+    return codes
 
 
 def check_haplotypes(haplotypes: np.ndarray) -> np.ndarray:
@@ -125,6 +161,8 @@ class HaplotypeModel(abc.ABC):
     #: Values of parameters added after checkpoints were first written, as the
     #: models of those checkpoints behaved (when they differ from :attr:`defaults`).
     legacy_params: ClassVar[dict[str, Any]] = {}
+    #: Whether :meth:`fit` and :meth:`sample` take ``labels`` (conditional generation).
+    accepts_labels: ClassVar[bool] = False
 
     def __init__(self, **params):
         unknown = set(params) - set(self.defaults)

@@ -21,9 +21,10 @@ yardstick for the GAN and RBM. Two cautions:
 
 * the checkpoint holds the training haplotypes themselves (the model's state):
   share its AGs through the privacy gate, never the checkpoint;
-* sources are drawn from all training haplotypes, so train it on one
-  population (the ``scan`` dataset's target): on several, its AGs are mosaics
-  of populations.
+* unconditional, sources are drawn from all training haplotypes, so on several
+  populations its AGs are mosaics of populations. Fitted with ``labels``
+  (``conditional: super_pop`` in the workflow), an AG copies only haplotypes of
+  its own label, drawn in the training proportions unless given.
 
 Fitted in one pass (``step`` is 1 after :meth:`fit`); no optimizer state.
 """
@@ -41,6 +42,7 @@ from genosynth.models.base import (
     check_haplotypes,
     check_n_samples,
     is_number,
+    label_codes,
     register_model,
 )
 
@@ -106,10 +108,13 @@ class CopyingModel(HaplotypeModel):
 
     State
     -----
-    ``haplotypes`` (int8, ``(n_haplotypes, n_sites)``): the training haplotypes.
+    ``haplotypes`` (int8, ``(n_haplotypes, n_sites)``): the training haplotypes;
+    ``labels`` (int64, ``(n_haplotypes,)``): their labels, empty for an
+    unconditional model.
     """
 
     name = "copying"
+    accepts_labels = True
     defaults = {"segment_sites": 100.0, "mismatch": 0.0}
 
     def __init__(self, **params):
@@ -127,35 +132,96 @@ class CopyingModel(HaplotypeModel):
         self.params["segment_sites"] = float(segment)
         self.params["mismatch"] = float(mismatch)
         self.haplotypes: np.ndarray | None = None
+        self.labels = np.zeros(0, dtype=np.int64)
 
-    def fit(self, haplotypes, *, seed):
+    @property
+    def is_conditional(self) -> bool:
+        return self.labels.size > 0
+
+    @property
+    def label_values(self) -> np.ndarray:
+        """The distinct training labels, sorted (int64, ``(n_labels,)``)."""
+        return np.unique(self.labels)
+
+    @property
+    def label_proportions(self) -> np.ndarray:
+        """Share of each of :attr:`label_values` among the training haplotypes (float64)."""
+        return np.unique(self.labels, return_counts=True)[1] / self.labels.size
+
+    def fit(self, haplotypes, *, seed, labels=None):
+        """Keep the training haplotypes (and their labels); return ``self``.
+
+        Parameters
+        ----------
+        haplotypes : array_like, int8, shape (n_haplotypes, n_sites), values in {0, 1}
+        seed : int or numpy.random.Generator
+        labels : array_like of int, shape (n_haplotypes,), optional
+            Make the model conditional: each AG copies haplotypes of one label.
+        """
         h = check_haplotypes(haplotypes)
         rng = as_generator(seed)
+        if labels is not None:
+            labels = np.asarray(labels)
+            label_codes(labels, np.unique(labels), h.shape[0])  # shape and dtype check
         self.haplotypes = h.copy()
+        self.labels = np.zeros(0, np.int64) if labels is None else labels.astype(np.int64)
         self.n_sites = h.shape[1]
         self.step = 1
         self.rng_state = rng.bit_generator.state
         return self
 
-    def sample(self, n, *, seed):
+    def sample(self, n, *, seed, labels=None):
+        """Draw ``n`` mosaics.
+
+        Parameters
+        ----------
+        n : int
+        seed : int or numpy.random.Generator
+        labels : int or array_like of int, shape (n,), optional
+            Conditional models only: the label of every AG (a scalar for all);
+            default: drawn in the training proportions.
+
+        Returns
+        -------
+        numpy.ndarray, int8, shape (n, n_sites), values in {0, 1}
+        """
         self._require_fitted()
-        return copy_mosaics(
-            self.haplotypes,
-            check_n_samples(n),
-            switch=1.0 / self.params["segment_sites"],
-            mismatch=self.params["mismatch"],
-            rng=as_generator(seed),
-        )
+        n = check_n_samples(n)
+        rng = as_generator(seed)
+        rates = {"switch": 1.0 / self.params["segment_sites"], "mismatch": self.params["mismatch"]}
+        if not self.is_conditional:
+            if labels is not None:
+                raise GenosynthError(
+                    "labels given, but the copying model was fitted without labels"
+                )
+            return copy_mosaics(self.haplotypes, n, rng=rng, **rates)
+        values = self.label_values
+        if labels is None:
+            codes = rng.choice(values.size, size=n, p=self.label_proportions)
+        else:
+            codes = label_codes(labels, values, n)
+        out = np.empty((n, self.n_sites), dtype=np.int8)
+        for code, value in enumerate(values):
+            rows = np.flatnonzero(codes == code)
+            sources = self.haplotypes[self.labels == value]
+            out[rows] = copy_mosaics(sources, rows.size, rng=rng, **rates)
+        return out
 
     def get_state(self):
         self._require_fitted()
-        return {"haplotypes": self.haplotypes.copy()}
+        return {"haplotypes": self.haplotypes.copy(), "labels": self.labels.copy()}
 
     def set_state(self, state):
         h = check_haplotypes(state["haplotypes"])
         if self.n_sites is not None and h.shape[1] != self.n_sites:
             raise GenosynthError(f"copying state has {h.shape[1]} sites, model has {self.n_sites}")
+        labels = np.asarray(state.get("labels", np.zeros(0)), dtype=np.int64)
+        if labels.size not in (0, h.shape[0]):
+            raise GenosynthError(
+                f"copying state has {labels.size} labels for {h.shape[0]} haplotypes"
+            )
         self.haplotypes = h.copy()
+        self.labels = labels.copy()
         self.n_sites = h.shape[1]
 
 

@@ -305,6 +305,7 @@ class GANModel(HaplotypeModel):
     """
 
     name = "gan"
+    accepts_labels = True
     defaults = {
         "latent_size": 600,
         "g_hidden_divisors": [1.2, 1.1],

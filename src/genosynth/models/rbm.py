@@ -89,6 +89,7 @@ from genosynth.models.base import (
     check_haplotypes,
     check_n_samples,
     is_number,
+    label_codes,
     load_model,
     one_hot,
     read_checkpoint_meta,
@@ -298,6 +299,7 @@ class RBMModel(HaplotypeModel):
     """
 
     name = "rbm"
+    accepts_labels = True
     defaults = {
         "n_hidden": 100,
         "hidden_activation": "relu",
@@ -386,20 +388,7 @@ class RBMModel(HaplotypeModel):
     # --- data -----------------------------------------------------------------
     def _label_codes(self, labels, n: int) -> np.ndarray:
         """Map label values to label-unit indices (int64, ``(n,)``)."""
-        lab = np.asarray(labels)
-        if lab.ndim == 0:
-            lab = np.full(n, lab)
-        if lab.shape != (n,) or not np.issubdtype(lab.dtype, np.integer):
-            raise GenosynthError(f"labels must be {n} integers, got shape {lab.shape} {lab.dtype}")
-        codes = np.searchsorted(self.label_values, lab)
-        codes = np.minimum(codes, self.n_labels - 1)
-        unknown = self.label_values[codes] != lab
-        if unknown.any():
-            raise GenosynthError(
-                f"unknown label(s) {sorted(set(lab[unknown].tolist()))}; "
-                f"the model was trained on labels {self.label_values.tolist()}"
-            )
-        return codes
+        return label_codes(labels, self.label_values, n)
 
     def _visible_data(self, haplotypes: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
         """Haplotypes with one-hot label columns appended: int8 ``(n, n_visible)``."""
