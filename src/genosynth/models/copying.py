@@ -171,15 +171,17 @@ class CopyingModel(HaplotypeModel):
         return self
 
     def sample(self, n, *, seed, labels=None):
-        """Draw ``n`` mosaics.
+        """Draw ``n`` mosaics, each of ``n_sites`` SNPs.
 
         Parameters
         ----------
         n : int
+            Number of AGs.
         seed : int or numpy.random.Generator
+            Seed of the switches, sources, flips (and drawn labels).
         labels : int or array_like of int, shape (n,), optional
-            Conditional models only: the label of every AG (a scalar for all);
-            default: drawn in the training proportions.
+            Label of each AG, or one for all, among :attr:`label_values`
+            (conditional models only); default: drawn in the training proportions.
 
         Returns
         -------
