@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import abc
 import json
+import math
 import os
 from typing import Any, ClassVar
 
@@ -27,7 +28,7 @@ __all__ = [
     "check_haplotypes",
     "check_n_samples",
     "get_model",
-    "is_number",
+    "is_finite_number",
     "label_codes",
     "load_model",
     "one_hot",
@@ -69,9 +70,11 @@ def check_n_samples(n: int) -> int:
     return int(n)
 
 
-def is_number(value) -> bool:
-    """True for a Python or numpy int or float that is not a bool (a parameter check)."""
-    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+def is_finite_number(value) -> bool:
+    """True for a finite Python or numpy int or float that is not a bool (a parameter check)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        return False
+    return math.isfinite(value)
 
 
 def label_codes(labels, label_values: np.ndarray, n: int) -> np.ndarray:

@@ -31,8 +31,6 @@ Fitted in one pass (``step`` is 1 after :meth:`fit`); no optimizer state.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from genosynth.errors import GenosynthError
@@ -41,7 +39,7 @@ from genosynth.models.base import (
     as_generator,
     check_haplotypes,
     check_n_samples,
-    is_number,
+    is_finite_number,
     label_codes,
     register_model,
 )
@@ -120,12 +118,12 @@ class CopyingModel(HaplotypeModel):
     def __init__(self, **params):
         super().__init__(**params)
         segment, mismatch = self.params["segment_sites"], self.params["mismatch"]
-        if not _is_real(segment) or not segment >= 1:
+        if not is_finite_number(segment) or not segment >= 1:
             raise GenosynthError(
                 f"copying parameter 'segment_sites' must be a number >= 1 (SNPs copied from one "
                 f"source), got {segment!r}"
             )
-        if not _is_real(mismatch) or not 0 <= mismatch <= 0.5:
+        if not is_finite_number(mismatch) or not 0 <= mismatch <= 0.5:
             raise GenosynthError(
                 f"copying parameter 'mismatch' must be a number in [0, 0.5], got {mismatch!r}"
             )
@@ -225,7 +223,3 @@ class CopyingModel(HaplotypeModel):
         self.haplotypes = h.copy()
         self.labels = labels.copy()
         self.n_sites = h.shape[1]
-
-
-def _is_real(value) -> bool:
-    return is_number(value) and math.isfinite(value)

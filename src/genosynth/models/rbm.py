@@ -75,7 +75,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import math
 import os
 import time
 from pathlib import Path
@@ -88,7 +87,7 @@ from genosynth.models.base import (
     as_generator,
     check_haplotypes,
     check_n_samples,
-    is_number,
+    is_finite_number,
     label_codes,
     load_model,
     one_hot,
@@ -342,14 +341,14 @@ class RBMModel(HaplotypeModel):
                 raise ConfigError(f"rbm.{key}", f"must be an integer >= {low}, got {p[key]!r}")
             p[key] = int(p[key])
         for key in ("learning_rate", "init_std", "l2", "momentum", "offset_rate"):
-            if not is_number(p[key]) or not math.isfinite(p[key]) or p[key] < 0:
+            if not is_finite_number(p[key]) or p[key] < 0:
                 raise ConfigError(f"rbm.{key}", f"must be a finite number >= 0, got {p[key]!r}")
             p[key] = float(p[key])
         if p["learning_rate"] <= 0:
             raise ConfigError("rbm.learning_rate", "must be > 0")
         final = p["learning_rate_final"]
         if final is not None:
-            if not is_number(final) or not math.isfinite(final) or final <= 0:
+            if not is_finite_number(final) or final <= 0:
                 raise ConfigError(
                     "rbm.learning_rate_final", f"must be a number > 0 or null, got {final!r}"
                 )
