@@ -135,3 +135,11 @@ def test_conditional_round_trip_and_label_errors(tmp_path):
         get_model("copying").fit(ZEROS_ONES, seed=0).sample(2, seed=0, labels=0)
     with pytest.raises(GenosynthError, match="copying state has 1 labels for 2 haplotypes"):
         back.set_state({"haplotypes": ZEROS_ONES, "labels": np.array([0])})
+
+
+def test_one_label_for_all_rows_is_kept_per_row():
+    model = get_model("copying").fit(ZEROS_ONES, seed=0, labels=4)
+    assert model.labels.tolist() == [4, 4] and model.label_values.tolist() == [4]
+    assert model.sample(3, seed=1).shape == (3, 50)
+    with pytest.raises(GenosynthError, match="labels must be 2 integers"):
+        get_model("copying").fit(ZEROS_ONES, seed=0, labels=[0.5, 1.5])

@@ -153,16 +153,17 @@ class CopyingModel(HaplotypeModel):
         ----------
         haplotypes : array_like, int8, shape (n_haplotypes, n_sites), values in {0, 1}
         seed : int or numpy.random.Generator
-        labels : array_like of int, shape (n_haplotypes,), optional
-            Make the model conditional: each AG copies haplotypes of one label.
+        labels : int or array_like of int, shape (n_haplotypes,), optional
+            Make the model conditional: each AG copies haplotypes of one label
+            (a scalar: all rows share it).
         """
         h = check_haplotypes(haplotypes)
         rng = as_generator(seed)
-        if labels is not None:
-            labels = np.asarray(labels)
-            label_codes(labels, np.unique(labels), h.shape[0])  # shape and dtype check
+        self.labels = np.zeros(0, dtype=np.int64)
+        if labels is not None:  # one label per row (a scalar for all), integers
+            values = np.unique(labels).astype(np.int64)
+            self.labels = values[label_codes(labels, values, h.shape[0])]
         self.haplotypes = h.copy()
-        self.labels = np.zeros(0, np.int64) if labels is None else labels.astype(np.int64)
         self.n_sites = h.shape[1]
         self.step = 1
         self.rng_state = rng.bit_generator.state
