@@ -44,6 +44,7 @@ def build_reference(n_sites: int, params: dict, state: dict | None = None):
         Number of SNPs ``L``.
     params : dict
         GAN parameters (:attr:`genosynth.models.gan.GANModel.defaults` keys).
+        The kernels get the paper's ``keras.regularizers.L2``.
     state : dict of str to numpy.ndarray, optional
         Initial weights, as from :meth:`GANModel.get_state` (unconditional).
 
@@ -77,9 +78,14 @@ def build_reference(n_sites: int, params: dict, state: dict | None = None):
         divisors=params["g_hidden_divisors"],
         alpha=params["leaky_alpha"],
         l2=params["l2"],
+        penalty=keras.regularizers.L2,
     )
     discriminator = build_discriminator(
-        n_sites, divisors=params["d_hidden_divisors"], alpha=params["leaky_alpha"], l2=params["l2"]
+        n_sites,
+        divisors=params["d_hidden_divisors"],
+        alpha=params["leaky_alpha"],
+        l2=params["l2"],
+        penalty=keras.regularizers.L2,
     )
     if state is not None:
         for net in (generator, discriminator):

@@ -47,7 +47,7 @@ def test_registered_and_defaults():
 def test_architecture_805():
     import keras
 
-    from genosynth.models.gan_network import build_discriminator, build_generator
+    from genosynth.models.gan_network import L2Penalty, build_discriminator, build_generator
 
     g = build_generator(805, 600)
     d = build_discriminator(805)
@@ -60,7 +60,7 @@ def test_architecture_805():
         dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
         for layer in dense[:-1]:
             assert layer.activation.__name__ == "linear"
-            assert isinstance(layer.kernel_regularizer, keras.regularizers.L2)
+            assert isinstance(layer.kernel_regularizer, L2Penalty)
             assert layer.kernel_regularizer.l2 == pytest.approx(1e-4)
             nxt = layers[layers.index(layer) + 1]
             assert isinstance(nxt, keras.layers.LeakyReLU)
@@ -113,6 +113,50 @@ def test_input_mapping_and_label_smoothing():
     assert (t >= 0.9).all() and (t <= 1.0).all() and t.std() > 0.01
     assert sorted(noise["perm"]) == list(range(40))
     np.testing.assert_array_equal(m.epoch_noise(40)["perm"], noise["perm"])  # not advanced
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_l2_penalty_matches_keras_l2(jit):
+    """L2Penalty: Keras L2's value (to rounding) and its gradient bit for bit."""
+    import keras
+    import tensorflow as tf
+
+    from genosynth.models.gan_network import L2Penalty
+
+    kernel = tf.constant(np.random.default_rng(0).standard_normal((37, 23), dtype=np.float32))
+
+    def value_and_grad(reg):
+        with tf.GradientTape() as tape:
+            tape.watch(kernel)
+            value = reg(kernel) * 3.0  # an upstream gradient other than 1
+        return value, tape.gradient(value, kernel)
+
+    ours = tf.function(lambda: value_and_grad(L2Penalty(1e-4)), jit_compile=jit)()
+    want = tf.function(lambda: value_and_grad(keras.regularizers.L2(1e-4)), jit_compile=jit)()
+    hand = 3e-4 * float(np.sum(np.square(kernel.numpy(), dtype=np.float64)))
+    assert float(ours[0]) == pytest.approx(hand, rel=1e-6)
+    assert float(want[0]) == pytest.approx(hand, rel=1e-6)
+    np.testing.assert_array_equal(ours[1].numpy(), want[1].numpy())
+    assert L2Penalty(1e-4).get_config() == {"l2": 1e-4}
+
+
+def test_training_with_l2_penalty_is_bitwise_keras_l2(monkeypatch):
+    """Two compiled epochs with L2Penalty and with keras.regularizers.L2: identical weights."""
+    import keras
+
+    import genosynth.models.gan_network as gan_network
+
+    h = toy(n=64, n_sites=30)
+    kw = TINY | {"batch_size": 16, "jit_compile": True}
+    ours = weights(GANModel(**kw).fit(h, seed=3, epochs=2))
+    monkeypatch.setattr(gan_network, "L2Penalty", keras.regularizers.L2)
+    keras_l2 = GANModel(**kw).fit(h, seed=3, epochs=2)
+    net = keras_l2._generator.layers[0]
+    assert isinstance(net.kernel.regularizer, keras.regularizers.L2)
+    want = weights(keras_l2)
+    assert sorted(ours) == sorted(want)
+    for key in want:
+        np.testing.assert_array_equal(ours[key], want[key], err_msg=key)
 
 
 @pytest.mark.parametrize("jit", [False, True])

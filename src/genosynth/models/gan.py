@@ -42,7 +42,10 @@ Training arithmetic (the paper's Keras ``train_on_batch`` loop)
   (``d_lr``, ``g_lr``). The per-step arithmetic equals the paper-style loop
   of ``bench/bench_gan.py`` (``reference_epoch``): without XLA the weights
   after an epoch are identical to it, with XLA equal to about 1e-7
-  (``tests/unit/test_gan.py``).
+  (``tests/unit/test_gan.py``). The kernels' L2 penalties are
+  :class:`~genosynth.models.gan_network.L2Penalty`: Keras's ``L2`` gradient
+  bit for bit, its value summed in one pass (under XLA on the CPU, Keras's
+  sum took a fifth of the epoch).
 * **Sampling.** ``z`` from ``numpy.random.default_rng(seed)`` (float32),
   ``G(z)`` in batches of ``sample_batch_size``, negative values set to 0,
   then rounded (:func:`numpy.rint`) to ``{0, 1}``.
