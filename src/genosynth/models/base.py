@@ -29,6 +29,7 @@ __all__ = [
     "check_n_samples",
     "get_model",
     "is_finite_number",
+    "is_integer",
     "label_codes",
     "load_model",
     "one_hot",
@@ -63,9 +64,14 @@ def as_generator(seed: int | np.random.Generator) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+def is_integer(value) -> bool:
+    """True for a Python or numpy int that is not a bool (a parameter check)."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
 def check_n_samples(n: int) -> int:
     """``n`` as an ``int`` if it is a non-negative integer (not a bool); else raise."""
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+    if not is_integer(n) or n < 0:
         raise GenosynthError(f"number of samples must be a non-negative integer, got {n!r}")
     return int(n)
 

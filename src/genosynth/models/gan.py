@@ -127,6 +127,7 @@ from genosynth.models.base import (
     as_generator,
     check_haplotypes,
     check_n_samples,
+    is_integer,
     one_hot,
     read_checkpoint_meta,
     register_model,
@@ -354,18 +355,15 @@ class GANModel(HaplotypeModel):
         def bad(key, want):
             raise GenosynthError(f"gan parameter '{key}' must be {want}, got {p[key]!r}")
 
-        def is_int(v):
-            return isinstance(v, int | np.integer) and not isinstance(v, bool)
-
         def is_num(v):
             return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
 
         out = dict(p)
         for key in ("latent_size", "batch_size", "epochs", "sample_batch_size"):
-            if not is_int(p[key]) or p[key] < (0 if key == "epochs" else 1):
+            if not is_integer(p[key]) or p[key] < (0 if key == "epochs" else 1):
                 bad(key, "a positive integer" if key != "epochs" else "an integer >= 0")
             out[key] = int(p[key])
-        if not is_int(p["log_every"]) or p["log_every"] < 0:
+        if not is_integer(p["log_every"]) or p["log_every"] < 0:
             bad("log_every", "an integer >= 0")
         out["log_every"] = int(p["log_every"])
         for key in ("g_hidden_divisors", "d_hidden_divisors"):
@@ -391,7 +389,7 @@ class GANModel(HaplotypeModel):
             out[key] = float(p[key])
         if p["d_update"] not in _D_UPDATES:
             bad("d_update", f"one of {list(_D_UPDATES)}")
-        if p["threads"] is not None and (not is_int(p["threads"]) or p["threads"] < 1):
+        if p["threads"] is not None and (not is_integer(p["threads"]) or p["threads"] < 1):
             bad("threads", "None or a positive integer")
         out["threads"] = None if p["threads"] is None else int(p["threads"])
         if not isinstance(p["jit_compile"], bool):

@@ -88,6 +88,7 @@ from genosynth.models.base import (
     check_haplotypes,
     check_n_samples,
     is_finite_number,
+    is_integer,
     label_codes,
     load_model,
     one_hot,
@@ -158,10 +159,6 @@ def _single_threaded_blas():
         return
     with threadpool_limits(limits=1, user_api="blas"):
         yield
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
 
 
 class _Shard:
@@ -337,7 +334,7 @@ class RBMModel(HaplotypeModel):
             "burn_in": 0, "samples_per_chain": 1, "thin": 1,
         }  # fmt: skip
         for key, low in minimum.items():
-            if not _is_int(p[key]) or p[key] < low:
+            if not is_integer(p[key]) or p[key] < low:
                 raise ConfigError(f"rbm.{key}", f"must be an integer >= {low}, got {p[key]!r}")
             p[key] = int(p[key])
         for key in ("learning_rate", "init_std", "l2", "momentum", "offset_rate"):
@@ -385,10 +382,6 @@ class RBMModel(HaplotypeModel):
         return self.n_labels > 0
 
     # --- data -----------------------------------------------------------------
-    def _label_codes(self, labels, n: int) -> np.ndarray:
-        """Map label values to label-unit indices (int64, ``(n,)``)."""
-        return label_codes(labels, self.label_values, n)
-
     def _visible_data(self, haplotypes: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
         """Haplotypes with one-hot label columns appended: int8 ``(n, n_visible)``."""
         if not self.n_labels:
@@ -397,7 +390,9 @@ class RBMModel(HaplotypeModel):
 
     def _labelled_data(self, haplotypes: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
         """Training rows: haplotypes with the one-hot columns of their label values appended."""
-        codes = None if labels is None else self._label_codes(labels, haplotypes.shape[0])
+        codes = (
+            None if labels is None else label_codes(labels, self.label_values, haplotypes.shape[0])
+        )
         return self._visible_data(haplotypes, codes)
 
     @staticmethod
@@ -457,9 +452,9 @@ class RBMModel(HaplotypeModel):
         """
         h = check_haplotypes(haplotypes)
         n_epochs = self.params["epochs"] if epochs is None else epochs
-        if not _is_int(n_epochs) or n_epochs < 0:
+        if not is_integer(n_epochs) or n_epochs < 0:
             raise GenosynthError(f"epochs must be a non-negative integer, got {n_epochs!r}")
-        if not _is_int(checkpoint_every) or checkpoint_every < 0:
+        if not is_integer(checkpoint_every) or checkpoint_every < 0:
             raise GenosynthError(
                 f"checkpoint_every must be an integer >= 0, got {checkpoint_every!r}"
             )
@@ -816,7 +811,7 @@ class RBMModel(HaplotypeModel):
             return None
         if labels is None:
             return rng.choice(self.n_labels, size=n_chains, p=self.label_proportions)
-        codes = self._label_codes(labels, n)
+        codes = label_codes(labels, self.label_values, n)
         padded = np.concatenate([codes, np.full(n_chains * spc - n, -1)]).reshape(n_chains, spc)
         first = padded[:, :1]
         if ((padded != first) & (padded >= 0)).any():
