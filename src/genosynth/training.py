@@ -14,11 +14,15 @@ RBM: those with an ``epochs`` parameter) train with
   rows of the epochs already done;
 * optionally, the evaluated checkpoint nearest the ideal instead of the last one
   (``select_checkpoint: true``): by ``select_metric: aats``, AATS nearest 0.5 (the
-  paper's stopping rule), or by ``balance``, AA_truth and AA_syn both nearest 0.5.
+  paper's stopping rule), or by ``balance``, AA_truth and AA_syn both nearest 0.5;
+* optionally, for models with a sampling inverse temperature ``beta`` (the RBM), its
+  calibration on the training haplotypes after training (``calibrate_beta: true``,
+  :func:`calibrate_beta`); the held-out set is not used.
 
 Settings that steer training rather than define the model (``seed``,
 ``checkpoint_every``, ``eval_every``, ``eval_samples``, ``select_checkpoint``,
-``select_metric``, ``conditional``, ``pool_others``) are split off before the model is built.
+``select_metric``, ``calibrate_beta``, ``conditional``, ``pool_others``) are split off
+before the model is built.
 
 With ``pool_others: true`` a population-conditional model trains on the dataset's
 complementary haplotypes (``others.hapt.gz``) as well, each with its own label, and its
@@ -51,7 +55,7 @@ from genosynth.models import get_model, load_model
 from genosynth.models.base import HaplotypeModel, read_checkpoint_meta
 from genosynth.provenance import record, write_table
 
-__all__ = ["CONTROL_DEFAULTS", "train_model"]
+__all__ = ["CONTROL_DEFAULTS", "calibrate_beta", "train_model"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,7 @@ CONTROL_DEFAULTS = {
     "eval_samples": 1000,
     "select_checkpoint": False,
     "select_metric": "aats",
+    "calibrate_beta": False,
     "conditional": "none",
     "pool_others": False,
 }
@@ -80,6 +85,95 @@ SELECT_METRICS = {
     "aats": lambda scores: abs(scores["AATS"] - 0.5),
     "balance": lambda scores: max(abs(scores["AA_truth"] - 0.5), abs(scores["AA_syn"] - 0.5)),
 }
+
+
+#: Inverse temperatures :func:`calibrate_beta` searches between, and its bisection steps.
+BETA_BRACKET = (0.9, 1.1)
+BETA_STEPS = 6
+
+
+def _require_beta(model: HaplotypeModel) -> None:
+    if "beta" not in model.defaults:
+        raise ConfigError(
+            "calibrate_beta", f"model {model.name} has no sampling beta", fix="set it false"
+        )
+
+
+def calibrate_beta(
+    model: HaplotypeModel,
+    real: np.ndarray,
+    *,
+    seed,
+    target_proportions=None,
+    bracket: tuple[float, float] = BETA_BRACKET,
+    steps: int = BETA_STEPS,
+) -> list[dict]:
+    """Set ``model.params["beta"]`` so that its AGs' AA_truth and AA_syn against ``real`` balance.
+
+    Cooling a model (``beta > 1``) spreads its AGs apart: AA_truth falls and
+    AA_syn rises (see :mod:`genosynth.models.rbm`). The search evaluates
+    ``beta = 1`` and the two ends of ``bracket``, then bisects ``steps`` times
+    on the sign of ``AA_truth - AA_syn``; every evaluation draws ``len(real)``
+    AGs with the same ``seed`` (:func:`sample_target`). The evaluated ``beta``
+    whose AA_truth and AA_syn are both nearest 0.5 (``select_metric:
+    balance``) is kept. When the sign does not change over the bracket, a
+    warning says so and the best evaluated end or 1 is kept.
+
+    Parameters
+    ----------
+    model : HaplotypeModel
+        A fitted model with a ``beta`` parameter; it is set in place.
+    real : numpy.ndarray, int8, shape (n, n_sites)
+        Training haplotypes (never the held-out ones).
+    seed : int
+    target_proportions : array_like of float, optional
+        Passed to :func:`sample_target`.
+    bracket : (float, float)
+        Lowest and highest ``beta``, ``0 < low < 1 < high``.
+    steps : int
+        Bisection steps after the three first evaluations.
+
+    Returns
+    -------
+    list of dict
+        One per evaluation, in order: ``beta``, ``aats``, ``aa_truth``, ``aa_syn``.
+    """
+    _require_beta(model)
+    low, high = bracket
+    rows: list[dict] = []
+
+    def gap(beta: float) -> float:
+        model.params["beta"] = beta
+        ags = sample_target(model, len(real), seed=seed, target_proportions=target_proportions)
+        scores = evaluate.aats(real, ags, seed=0)
+        rows.append({"beta": beta, "aats": scores["AATS"], "aa_truth": scores["AA_truth"]})
+        rows[-1]["aa_syn"] = scores["AA_syn"]
+        log.info("beta %.4f: %s", beta, {k: round(v, 4) for k, v in rows[-1].items()})
+        return scores["AA_truth"] - scores["AA_syn"]
+
+    at_one, at_low, at_high = gap(1.0), gap(low), gap(high)
+    if at_low > 0 > at_high:
+        if at_one > 0:
+            low = 1.0
+        else:
+            high = 1.0
+        for _ in range(steps):
+            middle = 0.5 * (low + high)
+            if gap(middle) > 0:
+                low = middle
+            else:
+                high = middle
+    else:
+        log.warning(
+            "calibrate_beta: AA_truth - AA_syn is %.3f at beta %g and %.3f at %g, no change of "
+            "sign: keeping the best of the evaluated values",
+            at_low, low, at_high, high,
+        )  # fmt: skip
+    balance = SELECT_METRICS["balance"]
+    best = min(rows, key=lambda r: balance({"AA_truth": r["aa_truth"], "AA_syn": r["aa_syn"]}))
+    model.params["beta"] = best["beta"]
+    log.info("calibrate_beta: kept beta %.4f", best["beta"])
+    return rows
 
 
 def _split_settings(settings: Mapping) -> tuple[dict, dict]:
@@ -331,6 +425,8 @@ def train_model(
         params["threads"] = threads
     ids, haplotypes = formats.read_hapt_matrix(train)
     instance = get_model(model, **params)
+    if control["calibrate_beta"]:
+        _require_beta(instance)
     seed = control["seed"]
     provenance = {"seed": seed, "train": str(train), "conditional": control["conditional"]}
     n_target, target = len(haplotypes), None
@@ -352,6 +448,10 @@ def train_model(
     else:
         rows, instance = _train_iterative(
             instance, haplotypes, labels, control, checkpoint, n_target=n_target, target=target
+        )
+    if control["calibrate_beta"]:
+        provenance["beta_calibration"] = calibrate_beta(
+            instance, haplotypes[:n_target], seed=seed, target_proportions=target
         )
     log.info("trained %s on %s in %.1f s", model, haplotypes.shape, time.perf_counter() - start)
     made = record(

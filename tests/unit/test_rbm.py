@@ -240,6 +240,8 @@ def test_registered_and_defaults():
         {"centering": "yes"},
         {"offset_rate": 2.0},
         {"learning_rate_final": 0.0},
+        {"beta": 0.0},
+        {"beta": float("inf")},
     ],
 )
 def test_bad_params(bad):
@@ -554,3 +556,30 @@ def test_one_hot_hand_worked():
     scaled = one_hot(np.array([1]), 2, value=2.5, dtype=np.float32)
     assert scaled.dtype == np.float32 and scaled.tolist() == [[0.0, 2.5]]
     assert one_hot(np.array([], dtype=int), 4).shape == (0, 4)
+
+
+def test_beta_scales_the_sampling_chains():
+    a, b, h = two_types()
+    m = get_model("rbm", **SMALL, epochs=60, learning_rate=0.02, sample_start="chains")
+    m.fit(h, seed=3)
+    state = m.get_state()
+    cooled = RBMModel(**(m.params | {"beta": 1.5}))
+    cooled.set_state(state)
+    scaled = RBMModel(**m.params)
+    scaled.set_state(
+        state | {k: state[k] * np.float32(1.5) for k in ("weights", "visible_bias", "hidden_bias")}
+    )
+    np.testing.assert_array_equal(cooled.sample(300, seed=4), scaled.sample(300, seed=4))
+    assert not np.array_equal(cooled.sample(300, seed=4), m.sample(300, seed=4))
+    # training is untouched: the model's own parameters are not scaled
+    np.testing.assert_array_equal(cooled.get_state()["weights"], state["weights"])
+
+    # near beta = 0 every allele is a fair coin whatever the model learned
+    def typed(s):
+        return ((s == a).all(axis=1) | (s == b).all(axis=1)).mean()
+
+    assert typed(m.sample(400, seed=5)) > 0.8
+    m.params["beta"] = 1e-6
+    s = m.sample(4000, seed=5)
+    assert typed(s) < 0.001 and np.abs(s.mean(axis=0) - 0.5).max() < 0.04
+    assert abs(np.corrcoef(s[:, 0], s[:, 1])[0, 1]) < 0.05

@@ -15,6 +15,7 @@ import pytest
 from genosynth import formats, stages
 from genosynth.errors import ConfigError
 from genosynth.models import load_model
+from genosynth.models.base import read_checkpoint_meta
 from genosynth.provenance import read_provenance
 from genosynth.training import COLLAPSE_DIVERSITY, _Monitor, train_model
 
@@ -327,3 +328,51 @@ def test_pool_others_trains_on_both_and_samples_the_target(tmp_path):
     assert mismatch < 0.2, mismatch  # measured 0.09; in the training shares (2/3 P2) 0.38
     log = pd.read_csv(tmp_path / "out/training_log.tsv", sep="\t").dropna(subset=["aats"])
     assert log.epoch.tolist() == [20, 40, 60]
+
+
+class _TemperedStub:
+    """A model whose AA_truth - AA_syn (through a patched ``evaluate.aats``) is 10 (b0 - beta)."""
+
+    name = "stub"
+    defaults = {"beta": 1.0}
+
+    def __init__(self):
+        self.params = {"beta": 1.0}
+
+    def sample(self, n, *, seed, labels=None):
+        return np.full((n, 3), 0, dtype=np.int8)
+
+
+@pytest.mark.parametrize(("b0", "kept"), [(1.037, None), (0.93, None), (1.3, 1.1), (0.5, 0.9)])
+def test_calibrate_beta_bisects_to_balance(monkeypatch, caplog, b0, kept):
+    from genosynth import training
+
+    model = _TemperedStub()
+
+    def fake_aats(real, ags, *, seed):
+        d = 5.0 * (b0 - model.params["beta"])
+        return {"AATS": 0.5, "AA_truth": 0.5 + d, "AA_syn": 0.5 - d}
+
+    monkeypatch.setattr(training.evaluate, "aats", fake_aats)
+    rows = training.calibrate_beta(model, np.zeros((4, 3), np.int8), seed=1)
+    assert [r["beta"] for r in rows[:3]] == [1.0, 0.9, 1.1]
+    if kept is None:  # inside the bracket: 6 bisection steps of a bracket half 0.1 wide
+        assert len(rows) == 9
+        assert model.params["beta"] == pytest.approx(b0, abs=0.1 / 2**6)
+        assert not any("no change of sign" in r.message for r in caplog.records)
+    else:  # outside: the nearer end, with a warning
+        assert len(rows) == 3 and model.params["beta"] == kept
+        assert any("no change of sign" in r.message for r in caplog.records)
+    best = min(rows, key=lambda r: abs(r["aa_truth"] - 0.5))
+    assert model.params["beta"] == best["beta"]
+
+
+def test_calibrate_beta_in_training(dataset):
+    train(dataset, RBM | {"calibrate_beta": True})
+    model = load_model(dataset / "out/checkpoint.npz")
+    rows = read_checkpoint_meta(dataset / "out/checkpoint.npz")["provenance"]["beta_calibration"]
+    assert len(rows) >= 3 and {r["beta"] for r in rows[:3]} == {1.0, 0.9, 1.1}
+    worst = [max(abs(r["aa_truth"] - 0.5), abs(r["aa_syn"] - 0.5)) for r in rows]
+    assert model.params["beta"] == rows[int(np.argmin(worst))]["beta"]
+    with pytest.raises(ConfigError, match="calibrate_beta"):
+        train(dataset, {"seed": 1, "calibrate_beta": True}, model="bernoulli")

@@ -318,6 +318,10 @@ class RBM:
         self.half_visible_t = np.empty((weights.shape[1] + 1, self.n_sites), dtype=weights.dtype)
         self.update_derived()
 
+    def parameters(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(weights, visible_bias, hidden_bias)``, the arrays themselves."""
+        return self.weights, self.visible_bias, self.hidden_bias
+
     @property
     def n_visible(self) -> int:
         return self.weights.shape[0]
