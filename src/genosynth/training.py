@@ -92,6 +92,12 @@ BETA_BRACKET = (0.9, 1.1)
 BETA_STEPS = 6
 
 
+def _score_ags(model: HaplotypeModel, real: np.ndarray, *, seed, target) -> tuple:
+    """As many AGs as ``real`` rows (:func:`sample_target`) and their :func:`evaluate.aats`."""
+    ags = sample_target(model, len(real), seed=seed, target_proportions=target)
+    return ags, evaluate.aats(real, ags, seed=0)
+
+
 def _require_beta(model: HaplotypeModel) -> None:
     if "beta" not in model.defaults:
         raise ConfigError(
@@ -144,11 +150,11 @@ def calibrate_beta(
 
     def gap(beta: float) -> float:
         model.params["beta"] = beta
-        ags = sample_target(model, len(real), seed=seed, target_proportions=target_proportions)
-        scores = evaluate.aats(real, ags, seed=0)
-        rows.append({"beta": beta, "aats": scores["AATS"], "aa_truth": scores["AA_truth"]})
-        rows[-1]["aa_syn"] = scores["AA_syn"]
-        log.info("beta %.4f: %s", beta, {k: round(v, 4) for k, v in rows[-1].items()})
+        _, scores = _score_ags(model, real, seed=seed, target=target_proportions)
+        row = {"beta": beta, "aats": scores["AATS"]}
+        row |= {"aa_truth": scores["AA_truth"], "aa_syn": scores["AA_syn"]}
+        rows.append(row)
+        log.info("beta %.4f: %s", beta, {k: round(v, 4) for k, v in row.items()})
         return scores["AA_truth"] - scores["AA_syn"]
 
     at_one, at_low, at_high = gap(1.0), gap(low), gap(high)
@@ -360,13 +366,8 @@ class _Monitor:
         row = {"epoch": int(epoch), **{k: float(v) for k, v in logs.items()}}
         every = self.control["eval_every"]
         if every and epoch % every == 0:
-            ags = sample_target(
-                self.model,
-                len(self.real),
-                seed=self.control["seed"] + epoch,
-                target_proportions=self.target,
-            )
-            scores = evaluate.aats(self.real, ags, seed=0)
+            seed = self.control["seed"] + epoch
+            ags, scores = _score_ags(self.model, self.real, seed=seed, target=self.target)
             row |= {"aats": scores["AATS"], "aa_truth": scores["AA_truth"]}
             row["aa_syn"] = scores["AA_syn"]
             row["diversity"] = evaluate.diversity_ratio(self.real, ags)

@@ -352,15 +352,13 @@ class RBMModel(HaplotypeModel):
             if not is_integer(p[key]) or p[key] < low:
                 raise ConfigError(f"rbm.{key}", f"must be an integer >= {low}, got {p[key]!r}")
             p[key] = int(p[key])
-        for key in ("learning_rate", "init_std", "l2", "momentum", "offset_rate"):
+        for key in ("learning_rate", "init_std", "l2", "momentum", "offset_rate", "beta"):
             if not is_finite_number(p[key]) or p[key] < 0:
                 raise ConfigError(f"rbm.{key}", f"must be a finite number >= 0, got {p[key]!r}")
             p[key] = float(p[key])
-        if p["learning_rate"] <= 0:
-            raise ConfigError("rbm.learning_rate", "must be > 0")
-        if not is_finite_number(p["beta"]) or p["beta"] <= 0:
-            raise ConfigError("rbm.beta", f"must be a finite number > 0, got {p['beta']!r}")
-        p["beta"] = float(p["beta"])
+        for key in ("learning_rate", "beta"):
+            if p[key] <= 0:
+                raise ConfigError(f"rbm.{key}", "must be > 0")
         final = p["learning_rate_final"]
         if final is not None:
             if not is_finite_number(final) or final <= 0:
@@ -798,7 +796,8 @@ class RBMModel(HaplotypeModel):
         generators = _child_generators(rng, len(starts))
         workers = min(len(starts), N_SHARDS, _usable_cores())
         block_rows = min(SAMPLE_BLOCK, max(n_chains, 1))
-        samplers = [GibbsSampler(self._sampling_rbm(), block_rows) for _ in range(max(workers, 1))]
+        rbm = self._sampling_rbm()
+        samplers = [GibbsSampler(rbm, block_rows) for _ in range(max(workers, 1))]
 
         def run_blocks(worker: int) -> None:
             sampler = samplers[worker]
