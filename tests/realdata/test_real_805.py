@@ -64,10 +64,14 @@ def test_ag_vcf_carries_real_coordinates(real_805_run):
 
 
 def test_conditional_centred_rbm_keeps_every_super_population(real_805_run):
-    """The real_805 RBM settings (centred PCD, conditional on super_pop) for 100 epochs.
+    """The real_805 RBM settings (centred PCD, conditional on super_pop, chains started at
+    their class's allele frequencies) for 100 epochs.
 
-    The plain PCD step left EAS out of the AGs (0 %); here every super-population
-    gets at least 5 % of them (each AG assigned to the nearest real centroid on 6 PCs).
+    The plain PCD step left EAS out of the AGs (0 %); here every super-population gets its
+    real share within 0.07 (each AG assigned to the nearest real centroid on 6 PCs; measured
+    0.05 at most over AG seeds 3 and 4) and the AG centroid on PC1-2 is within 0.05 real
+    standard deviations of the real one (0.006-0.02). From random starts the same model put
+    0.30-0.33 of its AGs nearest EUR (real 0.20), centroid distance 0.14-0.16.
     """
     import numpy as np
 
@@ -82,7 +86,10 @@ def test_conditional_centred_rbm_keeps_every_super_population(real_805_run):
     classes, labels = np.unique(groups, return_inverse=True)
     rbm = yaml.safe_load((REPO / "config/real_805.yaml").read_text())["models"]["rbm"]
     assert rbm["conditional"] == "super_pop" and rbm["centering"] is True
-    model = get_model("rbm", n_hidden=rbm["n_hidden"], centering=True, burn_in=200)
+    assert rbm["sample_start"] == "frequencies"
+    model = get_model(
+        "rbm", n_hidden=rbm["n_hidden"], centering=True, burn_in=200, sample_start="frequencies"
+    )
     model.fit(train, seed=14, labels=labels, epochs=100)
     ags = model.sample(1000, seed=3)
     pca = fit_pca(train, n_components=6)
@@ -90,4 +97,6 @@ def test_conditional_centred_rbm_keeps_every_super_population(real_805_run):
     shares = {m: v for model_name, m, v in rows if model_name == "rbm" and m.startswith("share_")}
     real = {f"share_{g}": float(np.mean(groups == g)) for g in classes}
     assert sorted(shares) == sorted(real)
-    assert min(shares.values()) >= 0.05, (shares, real)
+    assert max(abs(shares[g] - real[g]) for g in real) <= 0.07, (shares, real)
+    (distance,) = [v for name, m, v in rows if name == "rbm" and m == "pc12_centroid_distance"]
+    assert distance < 0.05

@@ -242,6 +242,7 @@ def test_registered_and_defaults():
         {"learning_rate_final": 0.0},
         {"beta": 0.0},
         {"beta": float("inf")},
+        {"sample_start": "data"},
     ],
 )
 def test_bad_params(bad):
@@ -421,6 +422,61 @@ def test_conditional_sampling_clamps_labels(centering):
     plain = get_model("rbm", **SMALL, epochs=1).fit(h, seed=2)
     with pytest.raises(GenosynthError, match="without labels"):
         plain.sample(5, seed=1, labels=0)
+
+
+def test_frequency_start_keeps_conditional_chains_in_their_class():
+    """sample_start="frequencies": chains start from alleles at their class's training
+    frequencies, so they start, and stay, in their class's mode, where after 10 sweeps from
+    random starts 22-29 % of the class-10 chains are still in the other mode (seeds 0-7)."""
+    h, labels = labelled_blocks()
+    params = {"n_hidden": 8, "n_chains": 60, "k": 10, "batch_size": 20, "burn_in": 10}
+    m = get_model("rbm", **params, learning_rate=0.02, epochs=60, sample_start="frequencies")
+    m.fit(h, seed=1, labels=labels * 7 + 3)  # label values 3 and 10
+    want = np.stack([h[labels == 0].mean(axis=0), h[labels == 1].mean(axis=0)])
+    np.testing.assert_allclose(m.start_frequencies, want, atol=1e-7)  # rows in label order
+    np.testing.assert_array_equal(m.start_frequencies[:, :8], [[1] * 8, [0] * 8])
+
+    def off_mode(start, seed):  # shares of class-3 and class-10 AGs in the other class's block
+        m.params["sample_start"] = start
+        ones = [m.sample(200, seed=seed, labels=k)[:, :8].mean(axis=1) for k in (3, 10)]
+        return (ones[0] < 0.5).mean(), (ones[1] > 0.5).mean()
+
+    for seed in range(4):
+        assert max(off_mode("frequencies", seed)) <= 0.02
+        assert off_mode("random", seed)[1] > 0.15
+    m.params["sample_start"] = "frequencies"
+    # with no sweeps an AG is its start: the class frequencies, site by site
+    m.params["burn_in"] = 0
+    start = m.sample(4000, seed=2, labels=10)
+    np.testing.assert_array_equal(start[:, :8], 0)  # frequency 0 in class 10
+    assert np.abs(start.mean(axis=0) - want[1]).max() < 0.03
+    free = m.sample(4000, seed=2)  # classes from the training proportions (1:1)
+    assert abs(free[:, 0].mean() - 0.5) < 0.03
+
+
+def test_frequency_start_unconditional_and_checkpoints(tmp_path):
+    h = np.array([[1, 0, 1], [1, 0, 0], [1, 1, 0], [1, 0, 0]], dtype=np.int8)
+    m = get_model("rbm", **SMALL, epochs=1, sample_start="frequencies").fit(h, seed=1)
+    np.testing.assert_allclose(m.start_frequencies, [[1.0, 0.25, 0.25]])
+    m.params["burn_in"] = 0
+    start = m.sample(4000, seed=3)
+    np.testing.assert_array_equal(start[:, 0], 1)
+    np.testing.assert_allclose(start[:, 1:].mean(axis=0), [0.25, 0.25], atol=0.02)
+    m.save(tmp_path / "f.npz")
+    loaded = load_model(tmp_path / "f.npz")
+    np.testing.assert_array_equal(loaded.start_frequencies, m.start_frequencies)
+    np.testing.assert_array_equal(loaded.sample(50, seed=4), m.sample(50, seed=4))
+    # a checkpoint written before sample_start "frequencies" existed has no frequencies
+    old = RBMModel(**m.params)
+    old.set_state({k: v for k, v in m.get_state().items() if k != "start_frequencies"})
+    with pytest.raises(GenosynthError, match="predates.*fit the model again"):
+        old.sample(5, seed=1)
+    old.params["sample_start"] = "random"
+    assert old.sample(5, seed=1).shape == (5, 3)
+    with pytest.raises(GenosynthError, match="start_frequencies"):
+        old.set_state(m.get_state() | {"start_frequencies": np.full((1, 3), 1.5, np.float32)})
+    with pytest.raises(GenosynthError, match="start_frequencies"):
+        old.set_state(m.get_state() | {"start_frequencies": np.zeros((2, 3), np.float32)})
 
 
 def test_conditional_save_load(tmp_path):
