@@ -902,12 +902,12 @@ class RBMModel(HaplotypeModel):
         if p["sample_start"] == "chains":
             start = (first_chain + np.arange(n_chains)) % self.chains.shape[0]
             v[:] = self.chains[start]
-        elif p["sample_start"] == "frequencies":
-            freq = self._start_frequencies()[np.zeros(n_chains, int) if codes is None else codes]
-            # U uniform on [-1, 1]: P(U < 2 f - 1) = f
-            np.less(uniform_pm1(rng, np.empty_like(allele)), 2.0 * freq - 1.0, out=allele)
-        else:
-            np.less(uniform_pm1(rng, np.empty_like(allele)), 0.0, out=allele)  # Bernoulli(1/2)
+        else:  # allele on when U < 2 f - 1, U uniform on [-1, 1]: P = f ("random": f = 1/2)
+            threshold = 0.0
+            if p["sample_start"] == "frequencies":
+                rows = np.zeros(n_chains, int) if codes is None else codes
+                threshold = 2.0 * self._start_frequencies()[rows] - 1.0
+            np.less(uniform_pm1(rng, np.empty_like(allele)), threshold, out=allele)
         clamp = codes is not None
         if clamp:
             v[:, rbm.n_sites :] = 0.0
