@@ -24,7 +24,6 @@ Both are checked against plain references kept here
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial.distance import cdist
 
 from genosynth.errors import GenosynthError
 
@@ -377,6 +376,8 @@ def hamming_reference(a, b=None) -> np.ndarray:
     -------
     numpy.ndarray, int32, (n_a, n_b)
     """
+    from scipy.spatial.distance import cdist  # deferred: a test reference, slow to import
+
     a, b = _check_pair(a, b)
     if a.shape[1] == 0:
         return np.zeros((a.shape[0], b.shape[0]), dtype=np.int32)

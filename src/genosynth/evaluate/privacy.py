@@ -58,7 +58,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 
 from genosynth.errors import GenosynthError
 from genosynth.evaluate.distance import _as_haplotypes, nearest_neighbor
@@ -296,6 +295,8 @@ def membership_auc(train, test, synthetic) -> float:
     -------
     float
     """
+    from sklearn.metrics import roc_auc_score  # deferred: sklearn takes ~0.8 s to import
+
     tr = _as_haplotypes(train, "train")
     te = _as_haplotypes(test, "test")
     s = _as_haplotypes(synthetic, "synthetic")
