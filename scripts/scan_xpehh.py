@@ -14,4 +14,5 @@ with script_logging(snakemake.log[0]):
         table=snakemake.output.table,
         figure=snakemake.output.figure,
         metrics=snakemake.output.metrics,
+        threads=snakemake.threads,
     )

@@ -94,6 +94,28 @@ def test_xpehh_uses_the_genetic_map():
     np.testing.assert_allclose(got, allel.standardize(raw))
 
 
+def test_xpehh_scans_share_the_reference_and_equal_allel_per_target():
+    rng = np.random.default_rng(5)
+    m = 90
+    pos = np.cumsum(rng.integers(100, 2000, m))
+    map_pos = np.cumsum(rng.random(m))
+    reference = random_haplotypes(35, m, 0.5, 12)
+    swept = random_haplotypes(40, m, 0.5, 13)
+    swept[:25, 30:60] = swept[0, 30:60]
+    targets = {"swept": swept, "neutral": random_haplotypes(28, m, 0.5, 14)}
+    for threads in (1, 3):
+        got = selection.xpehh_scans(targets, reference, pos, map_pos=map_pos, threads=threads)
+        assert list(got) == ["swept", "neutral"]
+        for name, haps in targets.items():
+            raw = allel.xpehh(haps.T, reference.T, pos, map_pos=map_pos, use_threads=False)
+            want = allel.standardize(np.where(np.isfinite(raw), raw, np.nan))
+            np.testing.assert_array_equal(got[name], want)
+    assert np.nanargmax(got["swept"]) in range(30, 60)
+    # a monomorphic reference leaves nothing scored: all NaN, not an error
+    flat = selection.xpehh_scans(targets, np.zeros_like(reference), pos)
+    assert all(np.isnan(v).all() for v in flat.values())
+
+
 def test_pearson_r_skips_nan_and_top_peaks_order():
     x = np.array([1.0, 2.0, np.nan, 4.0, 5.0])
     y = np.array([2.0, 4.0, 1.0, np.nan, 10.0])

@@ -133,7 +133,7 @@ rule scan_xpehh:
         "results/benchmarks/scan_xpehh/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
+    threads: 2
     resources:
         mem_mb=8000,
         runtime=60,

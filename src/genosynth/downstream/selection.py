@@ -2,6 +2,7 @@
 
 * :func:`xpehh_standardized` - cross-population extended haplotype homozygosity
   (scikit-allel), standardized to mean 0 and unit variance over the scored sites;
+  :func:`xpehh_scans` the same for several targets against one reference;
 * :func:`pbs_windows` - population branch statistic in windows of SNPs (scikit-allel);
 * :func:`read_genetic_map` / :func:`interpolate_map` - recombination maps in cM;
 * :func:`cluster_unlabelled` - groups of unlabelled haplotypes (k-means on PCs of
@@ -14,6 +15,8 @@ their transpose, which happens here and nowhere else.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import allel
 import numpy as np
@@ -31,6 +34,7 @@ __all__ = [
     "pearson_r",
     "read_genetic_map",
     "top_peaks",
+    "xpehh_scans",
     "xpehh_standardized",
 ]
 
@@ -68,7 +72,7 @@ def xpehh_standardized(
     ``allel.xpehh`` (unstandardized log ratio of integrated EHH; positive where
     the target has the longer haplotypes) followed by ``allel.standardize``
     (subtract the mean, divide by the standard deviation over the finite
-    values).
+    values). One target of :func:`xpehh_scans`.
 
     Parameters
     ----------
@@ -86,22 +90,77 @@ def xpehh_standardized(
         NaN where EHH does not decay to ``min_ehh`` before the data's edge
         (unless ``include_edges``) or where a population is monomorphic.
     """
+    options = dict(min_ehh=min_ehh, include_edges=include_edges, gap_scale=gap_scale,
+                   max_gap=max_gap)  # fmt: skip
+    return xpehh_scans({"target": target}, reference, positions, map_pos=map_pos, **options)[
+        "target"
+    ]
+
+
+def xpehh_scans(
+    targets: Mapping[str, np.ndarray],
+    reference: np.ndarray,
+    positions: np.ndarray,
+    *,
+    map_pos: np.ndarray | None = None,
+    min_ehh: float = 0.05,
+    include_edges: bool = False,
+    gap_scale: int = 20000,
+    max_gap: int = 200000,
+    threads: int = 1,
+) -> dict[str, np.ndarray]:
+    """Standardized XP-EHH of several targets against one reference.
+
+    The arithmetic of ``allel.xpehh`` (integrated EHH of each population,
+    scanned forward and backward with ``allel``'s ``ihh_scan``; score
+    ``log(ihh_target / ihh_reference)``) followed by ``allel.standardize``,
+    with the reference's integrated EHH computed once instead of once per
+    target, and the scans spread over ``threads`` threads (``ihh_scan``
+    releases the GIL). Same values as :func:`xpehh_standardized` per target.
+
+    Parameters
+    ----------
+    targets : mapping of str to numpy.ndarray, int8, shape (n_haplotypes_t, n_sites)
+    reference : numpy.ndarray, int8, shape (n_haplotypes_r, n_sites)
+    positions, map_pos, min_ehh, include_edges, gap_scale, max_gap
+        As :func:`xpehh_standardized`.
+    threads : int
+        Scans run at the same time.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray, float64, shape (n_sites,)
+        Keyed as ``targets``; NaN as in :func:`xpehh_standardized`.
+    """
+    from allel.stats.selection import compute_ihh_gaps, ihh_scan
+
+    pos = np.asarray(positions, dtype=np.int64)
+    gaps = compute_ihh_gaps(pos, None if map_pos is None else np.asarray(map_pos, np.float64),
+                            gap_scale, max_gap, None)  # fmt: skip
+    names = list(targets)
+    sites_first = [np.ascontiguousarray(np.asarray(h, dtype=np.int8).T)
+                   for h in (reference, *targets.values())]  # fmt: skip
+
+    def ihh(job):  # one direction of one set; index 0 is the reference
+        index, step = job
+        h = sites_first[index]
+        return ihh_scan(h[::step], gaps[::step], min_ehh=min_ehh,
+                        include_edges=include_edges)[::step]  # fmt: skip
+
+    jobs = [(index, step) for index in range(len(sites_first)) for step in (1, -1)]
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        halves = list(pool.map(ihh, jobs))
+    total = [
+        forward + backward for forward, backward in zip(halves[::2], halves[1::2], strict=True)
+    ]
+    out = {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        raw = allel.xpehh(
-            np.ascontiguousarray(np.asarray(target).T),
-            np.ascontiguousarray(np.asarray(reference).T),
-            np.asarray(positions, dtype=np.int64),
-            map_pos=None if map_pos is None else np.asarray(map_pos, dtype=np.float64),
-            min_ehh=min_ehh,
-            include_edges=include_edges,
-            gap_scale=gap_scale,
-            max_gap=max_gap,
-            use_threads=False,
-        )
-        raw = np.where(np.isfinite(raw), raw, np.nan)
-        if not np.isfinite(raw).any():
-            return raw
-        return np.asarray(allel.standardize(raw), dtype=np.float64)
+        for name, target_ihh in zip(names, total[1:], strict=True):
+            raw = np.log(target_ihh / total[0])
+            raw = np.where(np.isfinite(raw), raw, np.nan)
+            scored = np.isfinite(raw).any()
+            out[name] = np.asarray(allel.standardize(raw), np.float64) if scored else raw
+    return out
 
 
 def window_bounds(n_sites: int, *, size: int, step: int) -> np.ndarray:

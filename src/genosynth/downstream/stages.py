@@ -148,7 +148,16 @@ def _scan_inputs(*, train, test, others, panel, info, ags, clusters, seed, **_):
 
 
 def scan_xpehh(
-    *, dataset, inputs: Mapping, ags: Mapping, settings: Mapping, clusters, table, figure, metrics
+    *,
+    dataset,
+    inputs: Mapping,
+    ags: Mapping,
+    settings: Mapping,
+    clusters,
+    table,
+    figure,
+    metrics,
+    threads: int = 1,
 ):
     """Standardized XP-EHH, target vs the first group, real and AGs of each model (Fig 4a)."""
     from genosynth.downstream import selection
@@ -161,11 +170,9 @@ def scan_xpehh(
     map_pos = (
         _genetic_positions(sites, inputs["genetic_map"]) if inputs.get("genetic_map") else None
     )
-    options = settings["xpehh"]
-    values = {
-        name: selection.xpehh_standardized(haps, reference, pos, map_pos=map_pos, **options)
-        for name, haps in {"real": target, **ag_sets}.items()
-    }
+    sets = {"real": target, **ag_sets}
+    values = selection.xpehh_scans(sets, reference, pos, map_pos=map_pos, threads=threads,
+                                   **settings["xpehh"])  # fmt: skip
     _scan_outputs(dataset, "xpehh", sites["id"], pos, values, settings, table, figure, metrics)
 
 
