@@ -85,6 +85,13 @@ def test_bad_parameters():
         GANModel(learning_rate=1.0)
     with pytest.raises(GenosynthError, match="label_scale"):
         GANModel(label_scale=0)
+    # infinite and NaN settings are refused like any other bad number
+    with pytest.raises(GenosynthError, match="'d_lr' must be a positive number"):
+        GANModel(d_lr=float("inf"))
+    with pytest.raises(GenosynthError, match="'l2' must be a number >= 0"):
+        GANModel(l2=float("nan"))
+    with pytest.raises(GenosynthError, match="g_hidden_divisors"):
+        GANModel(g_hidden_divisors=[1.2, float("inf")])
 
 
 def test_threads_cannot_change_after_tensorflow_started(caplog):

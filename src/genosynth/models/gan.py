@@ -127,6 +127,7 @@ from genosynth.models.base import (
     as_generator,
     check_haplotypes,
     check_n_samples,
+    is_finite_number,
     is_integer,
     one_hot,
     read_checkpoint_meta,
@@ -355,9 +356,6 @@ class GANModel(HaplotypeModel):
         def bad(key, want):
             raise GenosynthError(f"gan parameter '{key}' must be {want}, got {p[key]!r}")
 
-        def is_num(v):
-            return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
-
         out = dict(p)
         for key in ("latent_size", "batch_size", "epochs", "sample_batch_size"):
             if not is_integer(p[key]) or p[key] < (0 if key == "epochs" else 1):
@@ -368,23 +366,24 @@ class GANModel(HaplotypeModel):
         out["log_every"] = int(p["log_every"])
         for key in ("g_hidden_divisors", "d_hidden_divisors"):
             v = p[key]
-            if not isinstance(v, list | tuple) or not v or not all(is_num(d) and d > 0 for d in v):
+            positive = isinstance(v, list | tuple) and all(is_finite_number(d) and d > 0 for d in v)
+            if not positive or not v:
                 bad(key, "a non-empty list of positive numbers")
             out[key] = [float(d) for d in v]
         for key in ("d_lr", "g_lr", "adam_epsilon", "label_scale"):
-            if not is_num(p[key]) or not p[key] > 0:
+            if not is_finite_number(p[key]) or not p[key] > 0:
                 bad(key, "a positive number")
             out[key] = float(p[key])
         for key in ("adam_beta_1", "adam_beta_2"):
-            if not is_num(p[key]) or not 0 <= p[key] < 1:
+            if not is_finite_number(p[key]) or not 0 <= p[key] < 1:
                 bad(key, "a number in [0, 1)")
             out[key] = float(p[key])
         for key in ("leaky_alpha", "l2"):
-            if not is_num(p[key]) or p[key] < 0:
+            if not is_finite_number(p[key]) or p[key] < 0:
                 bad(key, "a number >= 0")
             out[key] = float(p[key])
         for key in ("real_label_noise", "input_noise"):
-            if not is_num(p[key]) or not 0 <= p[key] < 1:
+            if not is_finite_number(p[key]) or not 0 <= p[key] < 1:
                 bad(key, "a number in [0, 1)")
             out[key] = float(p[key])
         if p["d_update"] not in _D_UPDATES:
