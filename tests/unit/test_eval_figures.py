@@ -36,11 +36,26 @@ def assert_png(path):
     assert leftovers == [], leftovers
 
 
-def test_umap(tmp_path, data):
-    real, _, ags, groups = data
+def test_umap_embeds_real_and_ags_together(tmp_path):
+    """Two real groups with opposite allele frequencies and AGs drawn like the first: the
+    shared embedding keeps the groups apart and puts the AGs with the first."""
+    p = np.random.default_rng(99).uniform(0.1, 0.3, 40)
+    real = np.concatenate([population(30, seed=1, p=p), population(30, seed=2, p=1 - p)])
+    groups = np.repeat(["A", "B"], 30)
+    ags = {"like_a": population(25, seed=3, p=p), "many": population(80, seed=4, p=p)}
     path = tmp_path / "umap.png"
-    figures.plot_umap(path, real, ags, real_groups=groups, random_state=0)
+    parts = figures.plot_umap(path, real, ags, real_groups=groups, max_per_set=50, random_state=0)
     assert_png(path)
+    assert list(parts) == ["real", "like_a", "many"]
+    assert [v.shape for v in parts.values()] == [(50, 2), (25, 2), (50, 2)]  # subsampled to 50
+    rng = np.random.default_rng(0)  # the subsample plot_umap drew for the real set
+    kept = groups[np.sort(rng.choice(60, 50, replace=False))]
+    a, b = (parts["real"][kept == g].mean(axis=0) for g in ("A", "B"))
+    spread = max(parts["real"][kept == g].std(axis=0).max() for g in ("A", "B"))
+    assert np.linalg.norm(a - b) > 3 * spread
+    for name in ("like_a", "many"):
+        centre = parts[name].mean(axis=0)
+        assert np.linalg.norm(centre - a) < np.linalg.norm(centre - b) / 3
 
 
 def test_pairwise_differences(tmp_path, data):

@@ -117,7 +117,7 @@ def plot_umap(
     metric: str = "euclidean",
     random_state: int = 0,
     title: str = "UMAP of real and artificial genomes (Yelmen et al. Fig. S3)",
-) -> None:
+) -> dict[str, np.ndarray]:
     """One UMAP embedding of the real haplotypes and every model's AGs together.
 
     The first panel shows the real haplotypes (coloured by ``real_groups``
@@ -139,6 +139,12 @@ def plot_umap(
     random_state : int, default 0
         Seeds the subsampling and UMAP (which then runs single-threaded).
     title : str
+
+    Returns
+    -------
+    dict of str -> numpy.ndarray, float32, (n_set, 2)
+        The embedded points of ``"real"`` and of each model, in plotting order
+        (after subsampling).
     """
     import umap  # deferred: importing umap is slow
 
@@ -194,6 +200,7 @@ def plot_umap(
         ax.set_ylabel("UMAP 2")
         ax.tick_params(labelsize="x-small")
     _finish(fig, path, title)
+    return dict(zip(["real", *models], parts, strict=True))
 
 
 # --------------------------------------------------------------------------- S4, S8
