@@ -57,32 +57,23 @@ def allele_counts(haplotypes: np.ndarray) -> np.ndarray:
 
 
 def xpehh_standardized(
-    target: np.ndarray,
-    reference: np.ndarray,
-    positions: np.ndarray,
-    *,
-    map_pos: np.ndarray | None = None,
-    min_ehh: float = 0.05,
-    include_edges: bool = False,
-    gap_scale: int = 20000,
-    max_gap: int = 200000,
+    target: np.ndarray, reference: np.ndarray, positions: np.ndarray, **options
 ) -> np.ndarray:
     """Standardized XP-EHH of ``target`` against ``reference`` at every site.
 
     ``allel.xpehh`` (unstandardized log ratio of integrated EHH; positive where
     the target has the longer haplotypes) followed by ``allel.standardize``
     (subtract the mean, divide by the standard deviation over the finite
-    values). One target of :func:`xpehh_scans`.
+    values): :func:`xpehh_scans` with one target.
 
     Parameters
     ----------
     target, reference : numpy.ndarray, int8, shape (n_haplotypes_*, n_sites)
     positions : numpy.ndarray, int64, shape (n_sites,)
         Increasing bp positions.
-    map_pos : numpy.ndarray, float64, shape (n_sites,), optional
-        Genetic positions (cM); physical distance is used when None.
-    min_ehh, include_edges, gap_scale, max_gap
-        As ``allel.xpehh``.
+    **options
+        ``map_pos``, ``min_ehh``, ``include_edges``, ``gap_scale``, ``max_gap``,
+        ``threads``: as :func:`xpehh_scans`.
 
     Returns
     -------
@@ -90,11 +81,7 @@ def xpehh_standardized(
         NaN where EHH does not decay to ``min_ehh`` before the data's edge
         (unless ``include_edges``) or where a population is monomorphic.
     """
-    options = dict(min_ehh=min_ehh, include_edges=include_edges, gap_scale=gap_scale,
-                   max_gap=max_gap)  # fmt: skip
-    return xpehh_scans({"target": target}, reference, positions, map_pos=map_pos, **options)[
-        "target"
-    ]
+    return xpehh_scans({"target": target}, reference, positions, **options)["target"]
 
 
 def xpehh_scans(
@@ -116,21 +103,28 @@ def xpehh_scans(
     ``log(ihh_target / ihh_reference)``) followed by ``allel.standardize``,
     with the reference's integrated EHH computed once instead of once per
     target, and the scans spread over ``threads`` threads (``ihh_scan``
-    releases the GIL). Same values as :func:`xpehh_standardized` per target.
+    releases the GIL). Each target's values equal ``allel.xpehh`` then
+    ``allel.standardize`` on that target alone, bit for bit.
 
     Parameters
     ----------
     targets : mapping of str to numpy.ndarray, int8, shape (n_haplotypes_t, n_sites)
     reference : numpy.ndarray, int8, shape (n_haplotypes_r, n_sites)
-    positions, map_pos, min_ehh, include_edges, gap_scale, max_gap
-        As :func:`xpehh_standardized`.
+    positions : numpy.ndarray, int64, shape (n_sites,)
+        Increasing bp positions.
+    map_pos : numpy.ndarray, float64, shape (n_sites,), optional
+        Genetic positions (cM); physical distance is used when None.
+    min_ehh, include_edges, gap_scale, max_gap
+        As ``allel.xpehh``.
     threads : int
         Scans run at the same time.
 
     Returns
     -------
     dict of str to numpy.ndarray, float64, shape (n_sites,)
-        Keyed as ``targets``; NaN as in :func:`xpehh_standardized`.
+        Keyed as ``targets``. NaN where EHH does not decay to ``min_ehh``
+        before the data's edge (unless ``include_edges``) or where a
+        population is monomorphic.
     """
     from allel.stats.selection import compute_ihh_gaps, ihh_scan
 
