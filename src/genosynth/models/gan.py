@@ -366,8 +366,11 @@ class GANModel(HaplotypeModel):
         out["log_every"] = int(p["log_every"])
         for key in ("g_hidden_divisors", "d_hidden_divisors"):
             v = p[key]
-            positive = isinstance(v, list | tuple) and all(is_finite_number(d) and d > 0 for d in v)
-            if not positive or not v:
+            if (
+                not isinstance(v, list | tuple)
+                or not v
+                or not all(is_finite_number(d) and d > 0 for d in v)
+            ):
                 bad(key, "a non-empty list of positive numbers")
             out[key] = [float(d) for d in v]
         for key in ("d_lr", "g_lr", "adam_epsilon", "label_scale"):

@@ -964,18 +964,17 @@ class RBMModel(HaplotypeModel):
     # --- state ----------------------------------------------------------------
     def get_state(self):
         self._require_fitted()
-        return {
+        state = {
             "weights": self.rbm.weights.copy(),
             "visible_bias": self.rbm.visible_bias.copy(),
             "hidden_bias": self.rbm.hidden_bias.copy(),
             "chains": self.chains.copy(),
             "label_values": self.label_values.copy(),
             "label_proportions": self.label_proportions.copy(),
-        } | (
-            {}
-            if self.start_frequencies is None
-            else {"start_frequencies": self.start_frequencies.copy()}
-        )
+        }
+        if self.start_frequencies is not None:
+            state["start_frequencies"] = self.start_frequencies.copy()
+        return state
 
     def set_state(self, state):
         weights = np.asarray(state["weights"], dtype=np.float32)
@@ -1017,13 +1016,10 @@ class RBMModel(HaplotypeModel):
         self.start_frequencies = None
         if "start_frequencies" in state:  # checkpoints before sample_start "frequencies" lack it
             freq = np.asarray(state["start_frequencies"], dtype=np.float32)
-            if (
-                freq.shape != (max(label_values.size, 1), n_sites)
-                or not ((freq >= 0) & (freq <= 1)).all()
-            ):
+            shape = (max(label_values.size, 1), n_sites)
+            if freq.shape != shape or not ((freq >= 0) & (freq <= 1)).all():
                 raise GenosynthError(
-                    f"rbm state 'start_frequencies' must be frequencies in [0, 1] of shape "
-                    f"({max(label_values.size, 1)}, {n_sites})"
+                    f"rbm state 'start_frequencies' must be frequencies in [0, 1] of shape {shape}"
                 )
             self.start_frequencies = freq.copy()
 
