@@ -243,6 +243,7 @@ def test_registered_and_defaults():
         {"beta": 0.0},
         {"beta": float("inf")},
         {"sample_start": "data"},
+        {"readout": "argmax"},
     ],
 )
 def test_bad_params(bad):
@@ -275,6 +276,30 @@ def test_learns_two_haplotype_types(activation, lr, epochs, centering):
     m.params["sample_start"] = "random"
     s = m.sample(400, seed=4)
     assert ((s == a).all(axis=1) | (s == b).all(axis=1)).mean() > 0.8
+
+
+def test_mean_readout_rounds_the_visible_probabilities_of_the_chain_states():
+    """readout "mean": each AG is 1 where p(v = 1 | E[h | v]) > 1/2 for the state that
+    readout "sample" returns with the same seed (the readout draws nothing, so the chains
+    and their random streams are the same)."""
+    _, _, h = two_types()
+    m = get_model(
+        "rbm", **SMALL, hidden_activation="sigmoid", epochs=3, samples_per_chain=2, thin=3
+    ).fit(h, seed=1)
+    states = m.sample(51, seed=9)
+    m.params["readout"] = "mean"
+    ags = m.sample(51, seed=9)
+    w, b, c = m.rbm.parameters()
+    hidden = 1 / (1 + np.exp(-(states @ w + c)))  # sigmoid units: E[h | v]
+    expected = hidden @ w.T + b > 0
+    assert ags.dtype == np.int8 and ags.shape == (51, 20)
+    np.testing.assert_array_equal(ags, expected)
+    assert not np.array_equal(ags, states)
+    # no weights: every AG is the sign of the visible biases, whatever the chain state
+    w[:] = 0
+    b[:] = np.where(np.arange(20) % 3 == 0, 0.7, -0.2)
+    m.rbm.update_derived()
+    np.testing.assert_array_equal(m.sample(5, seed=1), np.tile(np.arange(20) % 3 == 0, (5, 1)))
 
 
 def test_same_seed_identical_ags():
