@@ -373,6 +373,22 @@ class RBM:
         out += self.visible_bias
         return out
 
+    def mean_field_input(self, v: np.ndarray) -> np.ndarray:
+        """Visible input ``a = E[h | v] W^T + b`` of the mean hidden activations of ``v``.
+
+        ``visible_mean`` of it is the mean-field reconstruction of ``v``; on allele
+        units ``a > 0`` where that reconstruction exceeds 1/2.
+
+        Parameters
+        ----------
+        v : numpy.ndarray, float32, shape (n, n_visible)
+
+        Returns
+        -------
+        numpy.ndarray, float32, shape (n, n_visible)
+        """
+        return self.visible_input(self.hidden_mean(self.hidden_input(v)))
+
     # --- conditionals ---------------------------------------------------------
     def hidden_mean(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Mean hidden activation ``E[h | v]`` from the hidden input ``x``.
