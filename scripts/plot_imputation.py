@@ -1,4 +1,4 @@
-"""Score every panel's imputation per MAF bin (Beagle DR2, true dosage r²): paper Fig 3."""
+"""Score every panel's imputation per MAF bin (Beagle DR2, true dosage r², gain SE): paper Fig 3."""
 
 from genosynth.downstream import stages
 from genosynth.logs import script_logging
@@ -10,6 +10,7 @@ with script_logging(snakemake.log[0]):
         test=snakemake.input.test,
         sites=snakemake.input.sites,
         bins=snakemake.params.bins,
+        bootstrap=snakemake.params.bootstrap,
         table=snakemake.output.table,
         figure=snakemake.output.figure,
         metrics=snakemake.output.metrics,

@@ -72,9 +72,19 @@ def test_imputation_scores_every_panel_and_bin(smoke_run):
     scored = table.dropna(subset=["mean_dr2", "dosage_r2"])
     assert len(scored) >= 5 * 5
     assert scored[["mean_dr2", "dosage_r2"]].stack().between(0, 1).all()
+    ref = table[table.panel == "reference"].reset_index(drop=True)
+    assert (ref.r2_gain.dropna() == 0).all() and (ref.r2_gain_se.dropna() == 0).all()
+    for model in MODELS:  # the gain is the r² difference; its SE is finite where both vary
+        part = table[table.panel == model].reset_index(drop=True)
+        want = part.dosage_r2 - ref.dosage_r2
+        np.testing.assert_allclose(part.r2_gain, want, atol=1e-12)
+        both = want.notna()
+        assert (part.r2_gain_se[both] >= 0).all() and (part.r2_gain_se[both] < 0.5).all()
     metrics = pd.read_csv(base / "metrics.tsv", sep="\t")
     rows = metrics[metrics.metric.str.startswith("imputation_r2_maf")]
     assert set(rows.model) == {"reference", *MODELS}
+    se_rows = metrics[metrics.metric == "imputation_r2_gain_rare_se"]
+    assert set(se_rows.model) == set(MODELS)
 
 
 def test_selection_tables_and_correlations(smoke_run):

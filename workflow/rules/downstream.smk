@@ -110,6 +110,7 @@ rule plot_imputation:
     params:
         panels=["reference"] + MODELS,
         bins=config["downstream"]["imputation"]["bins"],
+        bootstrap=config["downstream"]["imputation"]["bootstrap"],
     script:
         "../../scripts/plot_imputation.py"
 

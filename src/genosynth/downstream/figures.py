@@ -17,29 +17,41 @@ def _bin_labels(table: pd.DataFrame) -> list[str]:
 def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> None:
     """Paper Fig 3: mean DR2 and true dosage r² per MAF bin, one line per panel.
 
+    A third panel shows each AG panel's true r² gain over the reference alone
+    with error bars of two bootstrap standard errors (over target individuals).
+
     Parameters
     ----------
     path : str or os.PathLike
     scores : pandas.DataFrame
-        Columns ``panel maf_lo maf_hi n_sites mean_dr2 dosage_r2`` (one row per
-        panel and bin); the panel ``reference`` is drawn in black.
+        Columns ``panel maf_lo maf_hi n_sites mean_dr2 dosage_r2 r2_gain
+        r2_gain_se`` (one row per panel and bin); the panel ``reference`` is
+        drawn in black.
     title : str
     """
-    fig, axes = new_figure(1, 2, figsize=(11, 4.2), sharey=True)
-    for ax, column, label in zip(
-        axes[0], ("mean_dr2", "dosage_r2"), ("mean Beagle DR2", "true dosage r²"), strict=True
-    ):
+    fig, axes = new_figure(1, 3, figsize=(15, 4.2))
+    columns = ("mean_dr2", "dosage_r2", "r2_gain")
+    labels = ("mean Beagle DR2", "true dosage r²", "true r² gain over the reference (± 2 SE)")
+    first = scores[scores.panel == scores.panel.iloc[0]]
+    for ax, column, label in zip(axes[0], columns, labels, strict=True):
         for i, (panel, rows) in enumerate(scores.groupby("panel", sort=False)):
             x = np.arange(len(rows))
-            style = {"color": "black", "lw": 2} if panel == "reference" else {"color": f"C{i}"}
-            name = "reference" if panel == "reference" else f"reference + {panel} AGs"
-            ax.plot(x, rows[column], marker="o", ms=3, label=name, **style)
-        first = scores[scores.panel == scores.panel.iloc[0]]
+            if column != "r2_gain":
+                style = {"color": "black", "lw": 2} if panel == "reference" else {"color": f"C{i}"}
+                name = "reference" if panel == "reference" else f"reference + {panel} AGs"
+                ax.plot(x, rows[column], marker="o", ms=3, label=name, **style)
+            elif panel != "reference":
+                shift = 0.08 * (i - len(scores.panel.unique()) / 2)
+                err = 2 * rows["r2_gain_se"]
+                style = {"color": f"C{i}", "fmt": "o", "ms": 3, "capsize": 2}
+                ax.errorbar(x + shift, rows[column], yerr=err, **style)
         ax.set_xticks(np.arange(len(first)), _bin_labels(first), rotation=60, fontsize="x-small")
         ax.set_xlabel("MAF bin (target population)")
         ax.set_ylabel(label)
-        ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
+    for ax in axes[0, :2]:
+        ax.set_ylim(0, 1.02)
+    axes[0, 2].axhline(0, color="black", lw=1)
     axes[0, 0].legend(fontsize="x-small", frameon=False)
     fig.suptitle(title)
     fig.tight_layout()

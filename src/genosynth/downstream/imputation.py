@@ -4,7 +4,9 @@
 * :func:`write_impute_panel` / :func:`read_impute_panel` - IMPUTE2 ``.hap.gz`` + ``.legend.gz``;
 * :func:`run_beagle` - Beagle on a target VCF against one or more phased reference VCFs;
 * :func:`read_beagle_output` - DR2 per site and dosage (DS) per individual;
-* :func:`maf_bin_edges` / :func:`score_imputation` - mean DR2 and true dosage r² per MAF bin.
+* :func:`maf_bin_edges` / :func:`score_imputation` - mean DR2 and true dosage r² per MAF bin;
+* :func:`r2_gain_bootstrap` - a panel's r² gain over another per bin, with its standard error
+  over target individuals (paired bootstrap).
 
 The paper could only report Beagle's own accuracy estimate (DR2); here the masked genotypes
 are known, so the true dosage r² is reported beside it.
@@ -29,7 +31,9 @@ from genosynth.errors import GenosynthError, InputError
 from genosynth.fileio import atomic_paths
 
 __all__ = [
+    "bin_of_sites",
     "maf_bin_edges",
+    "r2_gain_bootstrap",
     "read_beagle_output",
     "read_impute_panel",
     "run_beagle",
@@ -324,7 +328,7 @@ def score_imputation(
     d = np.asarray(dosage, dtype=np.float64)
     if t.shape != d.shape:
         raise GenosynthError(f"truth {t.shape} and dosage {d.shape} differ")
-    which = np.clip(np.searchsorted(edges, maf, side="right") - 1, 0, len(edges) - 2)
+    which = bin_of_sites(maf, edges)
     rows = []
     for b in range(len(edges) - 1):
         sites = np.flatnonzero(scored & (which == b))
@@ -336,6 +340,106 @@ def score_imputation(
         row["mean_site_r2"] = float(np.mean(site_r2)) if site_r2 else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def bin_of_sites(maf: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Index of each site's MAF bin ``[lo, hi)`` (the last bin includes its upper edge).
+
+    Returns
+    -------
+    numpy.ndarray, int64, shape (n_sites,)
+        In ``[0, len(edges) - 2]``.
+    """
+    which = np.searchsorted(edges, maf, side="right") - 1
+    return np.clip(which, 0, len(edges) - 2)
+
+
+def r2_gain_bootstrap(
+    truth: np.ndarray,
+    dosage: np.ndarray,
+    baseline: np.ndarray,
+    bins: np.ndarray,
+    *,
+    n_bins: int,
+    n_resamples: int = 1000,
+    seed: int | np.random.Generator = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-bin gain in pooled dosage r² of one panel over another, with a bootstrap SE.
+
+    The gain is ``r²(truth, dosage) - r²(truth, baseline)`` over all
+    (individual, site) pairs of a bin's sites, as in :func:`score_imputation`.
+    Its standard error comes from a paired bootstrap over the target
+    individuals: each resample draws ``n_individuals`` of them with
+    replacement and scores both panels on the same draw, so what the two
+    panels have in common (which individuals are hard to impute) cancels.
+    Differences within about two standard errors are what another sample of
+    target individuals could reverse.
+
+    Parameters
+    ----------
+    truth, dosage, baseline : numpy.ndarray, shape (n_individuals, n_sites)
+        True ALT dosage (0, 1, 2) and the two panels' imputed dosages.
+    bins : numpy.ndarray, int, shape (n_sites,)
+        Bin of each scored site in ``[0, n_bins)``; -1 leaves a site out.
+    n_bins : int
+    n_resamples : int, default 1000
+    seed : int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    gain, se : numpy.ndarray, float64, shape (n_bins,)
+        NaN where a bin has no site or no variance (in every resample, for
+        ``se``: resamples without variance are left out).
+    """
+    t = np.asarray(truth, dtype=np.float64)
+    shapes = {np.shape(dosage), np.shape(baseline)}
+    if shapes != {t.shape}:
+        raise GenosynthError(f"truth {t.shape} and dosages {sorted(shapes)} differ in shape")
+    n_ind = len(t)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_ind, size=(n_resamples, n_ind))
+    counts = np.zeros((n_resamples, n_ind))
+    np.add.at(counts, (np.arange(n_resamples)[:, None], draws), 1.0)
+    weights = np.vstack([np.ones(n_ind), counts])  # row 0: the sample itself
+    gains = np.full((len(weights), n_bins), np.nan)
+    for b in range(n_bins):
+        sites = np.flatnonzero(np.asarray(bins) == b)
+        if len(sites):
+            gains[:, b] = _weighted_r2(weights, t[:, sites], np.asarray(dosage)[:, sites])
+            gains[:, b] -= _weighted_r2(weights, t[:, sites], np.asarray(baseline)[:, sites])
+    resampled = gains[1:]
+    kept = np.isfinite(resampled).sum(axis=0)
+    se = np.full(n_bins, np.nan)
+    ok = kept > 1
+    se[ok] = np.nanstd(resampled[:, ok], axis=0, ddof=1)
+    return gains[0], se
+
+
+def _weighted_r2(weights: np.ndarray, truth: np.ndarray, dosage: np.ndarray) -> np.ndarray:
+    """Pooled r² of ``truth`` and ``dosage`` with each individual counted ``weights`` times.
+
+    ``weights`` is (n_weightings, n_individuals); truth and dosage are
+    (n_individuals, n_sites); returns (n_weightings,), NaN without variance.
+    Sums are taken per individual first, so each weighting costs one product.
+    """
+    per_individual = np.stack(
+        [
+            np.full(len(truth), truth.shape[1], dtype=np.float64),
+            truth.sum(axis=1),
+            dosage.sum(axis=1),
+            (truth * truth).sum(axis=1),
+            (dosage * dosage).sum(axis=1),
+            (truth * dosage).sum(axis=1),
+        ],
+        axis=1,
+    )
+    n, st, sd, stt, sdd, std = (weights @ per_individual).T
+    cov = n * std - st * sd
+    var_t = n * stt - st * st
+    var_d = n * sdd - sd * sd
+    varies = (var_t > 1e-12 * n * stt) & (var_d > 1e-12 * n * sdd)  # rounding, not variance
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(varies, cov * cov / (var_t * var_d), np.nan)
 
 
 def _r2(x: np.ndarray, y: np.ndarray) -> float:

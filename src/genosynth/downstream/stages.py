@@ -313,37 +313,58 @@ def impute(*, target, references, genetic_map, output, beagle: Mapping, threads,
     )
 
 
-def imputation_figure(*, dataset, imputed: Mapping, test, sites, bins: Mapping, table, figure,
-                      metrics) -> None:  # fmt: skip
-    """Score every panel's imputation per MAF bin (DR2, true r²) against the masked truth."""
+def imputation_figure(*, dataset, imputed: Mapping, test, sites, bins: Mapping, bootstrap: Mapping,
+                      table, figure, metrics) -> None:  # fmt: skip
+    """Score every panel's imputation per MAF bin (DR2, true r²) against the masked truth.
+
+    Each AG panel's r² gain over the reference alone gets a paired-bootstrap
+    standard error over the target individuals
+    (:func:`~genosynth.downstream.imputation.r2_gain_bootstrap`, ``bootstrap``:
+    ``n_resamples`` and ``seed``).
+    """
     from genosynth.downstream import figures, imputation
 
     site_table = pd.read_csv(sites, sep="\t")
     _, truth_haps = formats.read_hapt_matrix(test)
     truth = truth_haps[0::2].astype(np.int64) + truth_haps[1::2]
     edges = imputation.maf_bin_edges(rare_maf=bins["rare_maf"], n_bins=bins["n_bins"])
-    frames, rows = [], []
-    for panel, path in imputed.items():
+    scored = ~site_table["on_array"].to_numpy(bool)
+    which = imputation.bin_of_sites(site_table["target_maf"].to_numpy(), edges)
+    if "reference" not in imputed:
+        raise GenosynthError("imputation: no 'reference' panel to measure the AG panels' gains by")
+    frames, rows, dosages = [], [], {}
+    for panel in sorted(imputed, key=lambda name: name != "reference"):  # reference first
+        path = imputed[panel]
         positions, dr2, dosage, _ = imputation.read_beagle_output(path)
         index = pd.Index(positions).get_indexer(site_table["position"])
         if (index < 0).any():
             raise GenosynthError(f"{path}: {int((index < 0).sum())} dataset sites not imputed")
+        dosages[panel] = dosage[:, index]
         scores = imputation.score_imputation(
             truth,
-            dosage[:, index],
+            dosages[panel],
             dr2[index],
             site_table["target_maf"].to_numpy(),
-            scored=~site_table["on_array"].to_numpy(bool),
+            scored=scored,
             edges=edges,
         )
-        frames.append(scores.assign(panel=panel))
+        gain, gain_se = imputation.r2_gain_bootstrap(
+            truth,
+            dosages[panel],
+            dosages["reference"],
+            np.where(scored, which, -1),
+            n_bins=len(edges) - 1,
+            n_resamples=bootstrap["n_resamples"],
+            seed=bootstrap["seed"],
+        )
+        frames.append(scores.assign(panel=panel, r2_gain=gain, r2_gain_se=gain_se))
         for row in scores.itertuples():
             tag = f"maf{row.maf_lo:.3g}-{row.maf_hi:.3g}"
             rows += [(panel, f"imputation_dr2_{tag}", row.mean_dr2)]
             rows += [(panel, f"imputation_r2_{tag}", row.dosage_r2)]
     result = pd.concat(frames, ignore_index=True)
     columns = ["panel", "maf_lo", "maf_hi", "n_sites", "mean_dr2", "dosage_r2", "mean_site_r2"]
-    result = result[columns]
+    result = result[columns + ["r2_gain", "r2_gain_se"]]
     write_table(table, result)
     rows += _gains(result)
     title = f"{dataset}: imputation of held-out target individuals (Beagle 5)"
@@ -352,13 +373,16 @@ def imputation_figure(*, dataset, imputed: Mapping, test, sites, bins: Mapping, 
 
 
 def _gains(result: pd.DataFrame) -> list:
-    """Per model: r² gain over the reference alone in the rare bin and worst higher bin."""
-    ref = result[result.panel == "reference"].reset_index(drop=True)
+    """Per model: r² gain over the reference alone, and its SE, in the rare and worst higher bin."""
     rows = []
     for panel, part in result[result.panel != "reference"].groupby("panel", sort=False):
-        gain = part["dosage_r2"].to_numpy() - ref["dosage_r2"].to_numpy()
+        gain = part["r2_gain"].to_numpy()
+        se = part["r2_gain_se"].to_numpy()
+        worst = 1 + np.argmin(np.where(np.isfinite(gain[1:]), gain[1:], np.inf))
         rows.append((panel, "imputation_r2_gain_rare", gain[0]))
-        rows.append((panel, "imputation_r2_gain_min_common", np.nanmin(gain[1:])))
+        rows.append((panel, "imputation_r2_gain_rare_se", se[0]))
+        rows.append((panel, "imputation_r2_gain_min_common", gain[worst]))
+        rows.append((panel, "imputation_r2_gain_min_common_se", se[worst]))
     return rows
 
 
