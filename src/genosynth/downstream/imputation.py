@@ -345,6 +345,12 @@ def score_imputation(
 def bin_of_sites(maf: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Index of each site's MAF bin ``[lo, hi)`` (the last bin includes its upper edge).
 
+    Parameters
+    ----------
+    maf : numpy.ndarray, float64, shape (n_sites,)
+    edges : numpy.ndarray, float64, shape (n_bins + 1,)
+        From :func:`maf_bin_edges`.
+
     Returns
     -------
     numpy.ndarray, int64, shape (n_sites,)
@@ -391,10 +397,9 @@ def r2_gain_bootstrap(
         NaN where a bin has no site or no variance (in every resample, for
         ``se``: resamples without variance are left out).
     """
-    t = np.asarray(truth, dtype=np.float64)
-    shapes = {np.shape(dosage), np.shape(baseline)}
-    if shapes != {t.shape}:
-        raise GenosynthError(f"truth {t.shape} and dosages {sorted(shapes)} differ in shape")
+    t, d, base = (np.asarray(a, dtype=np.float64) for a in (truth, dosage, baseline))
+    if d.shape != t.shape or base.shape != t.shape:
+        raise GenosynthError(f"truth {t.shape} and dosages {d.shape}, {base.shape} differ in shape")
     n_ind = len(t)
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, n_ind, size=(n_resamples, n_ind))
@@ -405,8 +410,8 @@ def r2_gain_bootstrap(
     for b in range(n_bins):
         sites = np.flatnonzero(np.asarray(bins) == b)
         if len(sites):
-            gains[:, b] = _weighted_r2(weights, t[:, sites], np.asarray(dosage)[:, sites])
-            gains[:, b] -= _weighted_r2(weights, t[:, sites], np.asarray(baseline)[:, sites])
+            gains[:, b] = _weighted_r2(weights, t[:, sites], d[:, sites])
+            gains[:, b] -= _weighted_r2(weights, t[:, sites], base[:, sites])
     resampled = gains[1:]
     kept = np.isfinite(resampled).sum(axis=0)
     se = np.full(n_bins, np.nan)
