@@ -83,8 +83,14 @@ def test_imputation_scores_every_panel_and_bin(smoke_run):
     metrics = pd.read_csv(base / "metrics.tsv", sep="\t")
     rows = metrics[metrics.metric.str.startswith("imputation_r2_maf")]
     assert set(rows.model) == {"reference", *MODELS}
-    se_rows = metrics[metrics.metric == "imputation_r2_gain_rare_se"]
-    assert set(se_rows.model) == set(MODELS)
+    values = metrics.set_index(["model", "metric"]).value
+    for model in MODELS:  # the worst higher bin's gain and SE (the smoke rare bin is empty)
+        part = table[table.panel == model]
+        worst = part.iloc[1:].r2_gain.idxmin()
+        got = values[(model, "imputation_r2_gain_min_common")]
+        assert got == pytest.approx(part.r2_gain[worst])
+        got_se = values[(model, "imputation_r2_gain_min_common_se")]
+        assert got_se == pytest.approx(part.r2_gain_se[worst]) and got_se > 0
 
 
 def test_selection_tables_and_correlations(smoke_run):
