@@ -30,28 +30,28 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> None:
     title : str
     """
     fig, axes = new_figure(1, 3, figsize=(15, 4.2))
-    columns = ("mean_dr2", "dosage_r2", "r2_gain")
-    labels = ("mean Beagle DR2", "true dosage r²", "true r² gain over the reference (± 2 SE)")
-    first = scores[scores.panel == scores.panel.iloc[0]]
-    for ax, column, label in zip(axes[0], columns, labels, strict=True):
-        for i, (panel, rows) in enumerate(scores.groupby("panel", sort=False)):
-            x = np.arange(len(rows))
-            if column != "r2_gain":
-                style = {"color": "black", "lw": 2} if panel == "reference" else {"color": f"C{i}"}
-                name = "reference" if panel == "reference" else f"reference + {panel} AGs"
-                ax.plot(x, rows[column], marker="o", ms=3, label=name, **style)
-            elif panel != "reference":
-                shift = 0.08 * (i - len(scores.panel.unique()) / 2)
-                err = 2 * rows["r2_gain_se"]
-                style = {"color": f"C{i}", "fmt": "o", "ms": 3, "capsize": 2}
-                ax.errorbar(x + shift, rows[column], yerr=err, **style)
+    groups = list(scores.groupby("panel", sort=False))
+    columns = (("mean_dr2", "mean Beagle DR2"), ("dosage_r2", "true dosage r²"))
+    for ax, (column, label) in zip(axes[0, :2], columns, strict=True):
+        for i, (panel, rows) in enumerate(groups):
+            style = {"color": "black", "lw": 2} if panel == "reference" else {"color": f"C{i}"}
+            name = "reference" if panel == "reference" else f"reference + {panel} AGs"
+            ax.plot(np.arange(len(rows)), rows[column], marker="o", ms=3, label=name, **style)
+        ax.set_ylabel(label)
+        ax.set_ylim(0, 1.02)
+    gain_ax = axes[0, 2]
+    for i, (panel, rows) in enumerate(groups):
+        if panel != "reference":  # side by side within a bin
+            x = np.arange(len(rows)) + 0.08 * (i - len(groups) / 2)
+            style = {"color": f"C{i}", "fmt": "o", "ms": 3, "capsize": 2}
+            gain_ax.errorbar(x, rows["r2_gain"], yerr=2 * rows["r2_gain_se"], **style)
+    gain_ax.axhline(0, color="black", lw=1)
+    gain_ax.set_ylabel("true r² gain over the reference (± 2 SE)")
+    first = groups[0][1]
+    for ax in axes[0]:
         ax.set_xticks(np.arange(len(first)), _bin_labels(first), rotation=60, fontsize="x-small")
         ax.set_xlabel("MAF bin (target population)")
-        ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-    for ax in axes[0, :2]:
-        ax.set_ylim(0, 1.02)
-    axes[0, 2].axhline(0, color="black", lw=1)
     axes[0, 0].legend(fontsize="x-small", frameon=False)
     fig.suptitle(title)
     fig.tight_layout()

@@ -407,8 +407,9 @@ def r2_gain_bootstrap(
     np.add.at(counts, (np.arange(n_resamples)[:, None], draws), 1.0)
     weights = np.vstack([np.ones(n_ind), counts])  # row 0: the sample itself
     gains = np.full((len(weights), n_bins), np.nan)
+    bins = np.asarray(bins)
     for b in range(n_bins):
-        sites = np.flatnonzero(np.asarray(bins) == b)
+        sites = np.flatnonzero(bins == b)
         if len(sites):
             gains[:, b] = _weighted_r2(weights, t[:, sites], d[:, sites])
             gains[:, b] -= _weighted_r2(weights, t[:, sites], base[:, sites])
