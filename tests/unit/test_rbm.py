@@ -11,7 +11,7 @@ from genosynth.errors import ConfigError, GenosynthError, TrainingError
 from genosynth.models import MODELS, get_model, load_model
 from genosynth.models import rbm as rbm_module
 from genosynth.models.base import one_hot, read_checkpoint_meta
-from genosynth.models.rbm import RBMModel
+from genosynth.models.rbm import RBMModel, count_preserving_round
 from genosynth.models.rbm_core import (
     RBM,
     GibbsSampler,
@@ -300,6 +300,101 @@ def test_mean_readout_rounds_the_visible_probabilities_of_the_chain_states():
     b[:] = np.where(np.arange(20) % 3 == 0, 0.7, -0.2)
     m.rbm.update_derived()
     np.testing.assert_array_equal(m.sample(5, seed=1), np.tile(np.arange(20) % 3 == 0, (5, 1)))
+
+
+def logit(p):
+    p = np.asarray(p, dtype=np.float64)
+    return np.log(p) - np.log1p(-p)
+
+
+def test_count_preserving_round_by_hand():
+    """Site 0: p sums to 1.9, so the 2 likeliest rows carry the allele; site 1: 0.5 rounds
+    up to 1 and the tie goes to the first row; site 2: 0.45 rounds to 0; site 3: 3.6 to 4."""
+    p = np.array(
+        [
+            [0.9, 0.2, 0.15, 0.9],
+            [0.6, 0.2, 0.1, 0.9],
+            [0.3, 0.05, 0.1, 0.9],
+            [0.1, 0.05, 0.1, 0.9],
+        ]
+    )
+    want = np.array([[1, 1, 0, 1], [1, 0, 0, 1], [0, 0, 0, 1], [0, 0, 0, 1]], dtype=np.int8)
+    got = count_preserving_round(logit(p))
+    assert got.dtype == np.int8
+    np.testing.assert_array_equal(got, want)
+    # groups are rounded on their own: rows 0 and 2 (p 0.9, 0.3 at site 0: 1.2 -> 1) and
+    # rows 1 and 3 (0.6, 0.1: 0.7 -> 1)
+    grouped = count_preserving_round(logit(p), groups=[5, 7, 5, 7])
+    np.testing.assert_array_equal(grouped[:, 0], [1, 1, 0, 0])
+    np.testing.assert_array_equal(grouped[:, 1], [0, 0, 0, 0])  # 0.25 in each group -> 0
+    with pytest.raises(GenosynthError, match="groups must have shape"):
+        count_preserving_round(logit(p), groups=[0, 1])
+    with pytest.raises(GenosynthError, match="2-dimensional"):
+        count_preserving_round(np.zeros(3))
+
+
+def test_count_preserving_round_keeps_counts_and_order():
+    """Against a plain per-site loop: column sums are the rounded expected counts, and a
+    row gets the allele exactly when its probability is among the site's top k."""
+    rng = np.random.default_rng(0)
+    logits = rng.normal(-2.0, 2.0, size=(300, 40))
+    groups = rng.integers(0, 3, size=300)
+    got = count_preserving_round(logits, groups=groups)
+    for g in range(3):
+        rows = np.flatnonzero(groups == g)
+        for s in range(40):
+            column = logits[rows, s]
+            k = int(np.floor((1 / (1 + np.exp(-column))).sum() + 0.5))
+            top = rows[np.argsort(-column, kind="stable")[:k]]
+            want = np.zeros(300, dtype=np.int8)
+            want[top] = 1
+            np.testing.assert_array_equal(got[rows, s], want[rows], err_msg=f"{g} {s}")
+
+
+def test_quantile_readout_keeps_rare_alleles_that_mean_loses():
+    """Two types plus an allele in 10 of the 200 rows (every 10th type-a row, tied to no
+    other site): the "mean" readout never reaches p > 1/2 there and fixes the site;
+    "quantile" gives it about its training frequency and rounds the same chain states as
+    "mean" (same seed) elsewhere."""
+    a, b, h = two_types(n_each=100)
+    rare = np.zeros((200, 1), dtype=np.int8)
+    rare[0:100:10] = 1  # site 20: allele 1 in 10 of 200 rows
+    h = np.hstack([h, rare])
+    m = get_model(
+        "rbm", **SMALL, hidden_activation="sigmoid", learning_rate=0.1, epochs=100,
+        readout="mean", sample_start="chains",
+    ).fit(h, seed=1)  # fmt: skip
+    mean_ags = m.sample(400, seed=9)
+    assert mean_ags[:, -1].sum() == 0  # the rare allele is lost
+    m.params["readout"] = "quantile"
+    ags = m.sample(400, seed=9)
+    assert ags.dtype == np.int8 and ags.shape == (400, 21)
+    assert 0.02 <= ags[:, -1].mean() <= 0.09  # training: 0.05
+    np.testing.assert_allclose(ags.mean(axis=0), h.mean(axis=0), atol=0.06)
+    # the two types: the quantile AGs agree with the mean ones almost everywhere
+    assert (ags[:, :-1] == mean_ags[:, :-1]).mean() > 0.95
+    np.testing.assert_array_equal(ags, m.sample(400, seed=9))
+
+
+def test_quantile_readout_rounds_each_class_on_its_own():
+    """A site tied to nothing but the label (allele 1 in 30 % of class-3 rows, 70 % of
+    class-8 rows): rounded over all AGs at once, the class-8 AGs (higher p) would take
+    nearly all the copies; rounded per class, each class keeps its share."""
+    a, b, h = two_types(n_each=100)
+    labelled = np.zeros((200, 1), dtype=np.int8)
+    labelled[np.r_[0:100:10, 1:100:10, 2:100:10]] = 1  # 30 of the 100 class-3 rows
+    labelled[100:170] = 1  # 70 of the 100 class-8 rows
+    h = np.hstack([h, labelled])
+    labels = np.repeat([3, 8], 100)
+    m = get_model(
+        "rbm", **SMALL, hidden_activation="sigmoid", learning_rate=0.1, epochs=60,
+        readout="quantile", sample_start="frequencies",
+    ).fit(h, seed=1, labels=labels)  # fmt: skip
+    ags = m.sample(200, seed=3, labels=np.repeat([3, 8], 100))
+    np.testing.assert_allclose(ags[:100, :-1].mean(axis=0), a, atol=0.05)
+    np.testing.assert_allclose(ags[100:, :-1].mean(axis=0), b, atol=0.05)
+    assert 0.2 <= ags[:100, -1].mean() <= 0.4
+    assert 0.6 <= ags[100:, -1].mean() <= 0.8
 
 
 def test_same_seed_identical_ags():
