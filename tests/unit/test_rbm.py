@@ -333,9 +333,12 @@ def test_count_preserving_round_by_hand():
         count_preserving_round(np.zeros(3))
 
 
-def test_count_preserving_round_keeps_counts_and_order():
+@pytest.mark.parametrize("block", [7, 512])
+def test_count_preserving_round_keeps_counts_and_order(monkeypatch, block):
     """Against a plain per-site loop: column sums are the rounded expected counts, and a
-    row gets the allele exactly when its probability is among the site's top k."""
+    row gets the allele exactly when its probability is among the site's top k (sites
+    rounded in blocks of 7, which do not divide the 40 sites, or all at once)."""
+    monkeypatch.setattr(rbm_module, "_ROUND_BLOCK_SITES", block)
     rng = np.random.default_rng(0)
     logits = rng.normal(-2.0, 2.0, size=(300, 40))
     groups = rng.integers(0, 3, size=300)
