@@ -99,9 +99,11 @@ def _score_ags(model: HaplotypeModel, real: np.ndarray, *, seed, target) -> tupl
 
 
 def _require_beta(model: HaplotypeModel) -> None:
-    if "beta" not in model.defaults:
+    if not model.samples_at_beta:
         raise ConfigError(
-            "calibrate_beta", f"model {model.name} has no sampling beta", fix="set it false"
+            "calibrate_beta",
+            f"model {model.name} has no sampling beta with these parameters",
+            fix="set it false (the GAN samples at a beta only with output: bernoulli)",
         )
 
 

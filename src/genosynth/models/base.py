@@ -224,6 +224,11 @@ class HaplotypeModel(abc.ABC):
     def is_fitted(self) -> bool:
         return self.n_sites is not None
 
+    @property
+    def samples_at_beta(self) -> bool:
+        """Whether :meth:`sample` honours an inverse temperature ``params["beta"]``."""
+        return "beta" in self.defaults
+
     def _require_fitted(self) -> None:
         if not self.is_fitted:
             raise GenosynthError(f"model '{self.name}' must be fitted (or loaded) before sampling")

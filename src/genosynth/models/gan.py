@@ -58,6 +58,36 @@ unconditional GAN tends to collapse onto the majority haplotype type within a
 few hundred steps (it learns valid haplotypes, not the mixture weights); the
 conditional GAN learns each class's type.
 
+Wasserstein loss and Bernoulli output (beyond the paper)
+--------------------------------------------------------
+The paper's GAN rounds ``tanh`` outputs, so every AG is a deterministic
+function of its latent vector: to make sites vary independently (as the
+differentiated, weakly linked SNPs of the 805-SNP data do) the generator must
+tie them to latent directions, and its AGs cluster. On the real 805-SNP data
+(300 epochs; also after the paper's 20,000 on a GPU) each AG lay nearer
+another AG than any real genome (AA_syn 0.99-1.0). Two options, each a
+parameter, address this; the defaults remain the paper's.
+
+* ``output="bernoulli"``: the generator's output layer is linear, giving the
+  log-odds of allele 1 per site; an AG is a Bernoulli draw of them
+  (:meth:`GANModel.sample`). In training the discriminator sees the
+  binary-concrete relaxation of that draw (:func:`relaxed_bernoulli`, at
+  ``temperature``), which lets gradients reach the log-odds. The relaxed values
+  lie in ``(0, 1)``: set ``input_noise`` 0 so that the real rows are ``{0, 1}``.
+  Each relaxation's uniform draws come from stateless seeds drawn per batch
+  with the epoch's other noise.
+* ``loss="wgan_gp"`` (Gulrajani et al. 2017; the loss of Yelmen et al. 2023):
+  the discriminator is a critic with a linear output trained on
+  ``mean D(fake) - mean D(real) + gp_weight * gradient_penalty`` (the penalty
+  at random points between each real row and a generated one,
+  :func:`gradient_penalty`), one Adam step (``d_lr``) per batch; after every
+  ``n_critic``-th batch, counted across epochs so that resumed runs keep the
+  schedule, the generator takes one Adam step (``g_lr``) on
+  ``-mean D(G(z'))`` with fresh latent vectors ``z'`` and the batch's labels.
+  ``real_label_noise`` and ``d_update`` are unused. ``d_loss`` is the mean
+  critic loss of the epoch, ``g_loss`` the mean generator loss (NaN in an
+  epoch with no generator step).
+
 Conditional GAN
 ---------------
 With ``fit(..., labels=y)`` (non-negative integer class ids, ``K = max(y) +
@@ -134,14 +164,26 @@ from genosynth.models.base import (
     register_model,
 )
 
-__all__ = ["GANModel", "configure_threads", "label_inputs", "noisy_inputs"]
+__all__ = [
+    "GANModel",
+    "configure_threads",
+    "gradient_penalty",
+    "label_inputs",
+    "noisy_inputs",
+    "relaxed_bernoulli",
+]
 
 logger = logging.getLogger("genosynth.models.gan")
 
 #: Parameters that may differ between a checkpoint and the model resuming it.
-RUN_CONTROL_PARAMS = frozenset({"epochs", "log_every", "threads", "sample_batch_size"})
+RUN_CONTROL_PARAMS = frozenset({"epochs", "log_every", "threads", "sample_batch_size", "beta"})
 
 _D_UPDATES = ("separate", "joint")
+_LOSSES = ("bce", "wgan_gp")
+_OUTPUTS = ("tanh", "bernoulli")
+
+#: Bounds of the uniform draws of the relaxed Bernoulli output (keep log(u), log(1 - u) finite).
+_U_MIN = 1e-7
 
 
 def _seed_int(seed: int | np.random.Generator) -> int:
@@ -252,6 +294,64 @@ def label_inputs(labels: np.ndarray, n_classes: int, scale: float) -> np.ndarray
     return one_hot(labels, n_classes, value=scale, dtype=np.float32)
 
 
+def relaxed_bernoulli(logits, u, temperature: float):
+    """The binary-concrete relaxation of ``Bernoulli(sigmoid(logits))`` (Maddison et al. 2017).
+
+    ``sigmoid((logits + log(u) - log(1 - u)) / temperature)``: the logistic
+    noise ``log(u) - log(1 - u)`` makes ``logits + noise > 0`` a Bernoulli draw
+    with probability ``sigmoid(logits)``: the relaxed value exceeds 1/2 exactly
+    when ``1 - u < sigmoid(logits)``, the event :meth:`GANModel.sample` draws
+    for an allele 1. The temperature sets how near 0 or 1 the value lies, and
+    gradients flow to ``logits``.
+
+    Parameters
+    ----------
+    logits : tf.Tensor, float32, shape (batch, n_sites)
+        Log-odds of allele 1.
+    u : tf.Tensor, float32, same shape
+        Uniform draws in ``(0, 1)``.
+    temperature : float
+        Greater than 0; towards 0 the values approach the hard draw.
+
+    Returns
+    -------
+    tf.Tensor, float32, shape (batch, n_sites)
+        Values in ``(0, 1)``.
+    """
+    tf = _tf()
+    noise = tf.math.log(u) - tf.math.log1p(-u)
+    return tf.sigmoid((logits + noise) / temperature)
+
+
+def gradient_penalty(critic, mixed, onehot):
+    """WGAN-GP's penalty ``mean((||grad_x critic(x)||_2 - 1) ** 2)`` at ``x = mixed``.
+
+    The gradient is taken with respect to the allele inputs only; a
+    conditional critic's label columns (``onehot``) are held fixed.
+
+    Parameters
+    ----------
+    critic : keras.Model
+        Maps ``concat(x, onehot)`` to a ``(batch, 1)`` score.
+    mixed : tf.Tensor, float32, shape (batch, n_sites)
+        Points between real and generated rows.
+    onehot : tf.Tensor, float32, shape (batch, n_classes)
+        Label inputs (``n_classes`` 0: unconditional).
+
+    Returns
+    -------
+    tf.Tensor, float32, scalar
+    """
+    tf = _tf()
+    with tf.GradientTape() as tape:
+        tape.watch(mixed)
+        inputs = tf.concat([mixed, onehot], axis=1) if onehot.shape[-1] else mixed
+        score = critic(inputs, training=True)
+    grad = tape.gradient(score, mixed)
+    norm = tf.sqrt(tf.reduce_sum(tf.square(grad), axis=1) + 1e-12)
+    return tf.reduce_mean(tf.square(norm - 1.0))
+
+
 def _glorot_uniform(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     limit = math.sqrt(6.0 / (shape[0] + shape[1]))
     return rng.uniform(-limit, limit, size=shape).astype(np.float32)
@@ -300,6 +400,27 @@ class GANModel(HaplotypeModel):
     label_scale : float, default 10
         Conditional models: the one-hot label inputs are multiplied by this
         (see the module notes; chosen at the paper's sizes).
+    loss : {"bce", "wgan_gp"}, default "bce"
+        The paper's binary cross-entropy game, or the Wasserstein loss with
+        gradient penalty (Gulrajani et al. 2017; Yelmen et al. 2023): a
+        linear-output critic trained ``n_critic`` steps per generator step
+        (see the module notes).
+    output : {"tanh", "bernoulli"}, default "tanh"
+        The paper's ``tanh`` outputs rounded to alleles, or a Bernoulli
+        output: the generator gives each site's log-odds, AGs are Bernoulli
+        draws of them and training feeds the discriminator their relaxation
+        at ``temperature`` (see the module notes).
+    temperature : float, default 0.2
+        Relaxation temperature of the Bernoulli output in training.
+    n_critic : int, default 5
+        ``loss="wgan_gp"``: critic steps (batches) per generator step.
+    gp_weight : float, default 10
+        ``loss="wgan_gp"``: weight of the gradient penalty.
+    beta : float, default 1
+        ``output="bernoulli"``: AGs are drawn at ``sigmoid(beta * logits)``;
+        above 1 the draws are sharper (AGs nearer each other and the real
+        genomes), below 1 noisier. A sampling setting, set after training by
+        the ``calibrate_beta`` training control (:mod:`genosynth.training`).
 
     Attributes
     ----------
@@ -332,6 +453,12 @@ class GANModel(HaplotypeModel):
         "threads": None,
         "jit_compile": True,
         "label_scale": 10.0,
+        "loss": "bce",
+        "output": "tanh",
+        "temperature": 0.2,
+        "n_critic": 5,
+        "gp_weight": 10.0,
+        "beta": 1.0,
     }
     # Conditional checkpoints written before label_scale existed fed a plain one-hot.
     legacy_params: ClassVar[dict[str, Any]] = {"label_scale": 1.0}
@@ -357,7 +484,7 @@ class GANModel(HaplotypeModel):
             raise GenosynthError(f"gan parameter '{key}' must be {want}, got {p[key]!r}")
 
         out = dict(p)
-        for key in ("latent_size", "batch_size", "epochs", "sample_batch_size"):
+        for key in ("latent_size", "batch_size", "epochs", "sample_batch_size", "n_critic"):
             if not is_integer(p[key]) or p[key] < (0 if key == "epochs" else 1):
                 bad(key, "a positive integer" if key != "epochs" else "an integer >= 0")
             out[key] = int(p[key])
@@ -373,7 +500,7 @@ class GANModel(HaplotypeModel):
             ):
                 bad(key, "a non-empty list of positive numbers")
             out[key] = [float(d) for d in v]
-        for key in ("d_lr", "g_lr", "adam_epsilon", "label_scale"):
+        for key in ("d_lr", "g_lr", "adam_epsilon", "label_scale", "temperature", "beta"):
             if not is_finite_number(p[key]) or not p[key] > 0:
                 bad(key, "a positive number")
             out[key] = float(p[key])
@@ -381,7 +508,7 @@ class GANModel(HaplotypeModel):
             if not is_finite_number(p[key]) or not 0 <= p[key] < 1:
                 bad(key, "a number in [0, 1)")
             out[key] = float(p[key])
-        for key in ("leaky_alpha", "l2"):
+        for key in ("leaky_alpha", "l2", "gp_weight"):
             if not is_finite_number(p[key]) or p[key] < 0:
                 bad(key, "a number >= 0")
             out[key] = float(p[key])
@@ -389,14 +516,20 @@ class GANModel(HaplotypeModel):
             if not is_finite_number(p[key]) or not 0 <= p[key] < 1:
                 bad(key, "a number in [0, 1)")
             out[key] = float(p[key])
-        if p["d_update"] not in _D_UPDATES:
-            bad("d_update", f"one of {list(_D_UPDATES)}")
+        for key, choices in (("d_update", _D_UPDATES), ("loss", _LOSSES), ("output", _OUTPUTS)):
+            if p[key] not in choices:
+                bad(key, f"one of {list(choices)}")
         if p["threads"] is not None and (not is_integer(p["threads"]) or p["threads"] < 1):
             bad("threads", "None or a positive integer")
         out["threads"] = None if p["threads"] is None else int(p["threads"])
         if not isinstance(p["jit_compile"], bool):
             bad("jit_compile", "true or false")
         return out
+
+    @property
+    def samples_at_beta(self) -> bool:
+        """Whether ``beta`` acts: only on the Bernoulli output's draws."""
+        return self.params["output"] == "bernoulli"
 
     @property
     def conditional(self) -> bool:
@@ -419,6 +552,7 @@ class GANModel(HaplotypeModel):
             divisors=p["g_hidden_divisors"],
             alpha=p["leaky_alpha"],
             l2=p["l2"],
+            output="logits" if p["output"] == "bernoulli" else "tanh",
         )
         self._discriminator = build_discriminator(
             n_sites,
@@ -426,6 +560,7 @@ class GANModel(HaplotypeModel):
             divisors=p["d_hidden_divisors"],
             alpha=p["leaky_alpha"],
             l2=p["l2"],
+            output="linear" if p["loss"] == "wgan_gp" else "sigmoid",
         )
 
         def adam(lr, name):
@@ -490,13 +625,32 @@ class GANModel(HaplotypeModel):
         b, n_batches = self._batch_shape(n)
         latent, label_noise = p["latent_size"], p["real_label_noise"]
         conditional, joint = self.conditional, p["d_update"] == "joint"
+        wgan, bernoulli = p["loss"] == "wgan_gp", p["output"] == "bernoulli"
+        n_critic, gp_weight, temperature = p["n_critic"], p["gp_weight"], p["temperature"]
 
         @tf.function
         def draw_noise():
             perm = tf.argsort(gen.uniform([n]), stable=True)
             z = gen.normal([n_batches, b, latent])
             smooth = gen.uniform([n_batches, b, 1], 0.0, label_noise)
-            return perm, z, smooth
+            extra = {}
+            if wgan:  # drawn after the paper's three, which keep their values
+                extra["interpolation"] = gen.uniform([n_batches, b, 1])
+                extra["generator_latent"] = gen.normal([n_batches, b, latent])
+            if bernoulli:
+                extra["relaxation_seeds"] = gen.uniform_full_int([n_batches, 2, 2], tf.int32)
+            return perm, z, smooth, extra
+
+        def with_labels(values, onehot):
+            return tf.concat([values, onehot], axis=1) if conditional else values
+
+        def generate(z, onehot, seed):
+            """Training output of G: tanh values, or the relaxed Bernoulli draw."""
+            out = G(with_labels(z, onehot), training=True)
+            if not bernoulli:
+                return out
+            u = tf.random.stateless_uniform(tf.shape(out), seed, _U_MIN, 1.0 - _U_MIN)
+            return relaxed_bernoulli(out, u, temperature)
 
         def bce(target, prob):
             return tf.reduce_mean(keras.losses.binary_crossentropy(target, prob))
@@ -507,12 +661,11 @@ class GANModel(HaplotypeModel):
             d_opt.apply_gradients(zip(tape.gradient(loss, d_vars), d_vars, strict=True))
             return loss
 
-        def step(real, onehot, z, smooth):
-            g_in = tf.concat([z, onehot], axis=1) if conditional else z
+        def step(real, onehot, z, smooth, seed):
             with tf.GradientTape() as g_tape:
-                fake = G(g_in, training=True)
-                d_fake_in = tf.concat([fake, onehot], axis=1) if conditional else fake
-                d_real_in = tf.concat([real, onehot], axis=1) if conditional else real
+                fake = generate(z, onehot, seed)
+                d_fake_in = with_labels(fake, onehot)
+                d_real_in = with_labels(real, onehot)
                 frozen = tf.stop_gradient(d_fake_in)
                 if joint:
                     both = tf.concat([d_real_in, frozen], axis=0)
@@ -525,27 +678,58 @@ class GANModel(HaplotypeModel):
             g_opt.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars, strict=True))
             return d_loss, g_loss
 
+        def critic_step(real, onehot, z, mix, seed):
+            fake = tf.stop_gradient(generate(z, onehot, seed))
+            with tf.GradientTape() as tape:
+                penalty = gradient_penalty(D, mix * real + (1.0 - mix) * fake, onehot)
+                loss = (
+                    tf.reduce_mean(D(with_labels(fake, onehot), training=True))
+                    - tf.reduce_mean(D(with_labels(real, onehot), training=True))
+                    + gp_weight * penalty
+                    + tf.add_n(D.losses)
+                )
+            d_opt.apply_gradients(zip(tape.gradient(loss, d_vars), d_vars, strict=True))
+            return loss
+
+        def generator_step(onehot, z, seed):
+            with tf.GradientTape() as tape:
+                fake = generate(z, onehot, seed)
+                score = D(with_labels(fake, onehot), training=True)
+                loss = -tf.reduce_mean(score) + tf.add_n(G.losses)
+            g_opt.apply_gradients(zip(tape.gradient(loss, g_vars), g_vars, strict=True))
+            return loss
+
         @tf.function(jit_compile=p["jit_compile"])
-        def run_batches(x, onehot, perm, z, smooth):
+        def run_batches(x, onehot, perm, z, smooth, extra, first_batch):
             d_sum = tf.constant(0.0)
             g_sum = tf.constant(0.0)
+            g_steps = tf.constant(0.0)
             batches = tf.reshape(perm[: n_batches * b], [n_batches, b])
             for i in tf.range(n_batches):
                 idx = batches[i]
                 real = tf.gather(x, idx)
                 oh = tf.gather(onehot, idx) if conditional else onehot
-                d_loss, g_loss = step(real, oh, z[i], smooth[i])
-                d_sum += d_loss
-                g_sum += g_loss
-            return d_sum / n_batches, g_sum / n_batches
+                seeds = extra["relaxation_seeds"][i] if bernoulli else [None, None]
+                if wgan:
+                    d_sum += critic_step(real, oh, z[i], extra["interpolation"][i], seeds[0])
+                    if (first_batch + tf.cast(i, tf.int64) + 1) % n_critic == 0:
+                        g_sum += generator_step(oh, extra["generator_latent"][i], seeds[1])
+                        g_steps += 1.0
+                else:
+                    d_loss, g_loss = step(real, oh, z[i], smooth[i], seeds[0])
+                    d_sum += d_loss
+                    g_sum += g_loss
+            # wgan_gp: the mean over this epoch's generator steps (NaN when it had none)
+            return d_sum / n_batches, g_sum / (g_steps if wgan else n_batches)
 
         self._noise_fn = draw_noise
         self._batches_fn = run_batches
         self._fn_n = n
 
     def _train_epoch(self, x, onehot) -> tuple[float, float]:
-        perm, z, smooth = self._noise_fn()
-        d_loss, g_loss = self._batches_fn(x, onehot, perm, z, smooth)
+        perm, z, smooth, extra = self._noise_fn()
+        first_batch = _tf().constant(self.step * self._batch_shape(self._fn_n)[1], "int64")
+        d_loss, g_loss = self._batches_fn(x, onehot, perm, z, smooth, extra, first_batch)
         return float(d_loss), float(g_loss)
 
     def epoch_noise(self, n_haplotypes: int, *, advance: bool = False) -> dict[str, np.ndarray]:
@@ -567,18 +751,25 @@ class GANModel(HaplotypeModel):
             ``perm`` (int32, ``(n,)``): row order; ``latent`` (float32,
             ``(n_batches, b, latent_size)``); ``real_targets`` (float32,
             ``(n_batches, b, 1)``): the smoothed real labels ``1 - s``.
+            ``loss="wgan_gp"`` adds ``interpolation`` (float32, ``(n_batches,
+            b, 1)``: the gradient penalty's mixing weights) and
+            ``generator_latent`` (float32, ``(n_batches, b, latent_size)``:
+            the latent vectors of a generator step after batch ``i``);
+            ``output="bernoulli"`` adds ``relaxation_seeds`` (int32,
+            ``(n_batches, 2, 2)``: stateless seeds of the relaxation noise of
+            the discriminator's and the generator's step of batch ``i``).
         """
         if self._rng is None or self._noise_fn is None or self._fn_n != n_haplotypes:
             raise GenosynthError("gan: epoch_noise needs a model fitted on n_haplotypes rows")
         saved = self._rng.state.numpy()
-        perm, z, smooth = self._noise_fn()
+        perm, z, smooth, extra = self._noise_fn()
         if not advance:
             self._rng.reset(saved)
         return {
             "perm": perm.numpy(),
             "latent": z.numpy(),
             "real_targets": (1.0 - smooth).numpy(),
-        }
+        } | {key: value.numpy() for key, value in extra.items()}
 
     # --- fitting ----------------------------------------------------------------
     def _check_labels(self, labels, n: int):
@@ -811,7 +1002,13 @@ class GANModel(HaplotypeModel):
             if y is not None:
                 z = np.concatenate([z, label_inputs(y[lo:hi], k, self.params["label_scale"])], 1)
             g = np.asarray(self._generator(z, training=False))
-            out[lo:hi] = np.rint(np.maximum(g, 0.0))
+            if self.params["output"] == "bernoulli":  # g: log-odds of allele 1
+                from scipy.special import expit
+
+                p_allele = expit(self.params["beta"] * g)
+                out[lo:hi] = rng.random(g.shape, dtype=np.float32) < p_allele
+            else:
+                out[lo:hi] = np.rint(np.maximum(g, 0.0))
         return out
 
     # --- state ------------------------------------------------------------------

@@ -101,6 +101,13 @@ class L2Penalty(keras.regularizers.Regularizer):
         return {"l2": self.l2}
 
 
+def _output_activation(output: str, choices: dict) -> str | None:
+    """The Keras activation of an output choice; an unknown choice is refused."""
+    if output not in choices:
+        raise GenosynthError(f"output must be one of {sorted(choices)}, got {output!r}")
+    return choices[output]
+
+
 def _dense_stack(
     name: str,
     n_in: int,
@@ -136,8 +143,9 @@ def build_generator(
     alpha: float = 0.01,
     l2: float = 1e-4,
     penalty: type | None = None,
+    output: str = "tanh",
 ) -> keras.Sequential:
-    """The generator: latent (+ one-hot class) vector to ``n_sites`` tanh outputs.
+    """The generator: latent (+ one-hot class) vector to ``n_sites`` outputs.
 
     Parameters
     ----------
@@ -158,19 +166,23 @@ def build_generator(
         Regulariser class called with ``l2``; default :class:`L2Penalty`.
         ``keras.regularizers.L2`` gives the same training, slower (the
         paper-style benchmark reference uses it).
+    output : {"tanh", "logits"}, default "tanh"
+        Output layer: ``tanh`` (the paper; outputs rounded to alleles) or
+        linear (``"logits"``: log-odds of allele 1 per site, for the
+        Bernoulli output of :class:`~genosynth.models.gan.GANModel`).
 
     Returns
     -------
     keras.Sequential
         Maps float32 ``(batch, latent_size + n_classes)`` to float32
-        ``(batch, n_sites)`` in ``(-1, 1)``.
+        ``(batch, n_sites)``, in ``(-1, 1)`` for ``"tanh"``.
     """
     return _dense_stack(
         "generator",
         latent_size + n_classes,
         hidden_sizes(n_sites, divisors),
         n_sites,
-        "tanh",
+        _output_activation(output, {"tanh": "tanh", "logits": None}),
         alpha=alpha,
         l2=l2,
         penalty=penalty,
@@ -185,8 +197,9 @@ def build_discriminator(
     alpha: float = 0.01,
     l2: float = 1e-4,
     penalty: type | None = None,
+    output: str = "sigmoid",
 ) -> keras.Sequential:
-    """The discriminator: a (noisy) haplotype (+ one-hot class) to P(real).
+    """The discriminator: a (noisy) haplotype (+ one-hot class) to P(real), or a critic score.
 
     Parameters
     ----------
@@ -205,19 +218,22 @@ def build_discriminator(
         Regulariser class called with ``l2``; default :class:`L2Penalty`.
         ``keras.regularizers.L2`` gives the same training, slower (the
         paper-style benchmark reference uses it).
+    output : {"sigmoid", "linear"}, default "sigmoid"
+        Output unit: P(real) (the paper) or an unbounded score (the
+        Wasserstein critic of ``loss="wgan_gp"``).
 
     Returns
     -------
     keras.Sequential
-        Maps float32 ``(batch, n_sites + n_classes)`` to float32 ``(batch, 1)``
-        in ``(0, 1)``.
+        Maps float32 ``(batch, n_sites + n_classes)`` to float32 ``(batch, 1)``,
+        in ``(0, 1)`` for ``"sigmoid"``.
     """
     return _dense_stack(
         "discriminator",
         n_sites + n_classes,
         hidden_sizes(n_sites, divisors),
         1,
-        "sigmoid",
+        _output_activation(output, {"sigmoid": "sigmoid", "linear": None}),
         alpha=alpha,
         l2=l2,
         penalty=penalty,
