@@ -18,11 +18,18 @@ FAST_PARAMS: dict[str, dict] = {
     "rbm": {"n_hidden": 8, "n_chains": 10, "k": 2, "epochs": 3, "burn_in": 20},
 }
 
+#: Further parameter sets of a registered model held to the same contract:
+#: case id -> (model name, parameters beyond FAST_PARAMS).
+VARIANTS: dict[str, tuple[str, dict]] = {
+    "gan-wgan_gp-bernoulli": ("gan", {"loss": "wgan_gp", "output": "bernoulli", "n_critic": 2}),
+}
+
 N_HAP, N_SITES = 60, 25
 
 
 def make(name):
-    return get_model(name, **FAST_PARAMS.get(name, {}))
+    model, extra = VARIANTS.get(name, (name, {}))
+    return get_model(model, **FAST_PARAMS.get(model, {}) | extra)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +45,7 @@ def training():
     return h
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
+@pytest.mark.parametrize("name", sorted(MODELS) + sorted(VARIANTS))
 class TestModelContract:
     @pytest.fixture
     def fitted(self, name, training):
