@@ -467,9 +467,10 @@ def test_relaxed_bernoulli_hand_worked_and_thresholds_like_the_draw():
 
 
 def test_gradient_penalty_of_a_linear_critic_by_hand():
-    """Critic ``w . [x, onehot] + c``: its gradient in x is ``w_x`` on every row, so
-    the penalty is ``(||w_x|| - 1) ** 2`` = (5 - 1) ** 2 = 16 for w_x = (3, 4); the
-    label weights do not count."""
+    """Critic ``w . [x, onehot] + c`` with the labels appended inside the critic, as the
+    GAN calls it: the gradient in x is ``w_x`` on every row, so the penalty is
+    ``(||w_x|| - 1) ** 2`` = (5 - 1) ** 2 = 16 for w_x = (3, 4); the label weights do
+    not count. Over a (batch, 2, 2) input the norm runs over both axes (DNA WGAN)."""
     import keras
     import tensorflow as tf
 
@@ -479,10 +480,15 @@ def test_gradient_penalty_of_a_linear_critic_by_hand():
     critic.layers[-1].kernel.assign([[3.0], [4.0], [7.0], [-2.0]])
     mixed = tf.constant(np.random.default_rng(1).random((6, 2)), tf.float32)
     onehot = tf.constant(np.eye(2, dtype=np.float32)[[0, 1, 1, 0, 0, 1]])
-    assert float(gradient_penalty(critic, mixed, onehot)) == pytest.approx(16.0, rel=1e-6)
+    with_labels = lambda v: critic(tf.concat([v, onehot], axis=1))  # noqa: E731
+    assert float(gradient_penalty(with_labels, mixed)) == pytest.approx(16.0, rel=1e-6)
     plain = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     plain.layers[-1].kernel.assign([[0.6], [0.8]])  # unit norm: no penalty
-    assert float(gradient_penalty(plain, mixed, tf.zeros([6, 0]))) == pytest.approx(0, abs=1e-6)
+    assert float(gradient_penalty(plain, mixed)) == pytest.approx(0, abs=1e-6)
+    w = tf.constant([[1.0, 2.0], [2.0, 4.0]])  # norm 5 over the (2, 2) input
+    grid = tf.constant(np.random.default_rng(2).random((3, 2, 2)), tf.float32)
+    score = lambda v: tf.reduce_sum(v * w, axis=[1, 2])[:, None]  # noqa: E731
+    assert float(gradient_penalty(score, grid)) == pytest.approx(16.0, rel=1e-6)
 
 
 def test_bernoulli_output_samples_at_the_generator_probabilities(tmp_path):
@@ -547,7 +553,8 @@ def _plain_wgan_epoch(m, x, onehot, noise, first_batch):
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(D(tf.concat([fake, oh], 1), training=True))
             loss -= tf.reduce_mean(D(tf.concat([real, oh], 1), training=True))
-            loss += p["gp_weight"] * gradient_penalty(D, mix * real + (1 - mix) * fake, oh)
+            critic = lambda v: D(tf.concat([v, oh], 1), training=True)  # noqa: E731
+            loss += p["gp_weight"] * gradient_penalty(critic, mix * real + (1 - mix) * fake)
             loss += tf.add_n(D.losses)
         dv = D.trainable_variables
         m._d_opt.apply_gradients(zip(tape.gradient(loss, dv), dv, strict=True))

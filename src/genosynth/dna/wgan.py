@@ -42,7 +42,7 @@ import pandas as pd
 from genosynth.errors import GenosynthError
 from genosynth.fileio import atomic_path
 from genosynth.models.base import HaplotypeModel
-from genosynth.models.gan import configure_threads
+from genosynth.models.gan import configure_threads, gradient_penalty
 
 __all__ = [
     "SequenceWGAN",
@@ -78,28 +78,6 @@ def interpolates(real, fake, eps):
     tf.Tensor, float32, shape (b, L, C)
     """
     return eps * real + (1.0 - eps) * fake
-
-
-def gradient_penalty(critic: Callable, x_hat):
-    """``mean_i (||grad_x critic(x_hat_i)||_2 - 1) ** 2`` (the norm over all of ``L x C``).
-
-    Parameters
-    ----------
-    critic : callable
-        ``(b, L, C) -> (b, 1)``.
-    x_hat : tf.Tensor, float32, shape (b, L, C)
-
-    Returns
-    -------
-    tf.Tensor, float32, scalar
-    """
-    tf = _tf()
-    with tf.GradientTape() as tape:
-        tape.watch(x_hat)
-        out = critic(x_hat)
-    grads = tape.gradient(out, x_hat)
-    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 2]) + 1e-12)
-    return tf.reduce_mean(tf.square(norms - 1.0))
 
 
 def seed_int(seed: int | np.random.Generator) -> int:

@@ -323,20 +323,20 @@ def relaxed_bernoulli(logits, u, temperature: float):
     return tf.sigmoid((logits + noise) / temperature)
 
 
-def gradient_penalty(critic, mixed, onehot):
-    """WGAN-GP's penalty ``mean((||grad_x critic(x)||_2 - 1) ** 2)`` at ``x = mixed``.
+def gradient_penalty(critic: Callable, x_hat):
+    """WGAN-GP's penalty ``mean_i (||grad_x critic(x_hat_i)||_2 - 1) ** 2``.
 
-    The gradient is taken with respect to the allele inputs only; a
-    conditional critic's label columns (``onehot``) are held fixed.
+    The norm runs over every axis but the batch axis. The haplotype GAN calls
+    it with a critic that appends a conditional model's fixed label columns,
+    so that only the allele inputs count; the DNA WGAN
+    (:mod:`genosynth.dna.wgan`) with its one-hot sequences.
 
     Parameters
     ----------
-    critic : keras.Model
-        Maps ``concat(x, onehot)`` to a ``(batch, 1)`` score.
-    mixed : tf.Tensor, float32, shape (batch, n_sites)
+    critic : callable
+        Maps ``x_hat`` to a ``(batch, 1)`` score.
+    x_hat : tf.Tensor, float32, shape (batch, ...)
         Points between real and generated rows.
-    onehot : tf.Tensor, float32, shape (batch, n_classes)
-        Label inputs (``n_classes`` 0: unconditional).
 
     Returns
     -------
@@ -344,12 +344,12 @@ def gradient_penalty(critic, mixed, onehot):
     """
     tf = _tf()
     with tf.GradientTape() as tape:
-        tape.watch(mixed)
-        inputs = tf.concat([mixed, onehot], axis=1) if onehot.shape[-1] else mixed
-        score = critic(inputs, training=True)
-    grad = tape.gradient(score, mixed)
-    norm = tf.sqrt(tf.reduce_sum(tf.square(grad), axis=1) + 1e-12)
-    return tf.reduce_mean(tf.square(norm - 1.0))
+        tape.watch(x_hat)
+        out = critic(x_hat)
+    grads = tape.gradient(out, x_hat)
+    axes = list(range(1, grads.shape.rank))
+    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=axes) + 1e-12)
+    return tf.reduce_mean(tf.square(norms - 1.0))
 
 
 def _glorot_uniform(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
@@ -681,7 +681,10 @@ class GANModel(HaplotypeModel):
         def critic_step(real, onehot, z, mix, seed):
             fake = tf.stop_gradient(generate(z, onehot, seed))
             with tf.GradientTape() as tape:
-                penalty = gradient_penalty(D, mix * real + (1.0 - mix) * fake, onehot)
+                penalty = gradient_penalty(
+                    lambda v: D(with_labels(v, onehot), training=True),
+                    mix * real + (1.0 - mix) * fake,
+                )
                 loss = (
                     tf.reduce_mean(D(with_labels(fake, onehot), training=True))
                     - tf.reduce_mean(D(with_labels(real, onehot), training=True))
