@@ -622,4 +622,6 @@ def test_wgan_learns_independent_site_frequencies():
     np.testing.assert_array_less(np.abs(ag.mean(0) - h.mean(0)), 0.12)
     assert np.abs(np.corrcoef(ag.T)[off_diagonal]).mean() < 0.05
     paper = GANModel(**kw | {"g_lr": 1e-3}).fit(h, seed=1, epochs=40).sample(4000, seed=2)
-    assert np.nanmean(np.abs(np.corrcoef(paper.T)[off_diagonal])) > 0.08
+    with np.errstate(invalid="ignore"):  # sites the paper GAN fixed have no correlation
+        r_paper = np.corrcoef(paper.T)[off_diagonal]
+    assert np.nanmean(np.abs(r_paper)) > 0.08
