@@ -335,6 +335,7 @@ class _TemperedStub:
 
     name = "stub"
     defaults = {"beta": 1.0}
+    samples_at_beta = True  # HaplotypeModel's property: sample() honours params["beta"]
 
     def __init__(self):
         self.params = {"beta": 1.0}
