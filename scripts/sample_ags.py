@@ -10,4 +10,5 @@ with script_logging(snakemake.log[0]):
         info=snakemake.input.info,
         ags=snakemake.output.ags,
         sampling=snakemake.params.sampling,
+        model_settings=snakemake.params.model_settings,
     )

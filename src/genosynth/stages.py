@@ -255,11 +255,17 @@ def sample_with_labels(model, n: int, *, seed) -> np.ndarray:
     return np.concatenate([alleles, labels[:, None].astype(np.int8)], axis=1)
 
 
-def sample(*, checkpoint, real: Sequence, info, ags, sampling: Mapping) -> None:
-    """Draw AGs from a checkpoint: ``sampling.n_ags`` of them, or as many as real rows."""
+def sample(
+    *, checkpoint, real: Sequence, info, ags, sampling: Mapping, model_settings: Mapping = None
+) -> None:
+    """Draw AGs from a checkpoint: ``sampling.n_ags`` of them, or as many as real rows.
+
+    ``model_settings`` override the checkpoint's sampling-only parameters
+    (:meth:`~genosynth.models.base.HaplotypeModel.set_sampling`).
+    """
     layout = json.loads(open(info).read())["layout"]
     n = sampling["n_ags"] or sum(len(formats.read_hapt_matrix(p)[0]) for p in real)
-    model = load_model(checkpoint)
+    model = load_model(checkpoint).set_sampling(**dict(model_settings or {}))
     trained = read_checkpoint_meta(checkpoint).get("provenance", {})  # training seed, data...
     conditional = trained.get("conditional")
     if conditional == LABEL_COLUMN:

@@ -24,12 +24,26 @@ VARIANTS: dict[str, tuple[str, dict]] = {
     "gan-wgan_gp-bernoulli": ("gan", {"loss": "wgan_gp", "output": "bernoulli", "n_critic": 2}),
 }
 
+#: A valid non-default value of every sampling-only parameter of a registered model
+#: (``sampling_params``), for the test that fitting ignores them.
+SAMPLING_VALUES: dict[str, object] = {
+    "beta": 1.5,
+    "sample_batch_size": 5,
+    "burn_in": 7,
+    "sample_start": "chains",
+    "thin": 2,
+    "samples_per_chain": 2,
+    "readout": "mean",
+    "segment_sites": 3.0,
+    "mismatch": 0.1,
+}
+
 N_HAP, N_SITES = 60, 25
 
 
-def make(name):
+def make(name, **params):
     model, extra = VARIANTS.get(name, (name, {}))
-    return get_model(model, **FAST_PARAMS.get(model, {}) | extra)
+    return get_model(model, **FAST_PARAMS.get(model, {}) | extra | params)
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +116,26 @@ class TestModelContract:
         bad[3, 4] = 2
         with pytest.raises(GenosynthError):
             make(name).fit(bad, seed=0)
+
+    def test_sampling_params_change_draws_not_training(self, name, training, fitted):
+        sampling = type(fitted).sampling_params
+        assert sampling <= set(fitted.defaults)
+        missing = sampling - set(SAMPLING_VALUES)
+        assert not missing, f"give {sorted(missing)} a test value in SAMPLING_VALUES"
+        changed = {k: SAMPLING_VALUES[k] for k in sampling}
+        other = make(name, **changed).fit(training, seed=11)
+        want, got = fitted.get_state(), other.get_state()
+        assert sorted(want) == sorted(got)
+        for key in want:
+            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+        assert fitted.set_sampling(**changed) is fitted
+        assert fitted.params == other.params
+        np.testing.assert_array_equal(fitted.sample(17, seed=5), other.sample(17, seed=5))
+
+    def test_set_sampling_refuses_training_params(self, name, fitted):
+        training_keys = sorted(set(fitted.defaults) - type(fitted).sampling_params)
+        if not training_keys:
+            pytest.skip(f"{name} has no training parameter")
+        key = training_keys[0]
+        with pytest.raises(GenosynthError, match=f"{key}.*retrain"):
+            fitted.set_sampling(**{key: fitted.params[key]})

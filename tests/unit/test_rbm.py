@@ -762,3 +762,13 @@ def test_beta_scales_the_sampling_chains():
     s = m.sample(4000, seed=5)
     assert typed(s) < 0.001 and np.abs(s.mean(axis=0) - 0.5).max() < 0.04
     assert abs(np.corrcoef(s[:, 0], s[:, 1])[0, 1]) < 0.05
+
+
+def test_set_sampling_checks_values_and_keeps_the_old_ones():
+    h = (np.random.default_rng(0).random((20, 6)) < 0.5).astype(np.int8)
+    model = RBMModel(n_hidden=3, n_chains=4, k=1, epochs=1, burn_in=2).fit(h, seed=1)
+    with pytest.raises(GenosynthError, match="readout"):
+        model.set_sampling(readout="bogus")
+    assert model.params["readout"] == "sample"
+    model.set_sampling(readout="quantile", burn_in=5)
+    assert (model.params["readout"], model.params["burn_in"]) == ("quantile", 5)

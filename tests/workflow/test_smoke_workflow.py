@@ -292,6 +292,21 @@ def test_gan_change_reruns_only_gan_training_sampling_and_evaluations(smoke_run,
     assert {"plot_pca", "plot_training", "plot_aats", "gather_metrics"} <= rules
 
 
+def test_rbm_sampling_change_redraws_ags_without_retraining(smoke_run, tmp_path):
+    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config["models"]["rbm"]["readout"] = "mean"  # sampling only: the checkpoint stands
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(config))
+    jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
+    rules = {r for r, _ in jobs}
+    assert not rules & {"train_rbm", "train_gan", "train_baseline"}, jobs
+    for rule in ("sample_ags", "compute_privacy_metrics", "export_ags_vcf"):
+        assert sorted(w for r, w in jobs if r == rule) == sorted(
+            f"ds={d}, model=rbm" for d in DATASETS
+        ), (rule, jobs)
+    assert rules <= {"sample_ags", "export_ags_vcf", "all"} | EVALUATION_RULES
+
+
 EVALUATION_RULES = (
     {f"plot_{f}" for f in FIGURES}
     | {

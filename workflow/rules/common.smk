@@ -2,6 +2,7 @@
 import re
 
 from genosynth.config import load_schema, validate_config
+from genosynth.models import MODELS as MODEL_CLASSES
 
 validate_config(config, load_schema(workflow.source_path("../schemas/config.schema.yaml")))
 
@@ -64,6 +65,31 @@ def get_model_params(ds, model):
     params = dict(config["models"][model])
     params.update(get_dataset(ds)["model_overrides"].get(model, {}))
     return params
+
+
+def _sampling_keys(ds, model):
+    """The model's sampling-only settings (`sampling_params`) that sample_ags takes over.
+
+    None when training samples too (its beta calibration or checkpoint choice scores AGs):
+    then training keeps them all.
+    """
+    params = get_model_params(ds, model)
+    if params.get("calibrate_beta") or params.get("select_checkpoint"):
+        return None
+    return MODEL_CLASSES[model].sampling_params
+
+
+def get_training_settings(ds, model):
+    """Settings that train a model: all but those only sampling reads, so that changing
+    one of those (an RBM's `readout`, a GAN's `beta`) redraws the AGs without retraining."""
+    keys = _sampling_keys(ds, model) or frozenset()
+    return {k: v for k, v in get_model_params(ds, model).items() if k not in keys}
+
+
+def get_sampling_settings(ds, model):
+    """Sampling-only settings applied to the trained model before it draws AGs."""
+    keys = _sampling_keys(ds, model) or frozenset()
+    return {k: v for k, v in get_model_params(ds, model).items() if k in keys}
 
 
 def get_training_inputs(ds, model):

@@ -20,7 +20,7 @@ rule train_baseline:
         runtime=30,
     params:
         model="{baseline}",
-        settings=lambda w: get_model_params(w.ds, w.baseline),
+        settings=lambda w: get_training_settings(w.ds, w.baseline),
     script:
         "../../scripts/train_model.py"
 
@@ -43,7 +43,7 @@ rule train_gan:
         runtime=720,
     params:
         model="gan",
-        settings=lambda w: get_model_params(w.ds, "gan"),
+        settings=lambda w: get_training_settings(w.ds, "gan"),
     script:
         "../../scripts/train_model.py"
 
@@ -66,7 +66,7 @@ rule train_rbm:
         runtime=720,
     params:
         model="rbm",
-        settings=lambda w: get_model_params(w.ds, "rbm"),
+        settings=lambda w: get_training_settings(w.ds, "rbm"),
     script:
         "../../scripts/train_model.py"
 
@@ -91,6 +91,7 @@ rule sample_ags:
         runtime=30,
     params:
         sampling=config["sampling"],
+        model_settings=lambda w: get_sampling_settings(w.ds, w.model),
     script:
         "../../scripts/sample_ags.py"
 

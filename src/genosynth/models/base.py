@@ -172,6 +172,10 @@ class HaplotypeModel(abc.ABC):
     legacy_params: ClassVar[dict[str, Any]] = {}
     #: Whether :meth:`fit` and :meth:`sample` take ``labels`` (conditional generation).
     accepts_labels: ClassVar[bool] = False
+    #: Parameters only :meth:`sample` reads: :meth:`fit` neither uses nor changes them,
+    #: so a fitted model's draws change with them (:meth:`set_sampling`) and its
+    #: checkpoint does not. The workflow hands them to ``sample_ags``, not to training.
+    sampling_params: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, **params):
         unknown = set(params) - set(self.defaults)
@@ -228,6 +232,27 @@ class HaplotypeModel(abc.ABC):
     def samples_at_beta(self) -> bool:
         """Whether :meth:`sample` honours an inverse temperature ``params["beta"]``."""
         return "beta" in self.defaults
+
+    def set_sampling(self, **settings) -> HaplotypeModel:
+        """Change sampling-only parameters (:attr:`sampling_params`) in place; return ``self``.
+
+        The new values are checked as the constructor checks them.
+
+        Raises
+        ------
+        GenosynthError
+            For a parameter that is not a sampling parameter (training reads it:
+            retrain to change it) or an invalid value.
+        """
+        training = sorted(set(settings) - self.sampling_params)
+        if training:
+            raise GenosynthError(
+                f"model '{self.name}': {training} shape training, not sampling; retrain the "
+                f"model to change them (sampling parameters: {sorted(self.sampling_params)})"
+            )
+        checked = type(self)(**{**self.params, **settings}).params
+        self.params.update({k: checked[k] for k in settings})
+        return self
 
     def _require_fitted(self) -> None:
         if not self.is_fitted:

@@ -113,6 +113,7 @@ class CopyingModel(HaplotypeModel):
 
     name = "copying"
     accepts_labels = True
+    sampling_params = frozenset({"segment_sites", "mismatch"})  # fit only stores haplotypes
     defaults = {"segment_sites": 100.0, "mismatch": 0.0}
 
     def __init__(self, **params):

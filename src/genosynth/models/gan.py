@@ -175,8 +175,11 @@ __all__ = [
 
 logger = logging.getLogger("genosynth.models.gan")
 
+#: Parameters only sampling reads (:attr:`GANModel.sampling_params`): the draws' inverse
+#: temperature and batch rows (each batch draws its latent vectors, then its alleles).
+SAMPLING_PARAMS = frozenset({"sample_batch_size", "beta"})
 #: Parameters that may differ between a checkpoint and the model resuming it.
-RUN_CONTROL_PARAMS = frozenset({"epochs", "log_every", "threads", "sample_batch_size", "beta"})
+RUN_CONTROL_PARAMS = frozenset({"epochs", "log_every", "threads"}) | SAMPLING_PARAMS
 
 _D_UPDATES = ("separate", "joint")
 _LOSSES = ("bce", "wgan_gp")
@@ -432,6 +435,7 @@ class GANModel(HaplotypeModel):
 
     name = "gan"
     accepts_labels = True
+    sampling_params = SAMPLING_PARAMS
     defaults = {
         "latent_size": 600,
         "g_hidden_divisors": [1.2, 1.1],

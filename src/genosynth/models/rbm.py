@@ -196,10 +196,12 @@ MONITOR_ROWS = 1000
 #: (reconstruction error 0.14 to 0.19) and stopped at epoch 115; left alone it overflows.
 DIVERGENCE_BOUND = 1e3
 
+#: Parameters only sampling reads (:attr:`RBMModel.sampling_params`).
+_SAMPLING_PARAMS = frozenset(
+    {"burn_in", "sample_start", "thin", "samples_per_chain", "beta", "readout"}
+)
 #: Parameters that may differ between a checkpoint and the model resuming from it.
-_RESUMABLE_CHANGES = {
-    "epochs", "burn_in", "sample_start", "thin", "samples_per_chain", "beta", "readout",
-}  # fmt: skip
+_RESUMABLE_CHANGES = {"epochs"} | _SAMPLING_PARAMS
 
 
 def _generator_from_state(state: dict) -> np.random.Generator:
@@ -438,6 +440,7 @@ class RBMModel(HaplotypeModel):
 
     name = "rbm"
     accepts_labels = True
+    sampling_params = _SAMPLING_PARAMS
     defaults = {
         "n_hidden": 100,
         "hidden_activation": "relu",
