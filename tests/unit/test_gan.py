@@ -625,3 +625,37 @@ def test_wgan_learns_independent_site_frequencies():
     with np.errstate(invalid="ignore"):  # sites the paper GAN fixed have no correlation
         r_paper = np.corrcoef(paper.T)[off_diagonal]
     assert np.nanmean(np.abs(r_paper)) > 0.08
+
+
+def test_lr_schedule_hand_worked_and_refusals():
+    m = GANModel(**TINY | {"epochs": 5, "lr_final_factor": 0.01, "lr_anneal_start": 1})
+    # epochs 1-2 at the full rate, then 0.01 ** (1/3, 2/3, 1), and the last factor after
+    got = [m.epoch_lr_factor(e) for e in range(1, 8)]
+    np.testing.assert_allclose(got, [1, 1, 0.01 ** (1 / 3), 0.01 ** (2 / 3), 0.01, 0.01, 0.01])
+    assert GANModel(**TINY).epoch_lr_factor(3) == 1.0  # None: constant (the paper)
+    for bad in (0, 1.5, "x"):
+        with pytest.raises(GenosynthError, match="lr_final_factor"):
+            GANModel(lr_final_factor=bad)
+    with pytest.raises(GenosynthError, match="lr_anneal_start"):
+        GANModel(lr_anneal_start=-1)
+
+
+def test_annealed_training_sets_the_rates_and_resumes_on_schedule(tmp_path):
+    h = toy()
+    params = TINY | {"lr_final_factor": 0.1, "epochs": 4, "loss": "wgan_gp", "n_critic": 2}
+    full = GANModel(**params).fit(h, seed=11)
+    assert float(full._d_opt.learning_rate.numpy()) == pytest.approx(full.params["d_lr"] * 0.1)
+    assert float(full._g_opt.learning_rate.numpy()) == pytest.approx(full.params["g_lr"] * 0.1)
+    plain = TINY | {"epochs": 4, "loss": "wgan_gp", "n_critic": 2}
+    first = [GANModel(**p).fit(h, seed=11, epochs=1) for p in (params, plain)]
+    for key, value in weights(first[0]).items():  # epoch 1 trains at the full rates
+        np.testing.assert_array_equal(value, weights(first[1])[key], err_msg=key)
+    constant = weights(GANModel(**plain).fit(h, seed=11))
+    assert any(not np.array_equal(v, constant[k]) for k, v in weights(full).items())
+    ckpt = tmp_path / "gan.npz"
+    GANModel(**params).fit(h, seed=11, checkpoint_path=ckpt, checkpoint_every=2,
+                           callback=lambda e, logs: e == 2)  # fmt: skip
+    resumed = GANModel(**params).fit(h, seed=11, checkpoint_path=ckpt, checkpoint_every=2)
+    want, got = weights(full), weights(resumed)
+    for key in want:
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-6, atol=0, err_msg=key)

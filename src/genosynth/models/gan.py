@@ -379,6 +379,14 @@ class GANModel(HaplotypeModel):
     d_lr, g_lr : float, default 8e-4, 1e-4
         Adam learning rates of the discriminator and of the combined
         (generator) model. The paper used 8e-5 and 1e-5 for genotype data.
+    lr_final_factor : float or None, default None
+        Anneal both rates geometrically after epoch ``lr_anneal_start``: epoch
+        ``e`` (1-based) trains at ``rate * lr_final_factor ** t``, ``t =
+        clip((e - 1 - lr_anneal_start) / (epochs - 1 - lr_anneal_start), 0,
+        1)``, so epoch ``epochs`` (and any after it) at ``rate *
+        lr_final_factor``; None: constant rates (the paper).
+    lr_anneal_start : int, default 0
+        Epochs trained at the full rates before annealing starts.
     adam_beta_1, adam_beta_2, adam_epsilon : float, default 0.9, 0.999, 1e-7
         Adam constants (Keras defaults, as in the paper).
     batch_size : int, default 32
@@ -463,6 +471,8 @@ class GANModel(HaplotypeModel):
         "n_critic": 5,
         "gp_weight": 10.0,
         "beta": 1.0,
+        "lr_final_factor": None,
+        "lr_anneal_start": 0,
     }
     # Conditional checkpoints written before label_scale existed fed a plain one-hot.
     legacy_params: ClassVar[dict[str, Any]] = {"label_scale": 1.0}
@@ -523,6 +533,13 @@ class GANModel(HaplotypeModel):
         for key, choices in (("d_update", _D_UPDATES), ("loss", _LOSSES), ("output", _OUTPUTS)):
             if p[key] not in choices:
                 bad(key, f"one of {list(choices)}")
+        factor = p["lr_final_factor"]
+        if factor is not None and (not is_finite_number(factor) or not 0 < factor <= 1):
+            bad("lr_final_factor", "null or a number in (0, 1]")
+        out["lr_final_factor"] = None if factor is None else float(factor)
+        if not is_integer(p["lr_anneal_start"]) or p["lr_anneal_start"] < 0:
+            bad("lr_anneal_start", "an integer >= 0")
+        out["lr_anneal_start"] = int(p["lr_anneal_start"])
         if p["threads"] is not None and (not is_integer(p["threads"]) or p["threads"] < 1):
             bad("threads", "None or a positive integer")
         out["threads"] = None if p["threads"] is None else int(p["threads"])
@@ -733,7 +750,27 @@ class GANModel(HaplotypeModel):
         self._batches_fn = run_batches
         self._fn_n = n
 
+    def epoch_lr_factor(self, epoch: int) -> float:
+        """Factor on ``d_lr`` and ``g_lr`` in 1-based ``epoch`` (see ``lr_final_factor``).
+
+        The schedule spans the ``epochs`` parameter; later epochs keep the final
+        factor, so a killed and resumed run follows the same schedule.
+        """
+        factor = self.params["lr_final_factor"]
+        start = self.params["lr_anneal_start"]
+        span = self.params["epochs"] - 1 - start
+        if factor is None or factor == 1.0:
+            return 1.0
+        if span <= 0:
+            return factor if epoch > start else 1.0
+        t = np.clip((epoch - 1 - start) / span, 0.0, 1.0)
+        return float(factor**t)
+
     def _train_epoch(self, x, onehot) -> tuple[float, float]:
+        if self.params["lr_final_factor"] is not None:
+            factor = self.epoch_lr_factor(self.step + 1)
+            self._d_opt.learning_rate.assign(self.params["d_lr"] * factor)
+            self._g_opt.learning_rate.assign(self.params["g_lr"] * factor)
         perm, z, smooth, extra = self._noise_fn()
         first_batch = _tf().constant(self.step * self._batch_shape(self._fn_n)[1], "int64")
         d_loss, g_loss = self._batches_fn(x, onehot, perm, z, smooth, extra, first_batch)
