@@ -19,6 +19,12 @@ RBM: those with an ``epochs`` parameter) train with
   calibration on the training haplotypes after training (``calibrate_beta: true``,
   :func:`calibrate_beta`); the held-out set is not used.
 
+The workflow trains without a model's sampling-only settings (``sampling_params``: the RBM's
+``readout``, a GAN's ``beta``...), which ``sample_ags`` applies to the checkpoint, so the
+evaluations of the training log draw AGs at the model's default sampling settings, one
+yardstick whatever the config samples with. With ``calibrate_beta`` or
+``select_checkpoint``, whose results depend on how AGs are drawn, training gets them too.
+
 Settings that steer training rather than define the model (``seed``,
 ``checkpoint_every``, ``eval_every``, ``eval_samples``, ``select_checkpoint``,
 ``select_metric``, ``calibrate_beta``, ``conditional``, ``pool_others``) are split off
