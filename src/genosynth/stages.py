@@ -256,7 +256,13 @@ def sample_with_labels(model, n: int, *, seed) -> np.ndarray:
 
 
 def sample(
-    *, checkpoint, real: Sequence, info, ags, sampling: Mapping, model_settings: Mapping = None
+    *,
+    checkpoint,
+    real: Sequence,
+    info,
+    ags,
+    sampling: Mapping,
+    model_settings: Mapping | None = None,
 ) -> None:
     """Draw AGs from a checkpoint: ``sampling.n_ags`` of them, or as many as real rows.
 

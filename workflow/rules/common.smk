@@ -67,29 +67,29 @@ def get_model_params(ds, model):
     return params
 
 
-def _sampling_keys(ds, model):
-    """The model's sampling-only settings (`sampling_params`) that sample_ags takes over.
+def _split_model_params(ds, model):
+    """(training, sampling) settings of a model: its `sampling_params` go to sample_ags.
 
-    None when training samples too (its beta calibration or checkpoint choice scores AGs):
-    then training keeps them all.
+    When training samples too (its beta calibration or checkpoint choice scores AGs), it
+    keeps them all and sampling gets none.
     """
     params = get_model_params(ds, model)
     if params.get("calibrate_beta") or params.get("select_checkpoint"):
-        return None
-    return MODEL_CLASSES[model].sampling_params
+        return params, {}
+    keys = MODEL_CLASSES[model].sampling_params
+    training = {k: v for k, v in params.items() if k not in keys}
+    return training, {k: v for k, v in params.items() if k in keys}
 
 
 def get_training_settings(ds, model):
     """Settings that train a model: all but those only sampling reads, so that changing
     one of those (an RBM's `readout`, a GAN's `beta`) redraws the AGs without retraining."""
-    keys = _sampling_keys(ds, model) or frozenset()
-    return {k: v for k, v in get_model_params(ds, model).items() if k not in keys}
+    return _split_model_params(ds, model)[0]
 
 
 def get_sampling_settings(ds, model):
     """Sampling-only settings applied to the trained model before it draws AGs."""
-    keys = _sampling_keys(ds, model) or frozenset()
-    return {k: v for k, v in get_model_params(ds, model).items() if k in keys}
+    return _split_model_params(ds, model)[1]
 
 
 def get_training_inputs(ds, model):

@@ -27,6 +27,7 @@ __all__ = [
     "as_generator",
     "check_haplotypes",
     "check_n_samples",
+    "geometric_anneal",
     "get_model",
     "is_finite_number",
     "is_integer",
@@ -81,6 +82,21 @@ def is_finite_number(value) -> bool:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         return False
     return math.isfinite(value)
+
+
+def geometric_anneal(epoch: int, *, epochs: int, final_factor: float, start: int = 0) -> float:
+    """Factor on a learning rate in 1-based ``epoch`` of a geometric anneal.
+
+    Epochs up to ``start + 1`` train at factor 1; the factor then falls
+    geometrically to ``final_factor`` at epoch ``epochs`` and keeps it after,
+    so a killed and resumed run follows the same schedule. Where the span is
+    empty (``epochs <= start + 1``), every epoch after ``start`` is at
+    ``final_factor``.
+    """
+    span = epochs - 1 - start
+    if span <= 0:
+        return final_factor if epoch > start else 1.0
+    return final_factor ** min(max((epoch - 1 - start) / span, 0.0), 1.0)
 
 
 def label_codes(labels, label_values: np.ndarray, n: int) -> np.ndarray:

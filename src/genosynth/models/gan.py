@@ -157,6 +157,7 @@ from genosynth.models.base import (
     as_generator,
     check_haplotypes,
     check_n_samples,
+    geometric_anneal,
     is_finite_number,
     is_integer,
     one_hot,
@@ -757,14 +758,14 @@ class GANModel(HaplotypeModel):
         factor, so a killed and resumed run follows the same schedule.
         """
         factor = self.params["lr_final_factor"]
-        start = self.params["lr_anneal_start"]
-        span = self.params["epochs"] - 1 - start
-        if factor is None or factor == 1.0:
+        if factor is None:
             return 1.0
-        if span <= 0:
-            return factor if epoch > start else 1.0
-        t = np.clip((epoch - 1 - start) / span, 0.0, 1.0)
-        return float(factor**t)
+        return geometric_anneal(
+            epoch,
+            epochs=self.params["epochs"],
+            final_factor=factor,
+            start=self.params["lr_anneal_start"],
+        )
 
     def _train_epoch(self, x, onehot) -> tuple[float, float]:
         if self.params["lr_final_factor"] is not None:

@@ -141,6 +141,7 @@ from genosynth.models.base import (
     as_generator,
     check_haplotypes,
     check_n_samples,
+    geometric_anneal,
     is_finite_number,
     is_integer,
     label_codes,
@@ -840,7 +841,7 @@ class RBMModel(HaplotypeModel):
         n_epochs = self.params["epochs"]
         if final is None or n_epochs <= 1:
             return lr
-        return lr * (final / lr) ** (min(epoch - 1, n_epochs - 1) / (n_epochs - 1))
+        return lr * geometric_anneal(epoch, epochs=n_epochs, final_factor=final / lr)
 
     def _apply_update(self, shards: list[_Shard], decay: float, momentum: float, lr: float) -> None:
         """Add the shards' (learning-rate scaled) gradients to the parameters, in shard order."""
