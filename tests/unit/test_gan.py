@@ -534,13 +534,26 @@ def _plain_wgan_epoch(m, x, onehot, noise, first_batch):
     """One ``wgan_gp`` epoch written out batch by batch in a Python loop, with the
     model's own networks and Adam optimizers (each step a graph function, no XLA:
     the networks' L2 penalty is a custom gradient, which eager mode refuses on
-    variables)."""
+    variables). With ``pack`` k the critic scores rows ``i, i+1, ..., i+k-1`` laid
+    end to end, and the penalty's gradient norm runs over those k rows."""
     import tensorflow as tf
 
-    from genosynth.models.gan import gradient_penalty, relaxed_bernoulli
+    from genosynth.models.gan import relaxed_bernoulli
 
     p, G, D = m.params, m._generator, m._discriminator
-    b = p["batch_size"]
+    b, k = p["batch_size"], p["pack"]
+
+    def packed_critic(rows, oh):
+        both = tf.concat([rows, oh], 1)
+        return D(tf.concat([both[i::k] for i in range(k)], 1), training=True)
+
+    def penalty(critic, mixed):
+        with tf.GradientTape() as tape:
+            tape.watch(mixed)
+            score = critic(mixed)
+        row_sq = tf.reduce_sum(tf.square(tape.gradient(score, mixed)), axis=1)
+        norms = tf.sqrt(tf.add_n([row_sq[i::k] for i in range(k)]) + 1e-12)
+        return tf.reduce_mean(tf.square(norms - 1.0))
 
     def fake_of(z, oh, seed):
         logits = G(tf.concat([z, oh], 1), training=True)
@@ -551,10 +564,10 @@ def _plain_wgan_epoch(m, x, onehot, noise, first_batch):
     def critic_step(real, oh, z, mix, seed):
         fake = fake_of(z, oh, seed)
         with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(D(tf.concat([fake, oh], 1), training=True))
-            loss -= tf.reduce_mean(D(tf.concat([real, oh], 1), training=True))
-            critic = lambda v: D(tf.concat([v, oh], 1), training=True)  # noqa: E731
-            loss += p["gp_weight"] * gradient_penalty(critic, mix * real + (1 - mix) * fake)
+            loss = tf.reduce_mean(packed_critic(fake, oh))
+            loss -= tf.reduce_mean(packed_critic(real, oh))
+            critic = lambda v: packed_critic(v, oh)  # noqa: E731
+            loss += p["gp_weight"] * penalty(critic, mix * real + (1 - mix) * fake)
             loss += tf.add_n(D.losses)
         dv = D.trainable_variables
         m._d_opt.apply_gradients(zip(tape.gradient(loss, dv), dv, strict=True))
@@ -563,7 +576,7 @@ def _plain_wgan_epoch(m, x, onehot, noise, first_batch):
     def generator_step(oh, z, seed):
         with tf.GradientTape() as tape:
             fake = fake_of(z, oh, seed)
-            loss = -tf.reduce_mean(D(tf.concat([fake, oh], 1), training=True))
+            loss = -tf.reduce_mean(packed_critic(fake, oh))
             loss += tf.add_n(G.losses)
         gv = G.trainable_variables
         m._g_opt.apply_gradients(zip(tape.gradient(loss, gv), gv, strict=True))
@@ -577,15 +590,17 @@ def _plain_wgan_epoch(m, x, onehot, noise, first_batch):
             generator_step(oh, noise["generator_latent"][i], seeds[1])
 
 
-def test_wgan_epoch_matches_a_plain_loop():
+@pytest.mark.parametrize("pack", [1, 2])
+def test_wgan_epoch_matches_a_plain_loop(pack):
     """The compiled critic / generator schedule equals the plain eager loop, with the
     generator step every ``n_critic``-th batch counted across epochs (3 batches an
-    epoch, every 2nd: after epoch 1 one generator step, after 2 epochs three)."""
+    epoch, every 2nd: after epoch 1 one generator step, after 2 epochs three); with
+    ``pack`` 2 the critic judges pairs of rows."""
     from genosynth.models.gan import label_inputs
 
     h = toy(n=50, n_sites=12)
     y = np.arange(50) % 2
-    kw = WGAN | {"batch_size": 16, "n_critic": 2, "d_lr": 1e-3, "g_lr": 1e-3}
+    kw = WGAN | {"batch_size": 16, "n_critic": 2, "d_lr": 1e-3, "g_lr": 1e-3, "pack": pack}
     ours = GANModel(**kw).fit(h, seed=5, labels=y, epochs=1)
     assert int(ours.get_optimizer_state()["g_optimizer/iterations"]) == 1
     assert int(ours.get_optimizer_state()["d_optimizer/iterations"]) == 3
@@ -605,6 +620,28 @@ def test_wgan_epoch_matches_a_plain_loop():
         np.testing.assert_allclose(got.get_state()[key], value, rtol=0, atol=1e-5, err_msg=key)
         moved = max(moved, np.abs(value - before.get_state()[key]).max())
     assert moved > 1e-4
+
+
+def test_pack_widens_only_the_critic_input_and_bad_values_are_refused():
+    """Pack 4 on 12 sites and 2 classes: critic input 4 * (12 + 2) = 56, hidden widths
+    those of one row (12 / 2 = 6, 12 / 3 = 4); batches are whole packs (10 haplotypes,
+    batch 32: one batch of 8)."""
+    m = GANModel(**WGAN | {"pack": 4}).fit(
+        toy(n=10, n_sites=12), seed=0, labels=np.arange(10) % 2, epochs=1
+    )
+    assert [w.shape for w in m._discriminator.weights[::2]] == [(56, 6), (6, 4), (4, 1)]
+    assert m._batch_shape(10) == (8, 1)
+    assert m.sample(3, seed=1).shape == (3, 12)
+    assert GANModel().params["pack"] == 1
+    for bad, match in (
+        ({"pack": 0}, "'pack' must be a positive integer"),
+        ({"pack": 2, "loss": "bce"}, "'pack' must be 1 unless loss is wgan_gp"),
+        (WGAN | {"pack": 3}, r"'pack' must be a divisor of batch_size \(32\)"),
+    ):
+        with pytest.raises(GenosynthError, match=match):
+            GANModel(**bad)
+    with pytest.raises(GenosynthError, match="3 training haplotypes cannot fill one pack of 4"):
+        GANModel(**WGAN | {"pack": 4}).fit(toy(n=3, n_sites=12), seed=0, epochs=1)
 
 
 def test_wgan_learns_independent_site_frequencies():

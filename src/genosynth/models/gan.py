@@ -87,6 +87,12 @@ parameter, address this; the defaults remain the paper's.
   ``real_label_noise`` and ``d_update`` are unused. ``d_loss`` is the mean
   critic loss of the epoch, ``g_loss`` the mean generator loss (NaN in an
   epoch with no generator step).
+* ``pack=k`` with ``loss="wgan_gp"`` (PacGAN, Lin et al. 2018): the critic
+  scores ``k`` consecutive rows of a batch laid end to end (input ``k (L +
+  K)`` wide, hidden widths unchanged), all real or all generated, so that it
+  can tell a batch of AGs more alike than real haplotypes from a real one;
+  the penalty's gradient norm runs over each group of ``k`` rows. Batches
+  hold whole groups (``k`` divides ``batch_size``).
 
 Conditional GAN
 ---------------
@@ -428,6 +434,10 @@ class GANModel(HaplotypeModel):
         ``loss="wgan_gp"``: critic steps (batches) per generator step.
     gp_weight : float, default 10
         ``loss="wgan_gp"``: weight of the gradient penalty.
+    pack : int, default 1
+        ``loss="wgan_gp"``: the critic scores ``pack`` rows at once (PacGAN,
+        Lin et al. 2018), all real or all generated, so that it can see how
+        alike a batch's AGs are; must divide ``batch_size``.
     beta : float, default 1
         ``output="bernoulli"``: AGs are drawn at ``sigmoid(beta * logits)``;
         above 1 the draws are sharper (AGs nearer each other and the real
@@ -471,6 +481,7 @@ class GANModel(HaplotypeModel):
         "temperature": 0.2,
         "n_critic": 5,
         "gp_weight": 10.0,
+        "pack": 1,
         "beta": 1.0,
         "lr_final_factor": None,
         "lr_anneal_start": 0,
@@ -499,7 +510,7 @@ class GANModel(HaplotypeModel):
             raise GenosynthError(f"gan parameter '{key}' must be {want}, got {p[key]!r}")
 
         out = dict(p)
-        for key in ("latent_size", "batch_size", "epochs", "sample_batch_size", "n_critic"):
+        for key in ("latent_size", "batch_size", "epochs", "sample_batch_size", "n_critic", "pack"):
             if not is_integer(p[key]) or p[key] < (0 if key == "epochs" else 1):
                 bad(key, "a positive integer" if key != "epochs" else "an integer >= 0")
             out[key] = int(p[key])
@@ -534,6 +545,10 @@ class GANModel(HaplotypeModel):
         for key, choices in (("d_update", _D_UPDATES), ("loss", _LOSSES), ("output", _OUTPUTS)):
             if p[key] not in choices:
                 bad(key, f"one of {list(choices)}")
+        if out["pack"] > 1 and p["loss"] != "wgan_gp":
+            bad("pack", "1 unless loss is wgan_gp (packing applies to the critic)")
+        if out["batch_size"] % out["pack"]:
+            bad("pack", f"a divisor of batch_size ({out['batch_size']})")
         factor = p["lr_final_factor"]
         if factor is not None and (not is_finite_number(factor) or not 0 < factor <= 1):
             bad("lr_final_factor", "null or a number in (0, 1]")
@@ -579,6 +594,7 @@ class GANModel(HaplotypeModel):
         self._discriminator = build_discriminator(
             n_sites,
             n_classes=n_classes,
+            pack=p["pack"],
             divisors=p["d_hidden_divisors"],
             alpha=p["leaky_alpha"],
             l2=p["l2"],
@@ -633,7 +649,10 @@ class GANModel(HaplotypeModel):
 
     # --- compiled training ------------------------------------------------------
     def _batch_shape(self, n: int) -> tuple[int, int]:
-        b = min(self.params["batch_size"], n)
+        pack = self.params["pack"]
+        b = min(self.params["batch_size"], n) // pack * pack
+        if b == 0:
+            raise GenosynthError(f"gan: {n} training haplotypes cannot fill one pack of {pack}")
         return b, n // b
 
     def _make_functions(self, n: int) -> None:
@@ -649,6 +668,7 @@ class GANModel(HaplotypeModel):
         conditional, joint = self.conditional, p["d_update"] == "joint"
         wgan, bernoulli = p["loss"] == "wgan_gp", p["output"] == "bernoulli"
         n_critic, gp_weight, temperature = p["n_critic"], p["gp_weight"], p["temperature"]
+        pack = p["pack"]
 
         @tf.function
         def draw_noise():
@@ -700,16 +720,25 @@ class GANModel(HaplotypeModel):
             g_opt.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars, strict=True))
             return d_loss, g_loss
 
+        def critic(values, onehot):
+            """Scores of ``values`` (b, L): one per row, or per ``pack`` consecutive rows."""
+            rows = with_labels(values, onehot)
+            if pack > 1:
+                rows = tf.reshape(rows, [-1, pack * rows.shape[-1]])
+            return D(rows, training=True)
+
         def critic_step(real, onehot, z, mix, seed):
             fake = tf.stop_gradient(generate(z, onehot, seed))
+            n_sites = real.shape[-1]
             with tf.GradientTape() as tape:
+                # the penalty's gradient norm runs over each packed group of rows
                 penalty = gradient_penalty(
-                    lambda v: D(with_labels(v, onehot), training=True),
-                    mix * real + (1.0 - mix) * fake,
+                    lambda v: critic(tf.reshape(v, [-1, n_sites]), onehot),
+                    tf.reshape(mix * real + (1.0 - mix) * fake, [-1, pack, n_sites]),
                 )
                 loss = (
-                    tf.reduce_mean(D(with_labels(fake, onehot), training=True))
-                    - tf.reduce_mean(D(with_labels(real, onehot), training=True))
+                    tf.reduce_mean(critic(fake, onehot))
+                    - tf.reduce_mean(critic(real, onehot))
                     + gp_weight * penalty
                     + tf.add_n(D.losses)
                 )
@@ -719,7 +748,7 @@ class GANModel(HaplotypeModel):
         def generator_step(onehot, z, seed):
             with tf.GradientTape() as tape:
                 fake = generate(z, onehot, seed)
-                score = D(with_labels(fake, onehot), training=True)
+                score = critic(fake, onehot)
                 loss = -tf.reduce_mean(score) + tf.add_n(G.losses)
             g_opt.apply_gradients(zip(tape.gradient(loss, g_vars), g_vars, strict=True))
             return loss

@@ -193,6 +193,7 @@ def build_discriminator(
     n_sites: int,
     *,
     n_classes: int = 0,
+    pack: int = 1,
     divisors: Sequence[float] = (2.0, 3.0),
     alpha: float = 0.01,
     l2: float = 1e-4,
@@ -208,6 +209,10 @@ def build_discriminator(
     n_classes : int, default 0
         Number of classes of a conditional GAN; the input is then
         ``concat(x, one_hot(label))``, ``n_sites + n_classes`` wide.
+    pack : int, default 1
+        Rows judged together (PacGAN, Lin et al. 2018): the input is ``pack``
+        rows laid end to end, ``pack * (n_sites + n_classes)`` wide. The hidden
+        widths stay those of one row.
     divisors : sequence of float, default (2, 3)
         Hidden widths are ``round(n_sites / d)``.
     alpha : float, default 0.01
@@ -225,12 +230,12 @@ def build_discriminator(
     Returns
     -------
     keras.Sequential
-        Maps float32 ``(batch, n_sites + n_classes)`` to float32 ``(batch, 1)``,
-        in ``(0, 1)`` for ``"sigmoid"``.
+        Maps float32 ``(batch, pack * (n_sites + n_classes))`` to float32
+        ``(batch, 1)``, in ``(0, 1)`` for ``"sigmoid"``.
     """
     return _dense_stack(
         "discriminator",
-        n_sites + n_classes,
+        pack * (n_sites + n_classes),
         hidden_sizes(n_sites, divisors),
         1,
         _output_activation(output, {"sigmoid": "sigmoid", "linear": None}),
