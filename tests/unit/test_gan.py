@@ -514,6 +514,49 @@ def test_bernoulli_output_samples_at_the_generator_probabilities(tmp_path):
     )
 
 
+def test_quantile_readout_keeps_each_sites_expected_count():
+    """Zero kernels and output biases logit(p): every AG has the same log-odds, so the
+    quantile readout gives each site floor(n p + 1/2) carriers, the first rows on ties:
+    n 10, p (0.02, 0.1, 0.5, 0.72, 0.97) -> 0, 1, 5, 7, 10; at beta 2 p becomes (0.0004,
+    0.012, 0.5, 0.869, 0.999) -> 0, 0, 5, 9, 10. A conditional model rounds each class on
+    its own: p 0.5 over two classes of 5 gives 3 + 3 carriers, not 5."""
+    from genosynth.models.base import count_preserving_round
+
+    p = np.array([0.02, 0.1, 0.5, 0.72, 0.97])
+    m = GANModel(**WGAN | {"readout": "quantile"}).fit(toy(n=40, n_sites=5), seed=0, epochs=0)
+    state = {k: np.zeros_like(v) for k, v in m.get_state().items()}
+    state["generator/generator_output/bias"] = np.log(p / (1 - p)).astype(np.float32)
+    m.set_state(state)
+    for beta, counts in ((1.0, [0, 1, 5, 7, 10]), (2.0, [0, 0, 5, 9, 10])):
+        m.set_sampling(beta=beta)
+        ag = m.sample(10, seed=3)
+        assert ag.dtype == np.int8
+        np.testing.assert_array_equal(ag, np.arange(10)[:, None] < np.array(counts))
+    # with trained weights: the log-odds of the same latent draws, rounded together
+    # across sample batches of 7 rows
+    trained = GANModel(**WGAN | {"readout": "quantile", "beta": 1.5, "sample_batch_size": 7})
+    trained.fit(toy(n=40, n_sites=5), seed=0, epochs=3)
+    rng = np.random.default_rng(3)
+    z = np.concatenate([rng.standard_normal((k, 16), dtype=np.float32) for k in (7, 7, 6)])
+    want = count_preserving_round(1.5 * np.asarray(trained._generator(z)))
+    np.testing.assert_array_equal(trained.sample(20, seed=3), want)
+    y = np.arange(40) % 2
+    cond = GANModel(**WGAN | {"readout": "quantile"}).fit(
+        toy(n=40, n_sites=5), seed=0, labels=y, epochs=0
+    )
+    state = {k: np.zeros_like(v) for k, v in cond.get_state().items()}
+    state["generator/generator_output/bias"] = np.zeros(5, np.float32)
+    cond.set_state(state)
+    ag = cond.sample(10, seed=1, labels=np.repeat([0, 1], 5))
+    np.testing.assert_array_equal(ag.sum(0), [6] * 5)
+    for bad, match in (
+        ({"readout": "quantile"}, "'readout' must be 'sample' unless output is bernoulli"),
+        (WGAN | {"readout": "mean"}, "'readout' must be one of"),
+    ):
+        with pytest.raises(GenosynthError, match=match):
+            GANModel(**bad)
+
+
 def test_calibrate_beta_needs_the_bernoulli_output():
     from genosynth.errors import ConfigError
     from genosynth.training import calibrate_beta

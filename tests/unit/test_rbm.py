@@ -9,9 +9,10 @@ from scipy import integrate, stats
 
 from genosynth.errors import ConfigError, GenosynthError, TrainingError
 from genosynth.models import MODELS, get_model, load_model
+from genosynth.models import base as base_module
 from genosynth.models import rbm as rbm_module
-from genosynth.models.base import one_hot, read_checkpoint_meta
-from genosynth.models.rbm import RBMModel, count_preserving_round
+from genosynth.models.base import count_preserving_round, one_hot, read_checkpoint_meta
+from genosynth.models.rbm import RBMModel
 from genosynth.models.rbm_core import (
     RBM,
     GibbsSampler,
@@ -338,7 +339,7 @@ def test_count_preserving_round_keeps_counts_and_order(monkeypatch, block):
     """Against a plain per-site loop: column sums are the rounded expected counts, and a
     row gets the allele exactly when its probability is among the site's top k (sites
     rounded in blocks of 7, which do not divide the 40 sites, or all at once)."""
-    monkeypatch.setattr(rbm_module, "_ROUND_BLOCK_SITES", block)
+    monkeypatch.setattr(base_module, "_ROUND_BLOCK_SITES", block)
     rng = np.random.default_rng(0)
     logits = rng.normal(-2.0, 2.0, size=(300, 40))
     groups = rng.integers(0, 3, size=300)

@@ -76,6 +76,15 @@ parameter, address this; the defaults remain the paper's.
   lie in ``(0, 1)``: set ``input_noise`` 0 so that the real rows are ``{0, 1}``.
   Each relaxation's uniform draws come from stateless seeds drawn per batch
   with the epoch's other noise.
+  ``readout="quantile"`` replaces the draw by rounding: at every site the
+  ``floor(sum p + 1/2)`` AGs of the :meth:`GANModel.sample` call with the
+  highest log-odds carry allele 1 (per class of a conditional model), so the
+  AGs keep the expected allele counts without per-site noise, which breaks up
+  the long shared haplotypes XP-EHH integrates. On the real ``scan`` set
+  (2,000 SNPs, the GAN of ``config/real_scan.yaml`` at epoch 700, 1,004 AGs)
+  the draws at ``beta`` 2 gave XP-EHH r 0.903 with the real scan, rounding
+  every site at 1/2 0.916 with 232 SNPs fixed, the quantile readout 0.936 with
+  19 fixed (privacy loss 0.008, 0.038 and 0.018).
 * ``loss="wgan_gp"`` (Gulrajani et al. 2017; the loss of Yelmen et al. 2023):
   the discriminator is a critic with a linear output trained on
   ``mean D(fake) - mean D(real) + gp_weight * gradient_penalty`` (the penalty
@@ -163,6 +172,7 @@ from genosynth.models.base import (
     as_generator,
     check_haplotypes,
     check_n_samples,
+    count_preserving_round,
     geometric_anneal,
     is_finite_number,
     is_integer,
@@ -183,14 +193,15 @@ __all__ = [
 logger = logging.getLogger("genosynth.models.gan")
 
 #: Parameters only sampling reads (:attr:`GANModel.sampling_params`): the draws' inverse
-#: temperature and batch rows (each batch draws its latent vectors, then its alleles).
-SAMPLING_PARAMS = frozenset({"sample_batch_size", "beta"})
+#: temperature, readout and batch rows (each batch draws its latent vectors, then its alleles).
+SAMPLING_PARAMS = frozenset({"sample_batch_size", "beta", "readout"})
 #: Parameters that may differ between a checkpoint and the model resuming it.
 RUN_CONTROL_PARAMS = frozenset({"epochs", "log_every", "threads"}) | SAMPLING_PARAMS
 
 _D_UPDATES = ("separate", "joint")
 _LOSSES = ("bce", "wgan_gp")
 _OUTPUTS = ("tanh", "bernoulli")
+_READOUTS = ("sample", "quantile")
 
 #: Bounds of the uniform draws of the relaxed Bernoulli output (keep log(u), log(1 - u) finite).
 _U_MIN = 1e-7
@@ -443,6 +454,13 @@ class GANModel(HaplotypeModel):
         above 1 the draws are sharper (AGs nearer each other and the real
         genomes), below 1 noisier. A sampling setting, set after training by
         the ``calibrate_beta`` training control (:mod:`genosynth.training`).
+    readout : {"sample", "quantile"}, default "sample"
+        ``output="bernoulli"``: how log-odds become alleles. ``"sample"``
+        draws each site at ``sigmoid(beta * logits)``; ``"quantile"`` rounds
+        them without noise, keeping each site's expected allele count over the
+        AGs of one :meth:`sample` call (within each class of a conditional
+        model; :func:`~genosynth.models.base.count_preserving_round`, as the
+        RBM's ``readout``). A sampling setting (see the module notes).
 
     Attributes
     ----------
@@ -483,6 +501,7 @@ class GANModel(HaplotypeModel):
         "gp_weight": 10.0,
         "pack": 1,
         "beta": 1.0,
+        "readout": "sample",
         "lr_final_factor": None,
         "lr_anneal_start": 0,
     }
@@ -542,9 +561,16 @@ class GANModel(HaplotypeModel):
             if not is_finite_number(p[key]) or not 0 <= p[key] < 1:
                 bad(key, "a number in [0, 1)")
             out[key] = float(p[key])
-        for key, choices in (("d_update", _D_UPDATES), ("loss", _LOSSES), ("output", _OUTPUTS)):
+        for key, choices in (
+            ("d_update", _D_UPDATES),
+            ("loss", _LOSSES),
+            ("output", _OUTPUTS),
+            ("readout", _READOUTS),
+        ):
             if p[key] not in choices:
                 bad(key, f"one of {list(choices)}")
+        if p["readout"] == "quantile" and p["output"] != "bernoulli":
+            bad("readout", "'sample' unless output is bernoulli (quantile rounds log-odds)")
         if out["pack"] > 1 and p["loss"] != "wgan_gp":
             bad("pack", "1 unless loss is wgan_gp (packing applies to the critic)")
         if out["batch_size"] % out["pack"]:
@@ -1067,22 +1093,29 @@ class GANModel(HaplotypeModel):
                     f"gan: labels must be an int or {n} ints in [0, {k}), got {labels!r}"
                 )
         configure_threads(self.params["threads"])
-        out = np.empty((n, self.n_sites), dtype=np.int8)
+        quantile = self.params["readout"] == "quantile"
+        # "quantile" rounds the log-odds of all n AGs together at the end
+        out = np.empty((n, self.n_sites), dtype=np.float32 if quantile else np.int8)
         rows = self.params["sample_batch_size"]
         latent = self.params["latent_size"]
+        beta = self.params["beta"]
         for lo in range(0, n, rows):
             hi = min(n, lo + rows)
             z = rng.standard_normal((hi - lo, latent), dtype=np.float32)
             if y is not None:
                 z = np.concatenate([z, label_inputs(y[lo:hi], k, self.params["label_scale"])], 1)
             g = np.asarray(self._generator(z, training=False))
-            if self.params["output"] == "bernoulli":  # g: log-odds of allele 1
+            if quantile:
+                out[lo:hi] = beta * g
+            elif self.params["output"] == "bernoulli":  # g: log-odds of allele 1
                 from scipy.special import expit
 
-                p_allele = expit(self.params["beta"] * g)
+                p_allele = expit(beta * g)
                 out[lo:hi] = rng.random(g.shape, dtype=np.float32) < p_allele
             else:
                 out[lo:hi] = np.rint(np.maximum(g, 0.0))
+        if quantile:
+            return count_preserving_round(out, groups=y)
         return out
 
     # --- state ------------------------------------------------------------------
