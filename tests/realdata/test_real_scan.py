@@ -23,7 +23,7 @@ TARGETS = [
 def real_scan_run(shared_data, tmp_path_factory):
     text = (REPO / "config/real_scan.yaml").read_text().replace("../shared/data", str(shared_data))
     settings = yaml.safe_load(text)
-    # The closed-form models only: the config's GAN and RBM train for 9 and 14 min on 2 cores,
+    # The closed-form models only: the config's GAN and RBM train for 20 and 14 min on 2 cores,
     # too long for a suite kept under 20; their readouts are unit-tested (test_gan, test_rbm)
     # and their scans measured in the config.
     settings["models"] = {m: settings["models"][m] for m in ("bernoulli", "markov", "copying")}
