@@ -176,7 +176,6 @@ SAMPLE_STARTS = ("random", "chains", "frequencies")
 #: at per-site thresholds that keep the expected allele counts (see Sampling).
 READOUTS = ("sample", "mean", "quantile")
 
-
 #: Where the persistent training chains start: training haplotypes or uniformly random alleles.
 CHAIN_INITS = ("data", "random")
 
