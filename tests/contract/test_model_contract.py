@@ -35,6 +35,7 @@ SAMPLING_VALUES: dict[str, object] = {
     "samples_per_chain": 2,
     "segment_sites": 3.0,
     "mismatch": 0.1,
+    "critic_select": 2,
 }
 
 #: Sampling values that depend on the case (its valid choices differ between models and

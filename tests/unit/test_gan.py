@@ -557,6 +557,91 @@ def test_quantile_readout_keeps_each_sites_expected_count():
             GANModel(**bad)
 
 
+def _best_of(model, x, y, k):
+    """Hand-written selection: per run of ``k`` rows, the row the critic scores highest."""
+    from genosynth.models.gan import label_inputs
+
+    inputs = x.astype(np.float32)
+    if y is not None:
+        inputs = np.concatenate([inputs, label_inputs(y, model.n_classes, 10.0)], 1)
+    score = np.asarray(model._discriminator(inputs)).reshape(-1, k)
+    return np.arange(len(score)) * k + score.argmax(1)
+
+
+@pytest.mark.parametrize("case", ["sample", "quantile", "tanh", "conditional"])
+def test_critic_select_keeps_each_ags_best_scored_candidate(case):
+    """critic_select 3, batches of 4 AGs: each batch draws 3 latent vectors per AG (AG i's
+    candidates are rows 3i .. 3i + 2), then their alleles as the readout makes them; the
+    AG is the candidate the trained critic scores highest. The quantile readout scores
+    the batch's candidates rounded together and rounds the kept log-odds of all AGs at
+    the end; the paper's output (tanh, bce) rounds; a conditional model's candidates
+    carry the AG's class."""
+    from scipy.special import expit
+
+    from genosynth.models.base import count_preserving_round
+    from genosynth.models.gan import label_inputs
+
+    kw = {
+        "sample": WGAN,
+        "quantile": WGAN | {"readout": "quantile", "beta": 1.5},
+        "tanh": TINY,
+        "conditional": WGAN,
+    }[case] | {"sample_batch_size": 4}
+    h = toy(n=40, n_sites=6)
+    y = np.arange(40) % 2 if case == "conditional" else None
+    model = GANModel(**kw).fit(h, seed=0, labels=y, epochs=3)
+    model.set_sampling(critic_select=3)
+    labels = np.array([1, 0, 1, 1, 0, 0, 1, 0, 1, 1]) if y is not None else None
+    got = model.sample(10, seed=5, labels=labels)
+
+    rng = np.random.default_rng(5)
+    kept = []
+    for lo, hi in ((0, 4), (4, 8), (8, 10)):
+        y_rows = None if labels is None else np.repeat(labels[lo:hi], 3)
+        z = rng.standard_normal(((hi - lo) * 3, 16), dtype=np.float32)
+        if y_rows is not None:
+            z = np.concatenate([z, label_inputs(y_rows, 2, 10.0)], 1)
+        g = np.asarray(model._generator(z))
+        if case == "quantile":
+            best = _best_of(model, count_preserving_round(1.5 * g), y_rows, 3)
+            kept.append(1.5 * g[best])
+            continue
+        if case == "tanh":
+            alleles = np.rint(np.maximum(g, 0.0))
+        else:
+            alleles = rng.random(g.shape, dtype=np.float32) < expit(g)
+        kept.append(alleles[_best_of(model, alleles, y_rows, 3)])
+    want = np.concatenate(kept)
+    if case == "quantile":
+        want = count_preserving_round(want)
+    assert got.dtype == np.int8 and got.shape == (10, 6)
+    np.testing.assert_array_equal(got, want)
+    # the selection changes the AGs, and 1 restores the unselected draw
+    assert not np.array_equal(
+        got, model.set_sampling(critic_select=1).sample(10, seed=5, labels=labels)
+    )
+
+
+def test_critic_select_raises_the_mean_critic_score_and_bad_values_are_refused():
+    """Best of 4 candidates: the kept AGs score higher on average than unselected ones."""
+    model = GANModel(**WGAN).fit(toy(n=40, n_sites=6), seed=0, epochs=3)
+    plain = model.sample(200, seed=1)
+    best = model.set_sampling(critic_select=4).sample(200, seed=1)
+
+    def mean_score(x):
+        return float(np.asarray(model._discriminator(x.astype(np.float32))).mean())
+
+    assert mean_score(best) > mean_score(plain)
+    assert GANModel().params["critic_select"] == 1
+    for bad, match in (
+        ({"critic_select": 0}, "'critic_select' must be a positive integer"),
+        ({"critic_select": 1.5}, "'critic_select' must be a positive integer"),
+        (WGAN | {"pack": 2, "critic_select": 2}, "'critic_select' must be 1 when pack > 1"),
+    ):
+        with pytest.raises(GenosynthError, match=match):
+            GANModel(**bad)
+
+
 def test_calibrate_beta_needs_the_bernoulli_output():
     from genosynth.errors import ConfigError
     from genosynth.training import calibrate_beta

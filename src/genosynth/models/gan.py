@@ -104,6 +104,18 @@ parameter, address this; the defaults remain the paper's.
   hold whole groups (``k`` divides ``batch_size``). On the real ``scan`` set
   ``pack`` 2 did not make the AGs more varied (AA_syn 0.98 at epoch 400-600,
   XP-EHH r 0.895-0.909; see ``config/real_scan.yaml``).
+* ``critic_select=k`` (any loss and output; a sampling setting): each AG is
+  the best of ``k`` candidates (``k`` latent vectors, each read out as
+  ``readout`` makes alleles) as the trained discriminator scores them, in the
+  spirit of discriminator rejection sampling (Azadi et al. 2019) but with a
+  fixed budget of ``k`` generator passes per AG. The critic keeps learning
+  what tells real haplotypes from generated ones after the generator's steps
+  have become small: on the real ``scan`` set it still scores held-out real
+  haplotypes 8.3 and AGs 1.4-2.4 at epoch 1000. The quantile readout scores
+  each batch's candidates rounded together, then rounds the kept log-odds of
+  all AGs. With ``k`` 2 the GAN of ``config/real_scan.yaml`` gave XP-EHH r
+  0.957-0.961 over AG seeds 7-10 (0.947-0.960 without) at privacy loss
+  0.020-0.046; ``k`` 4 0.959-0.966 at 0.046-0.084.
 
 Conditional GAN
 ---------------
@@ -195,8 +207,9 @@ __all__ = [
 logger = logging.getLogger("genosynth.models.gan")
 
 #: Parameters only sampling reads (:attr:`GANModel.sampling_params`): the draws' inverse
-#: temperature, readout and batch rows (each batch draws its latent vectors, then its alleles).
-SAMPLING_PARAMS = frozenset({"sample_batch_size", "beta", "readout"})
+#: temperature, readout, critic selection and batch rows (each batch draws its latent vectors,
+#: then its alleles).
+SAMPLING_PARAMS = frozenset({"sample_batch_size", "beta", "readout", "critic_select"})
 #: Parameters that may differ between a checkpoint and the model resuming it.
 RUN_CONTROL_PARAMS = frozenset({"epochs", "log_every", "threads"}) | SAMPLING_PARAMS
 
@@ -463,6 +476,10 @@ class GANModel(HaplotypeModel):
         AGs of one :meth:`sample` call (within each class of a conditional
         model; :func:`~genosynth.models.base.count_preserving_round`, as the
         RBM's ``readout``). A sampling setting (see the module notes).
+    critic_select : int, default 1
+        Each AG is the best of this many candidates, as the trained
+        discriminator (critic) scores their alleles (see the module notes;
+        1: no selection). A sampling setting; not with ``pack`` > 1.
 
     Attributes
     ----------
@@ -504,6 +521,7 @@ class GANModel(HaplotypeModel):
         "pack": 1,
         "beta": 1.0,
         "readout": "sample",
+        "critic_select": 1,
         "lr_final_factor": None,
         "lr_anneal_start": 0,
     }
@@ -531,7 +549,15 @@ class GANModel(HaplotypeModel):
             raise GenosynthError(f"gan parameter '{key}' must be {want}, got {p[key]!r}")
 
         out = dict(p)
-        for key in ("latent_size", "batch_size", "epochs", "sample_batch_size", "n_critic", "pack"):
+        for key in (
+            "latent_size",
+            "batch_size",
+            "epochs",
+            "sample_batch_size",
+            "n_critic",
+            "pack",
+            "critic_select",
+        ):
             if not is_integer(p[key]) or p[key] < (0 if key == "epochs" else 1):
                 bad(key, "a positive integer" if key != "epochs" else "an integer >= 0")
             out[key] = int(p[key])
@@ -575,6 +601,8 @@ class GANModel(HaplotypeModel):
             bad("readout", "'sample' unless output is bernoulli (quantile rounds log-odds)")
         if out["pack"] > 1 and p["loss"] != "wgan_gp":
             bad("pack", "1 unless loss is wgan_gp (packing applies to the critic)")
+        if out["pack"] > 1 and out["critic_select"] > 1:
+            bad("critic_select", "1 when pack > 1 (a packed critic scores groups, not single AGs)")
         if out["batch_size"] % out["pack"]:
             bad("pack", f"a divisor of batch_size ({out['batch_size']})")
         factor = p["lr_final_factor"]
@@ -1096,29 +1124,72 @@ class GANModel(HaplotypeModel):
                 )
         configure_threads(self.params["threads"])
         quantile = self.params["readout"] == "quantile"
+        select = self.params["critic_select"]
         # "quantile" rounds the log-odds of all n AGs together at the end
         out = np.empty((n, self.n_sites), dtype=np.float32 if quantile else np.int8)
         rows = self.params["sample_batch_size"]
-        latent = self.params["latent_size"]
-        beta = self.params["beta"]
         for lo in range(0, n, rows):
             hi = min(n, lo + rows)
-            z = rng.standard_normal((hi - lo, latent), dtype=np.float32)
-            if y is not None:
-                z = np.concatenate([z, label_inputs(y[lo:hi], k, self.params["label_scale"])], 1)
-            g = np.asarray(self._generator(z, training=False))
-            if quantile:
-                out[lo:hi] = beta * g
-            elif self.params["output"] == "bernoulli":  # g: log-odds of allele 1
-                from scipy.special import expit
-
-                p_allele = expit(beta * g)
-                out[lo:hi] = rng.random(g.shape, dtype=np.float32) < p_allele
-            else:
-                out[lo:hi] = np.rint(np.maximum(g, 0.0))
+            # the candidates of AG i are rows i * select ... i * select + select - 1
+            y_rows = None if y is None else np.repeat(y[lo:hi], select)
+            kept, alleles = self._draw_rows((hi - lo) * select, rng, y_rows)
+            if select > 1:
+                kept = kept[self._best_candidates(alleles, y_rows, select)]
+            out[lo:hi] = kept
         if quantile:
             return count_preserving_round(out, groups=y)
         return out
+
+    def _draw_rows(self, m: int, rng: np.random.Generator, y: np.ndarray | None):
+        """Generate ``m`` rows (classes ``y``): what :meth:`sample` keeps, and their alleles.
+
+        Returns
+        -------
+        kept : numpy.ndarray, shape (m, n_sites)
+            int8 alleles; float32 ``beta * log-odds`` for ``readout="quantile"``.
+        alleles : numpy.ndarray or None, int8, shape (m, n_sites)
+            The rows' alleles as the critic scores them: the quantile readout
+            rounds the ``m`` rows together; None when there is no selection.
+        """
+        p = self.params
+        z = rng.standard_normal((m, p["latent_size"]), dtype=np.float32)
+        if y is not None:
+            z = np.concatenate([z, label_inputs(y, self.n_classes, p["label_scale"])], 1)
+        g = np.asarray(self._generator(z, training=False))
+        if p["readout"] == "quantile":
+            logits = p["beta"] * g
+            selecting = p["critic_select"] > 1
+            return logits, count_preserving_round(logits, groups=y) if selecting else None
+        if p["output"] == "bernoulli":  # g: log-odds of allele 1
+            from scipy.special import expit
+
+            alleles = (rng.random(g.shape, dtype=np.float32) < expit(p["beta"] * g)).astype(np.int8)
+        else:
+            alleles = np.rint(np.maximum(g, 0.0)).astype(np.int8)
+        return alleles, alleles
+
+    def _best_candidates(self, alleles: np.ndarray, y: np.ndarray | None, k: int) -> np.ndarray:
+        """Row of the best-scored candidate (the first on ties) of each run of ``k`` rows.
+
+        Parameters
+        ----------
+        alleles : numpy.ndarray, int8, shape (n * k, n_sites)
+            Candidates, ``k`` consecutive rows per AG.
+        y : numpy.ndarray of int, shape (n * k,), or None
+            Their classes (conditional models).
+        k : int
+            Candidates per AG.
+
+        Returns
+        -------
+        numpy.ndarray, int64, shape (n,)
+            Row indices into ``alleles``.
+        """
+        x = alleles.astype(np.float32)
+        if y is not None:
+            x = np.concatenate([x, label_inputs(y, self.n_classes, self.params["label_scale"])], 1)
+        score = np.asarray(self._discriminator(x, training=False)).reshape(-1, k)
+        return np.arange(len(score)) * k + score.argmax(1)
 
     # --- state ------------------------------------------------------------------
     def get_state(self) -> dict[str, np.ndarray]:
