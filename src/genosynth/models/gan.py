@@ -479,7 +479,8 @@ class GANModel(HaplotypeModel):
     critic_select : int, default 1
         Each AG is the best of this many candidates, as the trained
         discriminator (critic) scores their alleles (see the module notes;
-        1: no selection). A sampling setting; not with ``pack`` > 1.
+        1: no selection). Each sample batch generates ``sample_batch_size *
+        critic_select`` rows. A sampling setting; not with ``pack`` > 1.
 
     Attributes
     ----------
@@ -1148,8 +1149,9 @@ class GANModel(HaplotypeModel):
         kept : numpy.ndarray, shape (m, n_sites)
             int8 alleles; float32 ``beta * log-odds`` for ``readout="quantile"``.
         alleles : numpy.ndarray or None, int8, shape (m, n_sites)
-            The rows' alleles as the critic scores them: the quantile readout
-            rounds the ``m`` rows together; None when there is no selection.
+            The rows' alleles as the critic scores them (the quantile readout
+            rounds the ``m`` rows together); None for the quantile readout
+            without selection, which never scores them.
         """
         p = self.params
         z = rng.standard_normal((m, p["latent_size"]), dtype=np.float32)
