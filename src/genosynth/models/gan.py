@@ -1155,9 +1155,7 @@ class GANModel(HaplotypeModel):
         """
         p = self.params
         z = rng.standard_normal((m, p["latent_size"]), dtype=np.float32)
-        if y is not None:
-            z = np.concatenate([z, label_inputs(y, self.n_classes, p["label_scale"])], 1)
-        g = np.asarray(self._generator(z, training=False))
+        g = np.asarray(self._generator(self._with_label_inputs(z, y), training=False))
         if p["readout"] == "quantile":
             logits = p["beta"] * g
             selecting = p["critic_select"] > 1
@@ -1187,11 +1185,19 @@ class GANModel(HaplotypeModel):
         numpy.ndarray, int64, shape (n,)
             Row indices into ``alleles``.
         """
-        x = alleles.astype(np.float32)
-        if y is not None:
-            x = np.concatenate([x, label_inputs(y, self.n_classes, self.params["label_scale"])], 1)
+        x = self._with_label_inputs(alleles.astype(np.float32), y)
         score = np.asarray(self._discriminator(x, training=False)).reshape(-1, k)
         return np.arange(len(score)) * k + score.argmax(1)
+
+    def _with_label_inputs(self, values: np.ndarray, y: np.ndarray | None) -> np.ndarray:
+        """``values`` (float32, ``(m, w)``) with the scaled one-hot inputs of classes ``y``
+        appended (``(m, w + n_classes)``), as the networks take them; unchanged when ``y``
+        is None."""
+        if y is None:
+            return values
+        return np.concatenate(
+            [values, label_inputs(y, self.n_classes, self.params["label_scale"])], 1
+        )
 
     # --- state ------------------------------------------------------------------
     def get_state(self) -> dict[str, np.ndarray]:
