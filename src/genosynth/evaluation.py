@@ -198,12 +198,44 @@ def aats_sensitivity(ev: Evaluation, path, settings: Mapping) -> Rows:
 
 
 def haplostrips(ev: Evaluation, path, settings: Mapping) -> Rows:
+    """Haplostrips (paper S11), and each set's local-haplotype spectrum against training.
+
+    Metric rows: ``local_haplotype_tv`` and ``local_haplotype_unseen``
+    (:func:`genosynth.evaluate.local_haplotype_spectrum`, windows of
+    ``window`` SNPs above ``min_maf``) for the held-out real rows (model
+    ``real``: the yardstick of a new sample) and for each model's AGs,
+    subsampled to the held-out count (seed ``seed``) so the values compare;
+    none when fewer than ``window`` SNPs pass ``min_maf``.
+    """
     from genosynth.evaluate.figures import plot_haplostrips
 
+    window = settings.pop("window")
     plot_haplostrips(
         path, ev.sites(ev.real), {m: ev.sites(h) for m, h in ev.ags.items()}, **settings
     )
-    return []
+    train, test = ev.sites(ev.train), ev.sites(ev.test)
+    rng = np.random.default_rng(settings["seed"])
+    sets = {"real": test}
+    for model, h in ev.ags.items():
+        h = ev.sites(h)
+        keep = np.sort(rng.choice(len(h), size=min(len(h), len(test)), replace=False))
+        sets[model] = h[keep]
+    rows = []
+    for name, h in sets.items():
+        spectrum = evaluate.local_haplotype_spectrum(
+            train, h, window=window, min_maf=settings["min_maf"]
+        )
+        if spectrum["n_windows"] == 0:
+            log.warning(
+                "%s: fewer than %d SNPs above MAF %s: no local-haplotype rows",
+                ev.dataset,
+                window,
+                settings["min_maf"],
+            )
+            break
+        rows.append((name, "local_haplotype_tv", spectrum["tv"]))
+        rows.append((name, "local_haplotype_unseen", spectrum["unseen"]))
+    return rows
 
 
 #: Figure name (CONTRACT) -> step computing its metric rows and drawing it.

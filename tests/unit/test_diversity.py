@@ -1,4 +1,5 @@
-"""Allele frequencies, fixed alleles, pairwise and closest distances, haplostrips."""
+"""Allele frequencies, fixed alleles, pairwise and closest distances, haplostrips,
+local-haplotype spectra."""
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from genosynth.evaluate.diversity import (
     diversity_ratio,
     fixed_alleles,
     haplostrip_order,
+    local_haplotype_spectrum,
     mean_pairwise_difference,
     pairwise_differences,
 )
@@ -144,3 +146,66 @@ def test_haplostrip_order_by_hand():
     rows, columns = haplostrip_order(h, consensus=[1, 1, 1, 0, 0], columns=[2, 0])
     assert columns.tolist() == [0, 2]
     assert rows.tolist() == [0, 2, 3, 4, 5, 1]  # distances [0, 2, 0, 1, 1, 1]
+
+
+# --- local-haplotype spectra ---------------------------------------------------------------
+def test_local_haplotype_spectrum_by_hand():
+    # one window of 2 sites: reference 00 x2, 11 x2 (1/2, 1/2); other 00, 11, 01, 01
+    # (1/4, 1/4, 1/2): tv = (1/4 + 1/4 + 1/2) / 2 = 1/2; unseen: 01, half the rows
+    ref = H("00", "00", "11", "11")
+    other = H("00", "11", "01", "01")
+    got = local_haplotype_spectrum(ref, other, window=2, min_maf=0.0)
+    assert got == {"tv": pytest.approx(0.5), "unseen": pytest.approx(0.5), "n_windows": 1}
+
+
+def test_local_haplotype_spectrum_averages_windows_and_drops_the_tail():
+    # all 5 sites kept (site 1 is fixed, so columns are given): windows (sites 0-1) and
+    # (2-3); site 4 is a partial window, left out.
+    # window 1: ref {00: 1/2, 10: 1/2}, other {00: 1/2, 10: 1/2} -> tv 0, unseen 0
+    # window 2: ref {00: 1/2, 11: 1/2}, other {11: 1}           -> tv 1/2, unseen 0
+    ref = H("00001", "00000", "10110", "10111")
+    other = H("00110", "10111")
+    got = local_haplotype_spectrum(ref, other, window=2, columns=np.arange(5))
+    assert got == {"tv": pytest.approx(0.25), "unseen": 0.0, "n_windows": 2}
+
+
+def test_local_haplotype_spectrum_bounds_and_site_filter():
+    ref = H("0110", "0100", "0011", "0001")  # site 0 fixed: MAF 0, dropped by min_maf
+    assert local_haplotype_spectrum(ref, ref, window=3) == {
+        "tv": 0.0,
+        "unseen": 0.0,
+        "n_windows": 1,
+    }
+    disjoint = local_haplotype_spectrum(H("0000", "0000"), H("1111"), window=2, min_maf=-1)
+    assert disjoint == {"tv": 1.0, "unseen": 1.0, "n_windows": 2}
+    empty = local_haplotype_spectrum(ref, ref, window=4)  # 3 kept sites < one window
+    assert empty["n_windows"] == 0 and np.isnan(empty["tv"]) and np.isnan(empty["unseen"])
+    with pytest.raises(GenosynthError, match="window must be an integer from 1 to 30"):
+        local_haplotype_spectrum(ref, ref, window=31)
+
+
+def _plain_spectrum(ref, other, window, columns):
+    """One dict of local haplotypes per window: the reference for the vectorized version."""
+    tvs, unseen = [], []
+    for w in range(len(columns) // window):
+        cols = columns[w * window : (w + 1) * window]
+        a, b = {}, {}
+        for rows, counts in ((ref, a), (other, b)):
+            for row in rows[:, cols]:
+                counts[row.tobytes()] = counts.get(row.tobytes(), 0) + 1
+        keys = set(a) | set(b)
+        tvs.append(0.5 * sum(abs(a.get(k, 0) / len(ref) - b.get(k, 0) / len(other)) for k in keys))
+        unseen.append(sum(n for k, n in b.items() if k not in a) / len(other))
+    return np.mean(tvs), np.mean(unseen)
+
+
+@pytest.mark.parametrize("window", [1, 3, 7])
+def test_local_haplotype_spectrum_matches_plain_loop(window):
+    rng = np.random.default_rng(window)
+    ref = (rng.random((60, 40)) < rng.random(40)).astype(np.int8)
+    other = (rng.random((25, 40)) < rng.random(40)).astype(np.int8)
+    columns = np.flatnonzero(rng.random(40) < 0.8)
+    got = local_haplotype_spectrum(ref, other, window=window, columns=columns)
+    tv, unseen = _plain_spectrum(ref, other, window, columns)
+    assert got["tv"] == pytest.approx(tv) and got["unseen"] == pytest.approx(unseen)
+    assert got["n_windows"] == len(columns) // window

@@ -149,3 +149,36 @@ def test_haplostrips(tmp_path, data):
     path = tmp_path / "haplostrips.png"
     figures.plot_haplostrips(path, real, ags)
     assert_png(path)
+
+
+def test_haplostrips_step_writes_local_haplotype_rows(tmp_path, data):
+    from genosynth import evaluation
+    from genosynth.evaluate import local_haplotype_spectrum
+
+    real, test, ags, groups = data
+    train = real
+    ev = evaluation.Evaluation(
+        dataset="toy",
+        layout="haplotypes",
+        train=train,
+        test=test,
+        groups=np.concatenate([groups, np.repeat("EUR", len(test))]),
+        positions=np.arange(train.shape[1], dtype=np.int64),
+        ags={"copies": np.concatenate([train, train]), "bernoulli": ags["bernoulli"]},
+    )
+    settings = {"min_maf": 0.05, "max_rows": 50, "seed": 0, "window": 4}
+    rows = evaluation.haplostrips(ev, tmp_path / "h.png", settings)
+    got = {(model, metric): value for model, metric, value in rows}
+    assert set(got) == {
+        (m, k)
+        for m in ("real", "copies", "bernoulli")
+        for k in ("local_haplotype_tv", "local_haplotype_unseen")
+    }
+    # copies of training rows carry no unseen local haplotype; the held-out rows are scored
+    # whole (20 rows) and the 20-row bernoulli set is taken whole too
+    assert got["copies", "local_haplotype_unseen"] == 0.0
+    want = local_haplotype_spectrum(train, test, window=4)
+    assert got["real", "local_haplotype_tv"] == pytest.approx(want["tv"])
+    want = local_haplotype_spectrum(train, ags["bernoulli"], window=4)
+    assert got["bernoulli", "local_haplotype_unseen"] == pytest.approx(want["unseen"])
+    assert_png(tmp_path / "h.png")

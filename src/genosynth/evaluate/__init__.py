@@ -4,7 +4,8 @@
 * :mod:`~genosynth.evaluate.privacy`: AATS, privacy loss, exact copies, membership
   inference and the export gate.
 * :mod:`~genosynth.evaluate.diversity`: allele frequencies, fixed alleles, pairwise
-  differences and the AG/real diversity ratio, closest distances, haplostrip ordering.
+  differences and the AG/real diversity ratio, closest distances, haplostrip ordering,
+  local-haplotype spectra.
 * :mod:`~genosynth.evaluate.ld`: r² matrices and LD decay.
 * :mod:`~genosynth.evaluate.figures`: one function per figure of the output contract
   (imported on its own, so that computing metrics does not load matplotlib).
@@ -25,6 +26,7 @@ from genosynth.evaluate.diversity import (
     diversity_ratio,
     fixed_alleles,
     haplostrip_order,
+    local_haplotype_spectrum,
     mean_pairwise_difference,
     pairwise_differences,
 )
@@ -57,6 +59,7 @@ __all__ = [
     "haplostrip_order",
     "ld_decay",
     "ld_decay_mae",
+    "local_haplotype_spectrum",
     "mean_pairwise_difference",
     "membership_auc",
     "nearest_neighbor",
