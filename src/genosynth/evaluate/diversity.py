@@ -6,7 +6,7 @@ distribution of pairwise haplotype differences (Figs. S4, S8), distances to
 the closest real and closest artificial genome (Fig. S10) and haplostrips
 (Fig. S11). Distances are Hamming distances (number of differing sites).
 Beyond the paper, local-haplotype spectra (windows of a few common SNPs)
-measure the fine-scale haplotype errors that cost an AG panel in imputation.
+measure fine-scale haplotype errors.
 """
 
 from __future__ import annotations
@@ -342,10 +342,11 @@ def local_haplotype_spectrum(
         tv_w = 1/2 * sum_k | n_ref(k) / n_ref - n_other(k) / n_other |
 
     and ``unseen`` is the share of ``other``'s local haplotypes that no
-    reference row carries. Both are averaged over the windows. Local haplotype
-    errors cost an AG panel its use in imputation: on the ``scan`` set an AG
-    panel lost dosage r² wherever tv stood well above that of a new real
-    sample (see ``config/real_scan.yaml``).
+    reference row carries. Both are averaged over the windows. They see the
+    fine-scale haplotype errors that allele frequencies and pairwise LD miss:
+    alleles flipped on a real background and new recombinants alike (which
+    weigh differently downstream: an imputation HMM expects recombination,
+    and few flipped alleles).
 
     The distance between two finite samples is not 0 even when they come from
     one population, and it shrinks as they grow: compare sets of one size
