@@ -165,6 +165,11 @@ def test_metrics_rows_are_finite(smoke_run, ds):
         assert rows["privacy_loss_matched"] == pytest.approx(matched)
         assert rows["epochs"] == SMOKE["models"][m].get("epochs", 1)
     assert (metrics[metrics.model == "real"].metric == "pairwise_differences_mean").any()
+    tv = metrics[metrics.metric == "local_haplotype_tv"].set_index("model")["value"]
+    assert set(tv.index) == {"real", *MODELS} and tv.between(0, 1).all()
+    if ds == "dense":  # linked SNPs: independent sites (bernoulli) break the local haplotypes
+        assert tv["bernoulli"] > tv["real"] + 0.2, tv  # measured 0.87 against 0.14
+        assert tv["markov"] < tv["bernoulli"] - 0.1, tv  # a Markov chain keeps some: 0.66
     summary = pd.read_csv(smoke_run / "results/summary.tsv", sep="\t")
     assert set(summary.dataset) == set(DATASETS) | {"dna"}  # DNA track: dataset "dna"
 
