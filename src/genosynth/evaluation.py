@@ -207,7 +207,7 @@ def haplostrips(ev: Evaluation, path, settings: Mapping) -> Rows:
     subsampled to the held-out count (seed ``seed``) so the values compare;
     none when fewer than ``window`` SNPs pass ``min_maf``.
     """
-    from genosynth.evaluate.figures import plot_haplostrips
+    from genosynth.evaluate.figures import _subsample, plot_haplostrips
 
     window = settings.pop("window")
     plot_haplostrips(
@@ -217,9 +217,7 @@ def haplostrips(ev: Evaluation, path, settings: Mapping) -> Rows:
     rng = np.random.default_rng(settings["seed"])
     sets = {"real": test}
     for model, h in ev.ags.items():
-        h = ev.sites(h)
-        keep = np.sort(rng.choice(len(h), size=min(len(h), len(test)), replace=False))
-        sets[model] = h[keep]
+        sets[model] = _subsample(ev.sites(h), len(test), rng)
     rows = []
     for name, h in sets.items():
         spectrum = evaluate.local_haplotype_spectrum(

@@ -268,6 +268,12 @@ def closest_distance(real, ag) -> pd.DataFrame:
     return pd.DataFrame({"to_closest_ag": to_ag, "to_closest_real": to_real})
 
 
+def _maf_columns(h: np.ndarray, min_maf: float) -> np.ndarray:
+    """Sites (int64 indices, increasing) where the minor-allele frequency of ``h`` > ``min_maf``."""
+    p = allele_frequency(h)
+    return np.flatnonzero(np.minimum(p, 1.0 - p) > min_maf)
+
+
 def haplostrip_order(h, *, min_maf: float = 0.05, consensus=None, columns=None):
     """Rows and columns of a haplostrip plot (Marnetto & Huerta-Sanchez 2017; paper Fig. S11).
 
@@ -303,9 +309,7 @@ def haplostrip_order(h, *, min_maf: float = 0.05, consensus=None, columns=None):
     if consensus.shape[0] != h.shape[1]:
         raise GenosynthError(f"consensus has {consensus.shape[0]} sites, h has {h.shape[1]}")
     if columns is None:
-        p = allele_frequency(h)
-        maf = np.minimum(p, 1.0 - p)
-        columns = np.flatnonzero(maf > min_maf)
+        columns = _maf_columns(h, min_maf)
     else:
         columns = np.sort(np.asarray(columns, dtype=np.int64))
     distance = (h[:, columns] != consensus[columns]).sum(axis=1)
@@ -379,8 +383,7 @@ def local_haplotype_spectrum(
     if len(r) == 0 or len(o) == 0:
         raise GenosynthError("local_haplotype_spectrum needs at least one row in each set")
     if columns is None:
-        p = allele_frequency(r)
-        columns = np.flatnonzero(np.minimum(p, 1.0 - p) > min_maf)
+        columns = _maf_columns(r, min_maf)
     columns = np.sort(np.asarray(columns, dtype=np.int64))
     n_windows = len(columns) // window
     if n_windows == 0:
