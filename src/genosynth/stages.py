@@ -263,22 +263,39 @@ def sample(
     ags,
     sampling: Mapping,
     model_settings: Mapping | None = None,
+    train=None,
+    repair: Mapping | None = None,
 ) -> None:
     """Draw AGs from a checkpoint: ``sampling.n_ags`` of them, or as many as real rows.
 
     ``model_settings`` override the checkpoint's sampling-only parameters
-    (:meth:`~genosynth.models.base.HaplotypeModel.set_sampling`).
+    (:meth:`~genosynth.models.base.HaplotypeModel.set_sampling`). A non-empty
+    ``repair`` (keywords of :func:`~genosynth.repair.repair_context_alleles`)
+    then repairs the AGs against the ``train`` haplotypes.
     """
     layout = json.loads(open(info).read())["layout"]
     n = sampling["n_ags"] or sum(len(formats.read_hapt_matrix(p)[0]) for p in real)
     model = load_model(checkpoint).set_sampling(**dict(model_settings or {}))
     trained = read_checkpoint_meta(checkpoint).get("provenance", {})  # training seed, data...
     conditional = trained.get("conditional")
+    if repair and (layout != LAYOUT_HAPLOTYPES or conditional == LABEL_COLUMN):
+        raise ConfigError(
+            f"models.{model.name}.repair",
+            "context repair works on haplotypes, not on genotype pairs or a phenotype column",
+            fix="remove `repair` for this dataset (datasets.<name>.model_overrides)",
+        )
     if conditional == LABEL_COLUMN:
         haplotypes = sample_with_labels(model, n, seed=sampling["seed"])
     else:  # pool_others models draw the target population's labels only
         target = trained.get("target_proportions")
         haplotypes = sample_target(model, n, seed=sampling["seed"], target_proportions=target)
+    flips = None
+    if repair:
+        from genosynth.repair import repair_context_alleles
+
+        reference = formats.read_hapt_matrix(train)[1]
+        haplotypes, flips = repair_context_alleles(reference, haplotypes, **repair)
+        log.info("context repair %s: %.2f alleles flipped per AG", dict(repair), flips.mean())
     made = record(
         "sample",
         seed=sampling["seed"],
@@ -288,8 +305,10 @@ def sample(
             "model_params": model.params,
             "model_step": model.step,
             "training": trained,
+            "repair": dict(repair or {}),
+            "repair_flips_per_ag": None if flips is None else float(flips.mean()),
         },
-        inputs={"checkpoint": checkpoint, "real": list(real), "info": info},
+        inputs={"checkpoint": checkpoint, "real": list(real), "info": info, "train": train},
     )
     formats.write_hapt(ags, haplotypes, ag_ids(n, layout), tag="AG", provenance=made)
     log.info("sampled %d AGs from %s", n, checkpoint)

@@ -155,3 +155,42 @@ def test_export_blocked_by_privacy_gate_writes_nothing(tmp_path):
     assert not out.exists() or not list(out.iterdir())
     stages.export_vcf(privacy=privacy | {"allow_export": True}, **kwargs)
     assert (out / "gan.vcf.gz").exists() and (out / "gan.vcf.gz.tbi").exists()
+
+
+def test_sample_repairs_ags_against_training_haplotypes(tmp_path):
+    from genosynth import formats
+    from genosynth.models import get_model
+    from genosynth.provenance import read_provenance
+    from genosynth.repair import repair_context_alleles
+
+    founders = np.random.default_rng(2).integers(0, 2, size=(3, 20), dtype=np.int8)
+    train = np.repeat(founders, 10, axis=0)
+    formats.write_hapt(tmp_path / "train.hapt.gz", train, [f"H{i}" for i in range(30)])
+    checkpoint = tmp_path / "bernoulli.npz"
+    get_model("bernoulli").fit(train, seed=0).save(checkpoint)
+    info = tmp_path / "dataset.json"
+    info.write_text('{"name": "wide", "layout": "haplotypes", "n_snps": 20}')
+    common = dict(
+        checkpoint=checkpoint,
+        real=[tmp_path / "train.hapt.gz"],
+        train=tmp_path / "train.hapt.gz",
+        info=info,
+        sampling={"n_ags": 40, "seed": 3},
+    )
+    stages.sample(ags=tmp_path / "raw.hapt.gz", **common)
+    repair = {"flank": 2, "min_support": 2, "max_passes": 3}
+    stages.sample(ags=tmp_path / "repaired.hapt.gz", repair=repair, **common)
+    raw = formats.read_hapt_matrix(tmp_path / "raw.hapt.gz")[1]
+    repaired = formats.read_hapt_matrix(tmp_path / "repaired.hapt.gz")[1]
+    expected, flips = repair_context_alleles(train, raw, **repair)
+    np.testing.assert_array_equal(repaired, expected)
+    assert flips.mean() > 1  # independent sites on 3 founders: many unseen alleles
+    made = read_provenance(tmp_path / "repaired.hapt.gz")
+    assert made["params"]["repair"] == repair
+    assert made["params"]["repair_flips_per_ag"] == pytest.approx(flips.mean())
+    assert read_provenance(tmp_path / "raw.hapt.gz")["params"]["repair_flips_per_ag"] is None
+
+    info.write_text('{"name": "pheno", "layout": "genotype_pairs", "n_snps": 10}')
+    with pytest.raises(ConfigError, match=r"models.bernoulli.repair.*model_overrides"):
+        stages.sample(ags=tmp_path / "pairs.hapt.gz", repair=repair, **common)
+    assert not (tmp_path / "pairs.hapt.gz").exists()

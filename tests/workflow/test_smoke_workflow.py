@@ -297,9 +297,21 @@ def test_gan_change_reruns_only_gan_training_sampling_and_evaluations(smoke_run,
     assert {"plot_pca", "plot_training", "plot_aats", "gather_metrics"} <= rules
 
 
-def test_rbm_sampling_change_redraws_ags_without_retraining(smoke_run, tmp_path):
+def _rbm_readout(config) -> list[str]:
+    config["models"]["rbm"]["readout"] = "mean"  # a sampling parameter: the checkpoint stands
+    return DATASETS
+
+
+def _scan_rbm_repair(config) -> list[str]:
+    overrides = config["datasets"]["scan"].setdefault("model_overrides", {})
+    overrides["rbm"] = {"repair": {"flank": 2}}  # the workflow's sampling setting, one dataset
+    return ["scan"]
+
+
+@pytest.mark.parametrize("edit", [_rbm_readout, _scan_rbm_repair])
+def test_rbm_sampling_change_redraws_ags_without_retraining(smoke_run, tmp_path, edit):
     config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
-    config["models"]["rbm"]["readout"] = "mean"  # sampling only: the checkpoint stands
+    datasets = edit(config)
     edited = tmp_path / "edited.yaml"
     edited.write_text(yaml.safe_dump(config))
     jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
@@ -307,7 +319,7 @@ def test_rbm_sampling_change_redraws_ags_without_retraining(smoke_run, tmp_path)
     assert not rules & {"train_rbm", "train_gan", "train_baseline"}, jobs
     for rule in ("sample_ags", "compute_privacy_metrics", "export_ags_vcf"):
         assert sorted(w for r, w in jobs if r == rule) == sorted(
-            f"ds={d}, model=rbm" for d in DATASETS
+            f"ds={d}, model=rbm" for d in datasets
         ), (rule, jobs)
     assert rules <= {"sample_ags", "export_ags_vcf", "all"} | EVALUATION_RULES
 

@@ -74,6 +74,7 @@ def _split_model_params(ds, model):
     keeps them all and sampling gets none.
     """
     params = get_model_params(ds, model)
+    params.pop("repair", None)  # the workflow's, not the model's: get_repair_settings
     if params.get("calibrate_beta") or params.get("select_checkpoint"):
         return params, {}
     keys = MODEL_CLASSES[model].sampling_params
@@ -90,6 +91,11 @@ def get_training_settings(ds, model):
 def get_sampling_settings(ds, model):
     """Sampling-only settings applied to the trained model before it draws AGs."""
     return _split_model_params(ds, model)[1]
+
+
+def get_repair_settings(ds, model):
+    """Context repair applied to a model's AGs after sampling; {} when off."""
+    return get_model_params(ds, model).get("repair") or {}
 
 
 def get_training_inputs(ds, model):

@@ -92,6 +92,7 @@ rule sample_ags:
     params:
         sampling=config["sampling"],
         model_settings=lambda w: get_sampling_settings(w.ds, w.model),
+        repair=lambda w: get_repair_settings(w.ds, w.model),
     script:
         "../../scripts/sample_ags.py"
 
