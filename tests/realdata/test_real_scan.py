@@ -92,3 +92,24 @@ def test_imputation_scores_and_baseline_panels(real_scan_run):
 XPEHH_MARKOV_MIN = 0.85  # measured 0.931 (Bernoulli 0.183)
 PBS_MARKOV_MIN = 0.98  # measured 0.996 (Bernoulli 0.998, copying 0.995)
 XPEHH_COPYING_MIN = 0.88  # measured 0.921 (segment_sites 100)
+
+
+def test_context_repair_mends_planted_flips_on_real_haplotypes(real_scan_run):
+    """Measured (752 EUR training haplotypes x 2,000 SNPs, flank 3, support 1): 0.81 alleles
+    flipped per held-out real haplotype; with 10 alleles per haplotype flipped at random
+    (probability 0.005, seed 0) it restores 63 % of them and the errors fall 10.0 -> 5.6."""
+    from genosynth.formats import read_hapt_matrix
+    from genosynth.repair import repair_context_alleles
+
+    train = read_hapt_matrix(real_scan_run / "results/scan/data/train.hapt.gz")[1]
+    test = read_hapt_matrix(real_scan_run / "results/scan/data/test.hapt.gz")[1]
+    assert train.shape == (752, 2000) and test.shape == (252, 2000)
+    _, flips = repair_context_alleles(train, test)
+    assert 0.3 < flips.mean() < 1.5
+    planted = np.random.default_rng(0).random(test.shape) < 0.005
+    noisy = np.where(planted, 1 - test, test).astype(np.int8)
+    repaired, _ = repair_context_alleles(train, noisy)
+    assert 0.5 < (repaired[planted] == test[planted]).mean() < 0.8
+    errors_before = (noisy != test).sum() / len(test)
+    errors_after = (repaired != test).sum() / len(test)
+    assert 9 < errors_before < 11 and errors_after < 0.65 * errors_before
