@@ -54,6 +54,38 @@ def _context_keys(h: np.ndarray, flank: int, inner: np.ndarray) -> np.ndarray:
     return (left << flank) | right
 
 
+def _inner_sites(n_sites: int, flank: int, sites=None) -> np.ndarray:
+    """Sites (int64, increasing) with a full context, among ``sites`` when given."""
+    inner = np.arange(flank, n_sites - flank, dtype=np.int64)
+    if sites is not None:
+        inner = np.intersect1d(inner, np.asarray(sites, dtype=np.int64))
+    return inner
+
+
+def _reference_codes(reference: np.ndarray, flank: int, inner: np.ndarray) -> np.ndarray:
+    """One sorted int64 code per reference row and inner site: (site, context, allele)."""
+    site = np.arange(inner.size, dtype=np.int64)[None, :] << (2 * flank + 1)
+    codes = site + (_context_keys(reference, flank, inner) << 1)
+    return np.sort((codes + reference[:, inner]).ravel())
+
+
+def _lookup(
+    codes: np.ndarray, other: np.ndarray, flank: int, inner: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reference rows sharing each row's context at each inner site, with allele 0 and 1.
+
+    Returns
+    -------
+    count0, count1 : numpy.ndarray, int64, shape (n_other, inner.size)
+    """
+    site = np.arange(inner.size, dtype=np.int64)[None, :] << (2 * flank + 1)
+    base = site + (_context_keys(other, flank, inner) << 1)
+    start = np.searchsorted(codes, base, side="left")
+    middle = np.searchsorted(codes, base + 1, side="left")
+    end = np.searchsorted(codes, base + 2, side="left")
+    return middle - start, end - middle
+
+
 def context_allele_counts(
     reference, other, *, flank: int, sites=None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -84,24 +116,12 @@ def context_allele_counts(
     reference = np.asarray(reference, dtype=np.int8)
     other = np.asarray(other, dtype=np.int8)
     _check(reference, other, flank)
-    n_sites = reference.shape[1]
     count0 = np.zeros(other.shape, dtype=np.int64)
     count1 = np.zeros(other.shape, dtype=np.int64)
-    inner = np.arange(flank, n_sites - flank)
-    if sites is not None:
-        inner = np.intersect1d(inner, np.asarray(sites, dtype=np.int64))
-    if inner.size == 0:
-        return count0, count1
-    # one sorted code per (site, context, allele) of the reference, searched for each row
-    site = np.arange(inner.size, dtype=np.int64)[None, :] << (2 * flank + 1)
-    codes = site + (_context_keys(reference, flank, inner) << 1)
-    codes = np.sort((codes + reference[:, inner]).ravel())
-    base = site + (_context_keys(other, flank, inner) << 1)
-    start = np.searchsorted(codes, base, side="left")
-    middle = np.searchsorted(codes, base + 1, side="left")
-    end = np.searchsorted(codes, base + 2, side="left")
-    count0[:, inner] = middle - start
-    count1[:, inner] = end - middle
+    inner = _inner_sites(reference.shape[1], flank, sites)
+    if inner.size:
+        codes = _reference_codes(reference, flank, inner)
+        count0[:, inner], count1[:, inner] = _lookup(codes, other, flank, inner)
     return count0, count1
 
 
@@ -140,17 +160,25 @@ def repair_context_alleles(
         raise GenosynthError(
             f"min_support and max_passes must be >= 1, got {min_support} and {max_passes}"
         )
+    reference = np.asarray(reference, dtype=np.int8)
     original = np.asarray(ags, dtype=np.int8)
+    _check(reference, original, flank)
     repaired = original.copy()
-    groups = np.arange(original.shape[1]) % (flank + 1)
+    # the reference's codes per group do not change between passes: sort them once
+    n_sites = original.shape[1]
+    groups = []
+    for group in range(flank + 1):
+        inner = _inner_sites(n_sites, flank, np.arange(group, n_sites, flank + 1))
+        if inner.size:
+            groups.append((inner, _reference_codes(reference, flank, inner)))
     for _ in range(max_passes):
         flipped = 0
-        for group in range(flank + 1):
-            sites = np.flatnonzero(groups == group)
-            count0, count1 = context_allele_counts(reference, repaired, flank=flank, sites=sites)
-            own = np.where(repaired == 1, count1, count0)
+        for inner, codes in groups:
+            count0, count1 = _lookup(codes, repaired, flank, inner)
+            alleles = repaired[:, inner]
+            own = np.where(alleles == 1, count1, count0)
             unseen = (own == 0) & (count0 + count1 >= min_support)
-            repaired[unseen] ^= 1
+            repaired[:, inner] = alleles ^ unseen
             flipped += int(unseen.sum())
         if flipped == 0:
             break
