@@ -21,6 +21,8 @@ from scipy import special
 
 from genosynth.errors import GenosynthError
 from genosynth.fileio import atomic_path
+from genosynth.params import Param, names_with_role, validate
+from genosynth.params import defaults as spec_defaults
 
 __all__ = [
     "MODELS",
@@ -178,34 +180,46 @@ def one_hot(codes: np.ndarray, n_classes: int, *, value: float = 1, dtype=np.int
 class HaplotypeModel(abc.ABC):
     """Base class of generative haplotype models.
 
-    Subclasses set :attr:`name` and :attr:`defaults`, implement :meth:`fit`,
+    Subclasses set :attr:`name` and :attr:`spec`, implement :meth:`fit`,
     :meth:`sample`, :meth:`get_state` and :meth:`set_state`, and are made
-    available by :func:`register_model`.
+    available by :func:`register_model`. Trainable models also implement the
+    hooks of the training driver (:mod:`genosynth.training`).
     """
 
     name: ClassVar[str]
-    defaults: ClassVar[dict[str, Any]] = {}
+    #: Every parameter: type, default, bounds, doc and role (:mod:`genosynth.params`).
+    spec: ClassVar[tuple[Param, ...]] = ()
     #: Values of parameters added after checkpoints were first written, as the
-    #: models of those checkpoints behaved (when they differ from :attr:`defaults`).
+    #: models of those checkpoints behaved (when they differ from the defaults).
     legacy_params: ClassVar[dict[str, Any]] = {}
     #: Whether :meth:`fit` and :meth:`sample` take ``labels`` (conditional generation).
     accepts_labels: ClassVar[bool] = False
-    #: Parameters only :meth:`sample` reads: :meth:`fit` neither uses nor changes them,
-    #: so a fitted model's draws change with them (:meth:`set_sampling`) and its
-    #: checkpoint does not. The workflow hands them to ``sample_ags``, not to training.
-    sampling_params: ClassVar[frozenset[str]] = frozenset()
+    #: The parameter counting training epochs (steps), and the unit's name in logs.
+    step_param: ClassVar[str] = "epochs"
+    step_name: ClassVar[str] = "epoch"
 
     def __init__(self, **params):
-        unknown = set(params) - set(self.defaults)
-        if unknown:
-            raise GenosynthError(
-                f"model '{self.name}' has no parameter(s) {sorted(unknown)}; "
-                f"known: {sorted(self.defaults)}"
-            )
-        self.params: dict[str, Any] = {**self.defaults, **params}
+        self.params: dict[str, Any] = validate(self.spec, params, prefix=f"{self.name}.")
         self.step = 0
         self.n_sites: int | None = None
         self.rng_state: dict | None = None
+        self.data_sha256: str | None = None
+
+    #: Every parameter's default, and the parameters only :meth:`sample` reads (:meth:`fit`
+    #: neither uses nor changes them, so a fitted model's draws change with them through
+    #: :meth:`set_sampling` and its checkpoint does not); both derived from :attr:`spec`.
+    defaults: ClassVar[dict[str, Any]] = {}
+    sampling_params: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.defaults = spec_defaults(cls.spec)
+        cls.sampling_params = names_with_role(cls.spec, "sampling")
+
+    @classmethod
+    def is_trainable(cls) -> bool:
+        """Whether the model trains over epochs through :mod:`genosynth.training`."""
+        return any(p.name == cls.step_param for p in cls.spec)
 
     # --- learning and sampling ------------------------------------------------
     @abc.abstractmethod
@@ -249,7 +263,7 @@ class HaplotypeModel(abc.ABC):
     @property
     def samples_at_beta(self) -> bool:
         """Whether :meth:`sample` honours an inverse temperature ``params["beta"]``."""
-        return "beta" in self.defaults
+        return "beta" in self.params
 
     def set_sampling(self, **settings) -> HaplotypeModel:
         """Change sampling-only parameters (:attr:`sampling_params`) in place; return ``self``.
@@ -262,13 +276,14 @@ class HaplotypeModel(abc.ABC):
             For a parameter that is not a sampling parameter (training reads it:
             retrain to change it) or an invalid value.
         """
-        training = sorted(set(settings) - self.sampling_params)
+        sampling = self.sampling_params
+        training = sorted(set(settings) - sampling)
         if training:
             raise GenosynthError(
                 f"model '{self.name}': {training} shape training, not sampling; retrain the "
-                f"model to change them (sampling parameters: {sorted(self.sampling_params)})"
+                f"model to change them (sampling parameters: {sorted(sampling)})"
             )
-        checked = type(self)(**{**self.params, **settings}).params
+        checked = validate(self.spec, {**self.params, **settings}, prefix=f"{self.name}.")
         self.params.update({k: checked[k] for k in settings})
         return self
 
@@ -277,6 +292,22 @@ class HaplotypeModel(abc.ABC):
             raise GenosynthError(f"model '{self.name}' must be fitted (or loaded) before sampling")
 
     # --- checkpoint -----------------------------------------------------------
+    def load_state(self, path: str | os.PathLike) -> None:
+        """Restore state, optimizer state, step, RNG state and data fingerprint from ``path``."""
+        meta, state, optim = _read_checkpoint(path)
+        self.set_state(state)
+        self.set_optimizer_state(optim)
+        self.step = meta["step"]
+        self.n_sites = meta["n_sites"]
+        self.rng_state = meta["rng_state"]
+        self.data_sha256 = meta.get("data_sha256")
+
+    def configure_threads(self, threads: int | None) -> None:  # noqa: B027
+        """Use ``threads`` threads for training where the model can (TensorFlow models)."""
+
+    def resumed(self) -> None:  # noqa: B027
+        """Hook after :meth:`load_state` when training resumes (rebuild random generators)."""
+
     def save(self, path: str | os.PathLike, *, provenance: dict | None = None) -> None:
         """Write the whole model to one ``.npz`` checkpoint, atomically."""
         from genosynth import __version__
@@ -287,6 +318,7 @@ class HaplotypeModel(abc.ABC):
             "step": self.step,
             "n_sites": self.n_sites,
             "rng_state": self.rng_state,
+            "data_sha256": self.data_sha256,
             "genosynth_version": __version__,
             "provenance": provenance or {},
         }
@@ -304,19 +336,25 @@ def read_checkpoint_meta(path: str | os.PathLike) -> dict:
         return json.loads(str(z["meta"]))
 
 
-def load_model(path: str | os.PathLike) -> HaplotypeModel:
-    """Restore a model saved by :meth:`HaplotypeModel.save`."""
+def _read_checkpoint(path: str | os.PathLike) -> tuple[dict, dict, dict]:
+    """A checkpoint's metadata, state arrays and optimizer arrays."""
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
         state = {k[6:]: z[k] for k in z.files if k.startswith("state/")}
         optim = {k[10:]: z[k] for k in z.files if k.startswith("optimizer/")}
-    saved = MODELS.get(meta["model"], HaplotypeModel).saved_params(meta["params"])
-    model = get_model(meta["model"], **saved)  # an unknown model's error comes from here
-    model.step = meta["step"]
-    model.n_sites = meta["n_sites"]
-    model.rng_state = meta["rng_state"]
-    model.set_state(state)
-    model.set_optimizer_state(optim)
+    return meta, state, optim
+
+
+def load_model(path: str | os.PathLike, registry: dict | None = None) -> HaplotypeModel:
+    """Restore a model saved by :meth:`HaplotypeModel.save` (of ``registry``, default
+    :data:`MODELS`)."""
+    models = MODELS if registry is None else registry
+    meta = read_checkpoint_meta(path)
+    if meta["model"] not in models:
+        raise GenosynthError(f"{path}: unknown model '{meta['model']}'; known: {sorted(models)}")
+    cls = models[meta["model"]]
+    model = cls(**cls.saved_params(meta["params"]))
+    model.load_state(path)
     return model
 
 

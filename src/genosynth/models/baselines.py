@@ -29,6 +29,7 @@ from genosynth.models.base import (
     check_n_samples,
     register_model,
 )
+from genosynth.params import Param
 
 __all__ = ["BernoulliModel", "MarkovChainModel"]
 
@@ -47,7 +48,6 @@ class BernoulliModel(HaplotypeModel):
     """
 
     name = "bernoulli"
-    defaults = {}
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -121,16 +121,13 @@ class MarkovChainModel(HaplotypeModel):
     """
 
     name = "markov"
-    defaults = {"window": 5}
+    spec = (
+        Param("window", int, 5, "Most preceding SNPs an allele is conditioned on (paper 5 or 10).",
+              low=0, high=MAX_WINDOW),
+    )  # fmt: skip
 
     def __init__(self, **params):
         super().__init__(**params)
-        w = self.params["window"]
-        if isinstance(w, bool) or not isinstance(w, int | np.integer) or not 0 <= w <= MAX_WINDOW:
-            raise GenosynthError(
-                f"markov parameter 'window' must be an integer in [0, {MAX_WINDOW}], got {w!r}"
-            )
-        self.params["window"] = int(w)
         self.ones: np.ndarray | None = None
         self.totals: np.ndarray | None = None
 

@@ -39,10 +39,10 @@ from genosynth.models.base import (
     as_generator,
     check_haplotypes,
     check_n_samples,
-    is_finite_number,
     label_codes,
     register_model,
 )
+from genosynth.params import Param
 
 __all__ = ["CopyingModel", "copy_mosaics"]
 
@@ -113,23 +113,16 @@ class CopyingModel(HaplotypeModel):
 
     name = "copying"
     accepts_labels = True
-    sampling_params = frozenset({"segment_sites", "mismatch"})  # fit only stores haplotypes
-    defaults = {"segment_sites": 100.0, "mismatch": 0.0}
+    # fit only stores the haplotypes: both parameters are read when AGs are drawn
+    spec = (
+        Param("segment_sites", float, 100.0, "Mean SNPs copied from one training haplotype "
+              "(switch probability 1 / segment_sites between adjacent SNPs).", "sampling", low=1),
+        Param("mismatch", float, 0.0, "Probability that a copied allele is flipped.", "sampling",
+              low=0, high=0.5),
+    )  # fmt: skip
 
     def __init__(self, **params):
         super().__init__(**params)
-        segment, mismatch = self.params["segment_sites"], self.params["mismatch"]
-        if not is_finite_number(segment) or not segment >= 1:
-            raise GenosynthError(
-                f"copying parameter 'segment_sites' must be a number >= 1 (SNPs copied from one "
-                f"source), got {segment!r}"
-            )
-        if not is_finite_number(mismatch) or not 0 <= mismatch <= 0.5:
-            raise GenosynthError(
-                f"copying parameter 'mismatch' must be a number in [0, 0.5], got {mismatch!r}"
-            )
-        self.params["segment_sites"] = float(segment)
-        self.params["mismatch"] = float(mismatch)
         self.haplotypes: np.ndarray | None = None
         self.labels = np.zeros(0, dtype=np.int64)
 
