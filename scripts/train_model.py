@@ -1,7 +1,7 @@
 """Train one haplotype model on a dataset's training haplotypes (resumable)."""
 
 from genosynth.logs import script_logging
-from genosynth.training import train_model
+from genosynth.steps.train import train_model
 
 with script_logging(snakemake.log[0]):
     train_model(

@@ -255,41 +255,59 @@ def markdown_table(spec: Iterable[Param]) -> str:
 TRAINING_CONTROLS: tuple[Param, ...] = (
     Param("seed", int, 0, "Seed of the weights, training noise and evaluations.", "control", low=0),
     Param(
-        "checkpoint_every", int, 0,
-        "Epochs between resume files (0: none; a killed run restarts from scratch).", "control",
+        "checkpoint_every",
+        int,
+        0,
+        "Epochs between resume files (0: none; a killed run restarts from scratch).",
+        "control",
         low=0,
     ),
     Param(
-        "eval_every", int, 0,
+        "eval_every",
+        int,
+        0,
         "Epochs between evaluations of AGs against training (AATS, diversity; 0: none).",
-        "control", low=0,
+        "control",
+        low=0,
     ),
     Param(
-        "select_checkpoint", bool, False,
+        "select_checkpoint",
+        bool,
+        False,
         "Keep the evaluated checkpoint nearest the ideal (select_metric) instead of the last.",
         "control",
     ),
     Param(
-        "select_metric", str, "aats",
+        "select_metric",
+        str,
+        "aats",
         "aats: AATS nearest 0.5 (the paper); balance: AA_truth and AA_syn both nearest 0.5.",
-        "control", choices=("aats", "balance"),
+        "control",
+        choices=("aats", "balance"),
     ),
     Param(
-        "calibrate_beta", bool, False,
+        "calibrate_beta",
+        bool,
+        False,
         "After training, set the sampling beta that balances AA_truth and AA_syn on training.",
         "control",
     ),
     Param(
-        "conditional", str, "none",
-        "Train on class labels: a panel column (pop, super_pop) or phenotype.", "control",
+        "conditional",
+        str,
+        "none",
+        "Train on class labels: a panel column (pop, super_pop) or phenotype.",
+        "control",
         choices=("none", "pop", "super_pop", "phenotype"),
     ),
     Param(
-        "pool_others", bool, False,
+        "pool_others",
+        bool,
+        False,
         "Also train on the dataset's other populations, drawing AGs of the target's labels.",
         "control",
     ),
-)  # fmt: skip
+)
 
 #: Settings of the closed-form models' one-pass fit (and of the sampling step).
 CLOSED_FORM_CONTROLS: tuple[Param, ...] = (TRAINING_CONTROLS[0],)

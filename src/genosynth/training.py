@@ -156,8 +156,15 @@ def fit(
             if model.step % log_every == 0 or model.step == target:
                 rate = (time.perf_counter() - start) / (model.step - first)
                 shown = " ".join(f"{k}={v:.4g}" for k, v in logs.items())
-                log.info("%s %s %d/%d %s (%.3g s each)", model.name, model.step_name, model.step,
-                         target, shown, rate)  # fmt: skip
+                log.info(
+                    "%s %s %d/%d %s (%.3g s each)",
+                    model.name,
+                    model.step_name,
+                    model.step,
+                    target,
+                    shown,
+                    rate,
+                )
             stop = bool(callback(model.step, logs)) if callback is not None else False
             if path is not None and (
                 stop or model.step == target or every and not model.step % every
@@ -174,8 +181,9 @@ def _resume(model: HaplotypeModel, path: Path, data_key: str) -> None:
     meta = read_checkpoint_meta(path)
     fix = "delete it (or pass resume=False) to start afresh"
     if meta.get("model") != model.name:
-        raise GenosynthError(f"{path}: checkpoint of model '{meta.get('model')}', not "
-                             f"'{model.name}'; {fix}")  # fmt: skip
+        raise GenosynthError(
+            f"{path}: checkpoint of model '{meta.get('model')}', not '{model.name}'; {fix}"
+        )
     fixed = names_with_role(model.spec, "model")
     theirs = validate(model.spec, type(model).saved_params(meta["params"]))
     differ = sorted(k for k in fixed if theirs[k] != model.params[k])
@@ -202,8 +210,18 @@ class Evaluation:
     Rows are appended to ``partial`` (JSON lines) as they are made.
     """
 
-    def __init__(self, model, real, *, seed: int, eval_every: int, select_metric: str = "aats",
-                 partial: Path, best: Path | None = None, target=None):  # fmt: skip
+    def __init__(
+        self,
+        model,
+        real,
+        *,
+        seed: int,
+        eval_every: int,
+        select_metric: str = "aats",
+        partial: Path,
+        best: Path | None = None,
+        target=None,
+    ):
         self.model, self.real, self.seed, self.every = model, real, seed, eval_every
         self.distance = SELECT_METRICS[select_metric]
         self.partial, self.best, self.target = partial, best, target
@@ -232,8 +250,9 @@ class Evaluation:
         return False
 
     def _evaluate(self, epoch: int) -> dict:
-        ags = sample_target(self.model, len(self.real), seed=self.seed + epoch,
-                            target_proportions=self.target)  # fmt: skip
+        ags = sample_target(
+            self.model, len(self.real), seed=self.seed + epoch, target_proportions=self.target
+        )
         scores = evaluate.aats(self.real, ags, seed=0)
         row = {"aats": scores["AATS"], "aa_truth": scores["AA_truth"], "aa_syn": scores["AA_syn"]}
         row["diversity"] = evaluate.diversity_ratio(self.real, ags)
@@ -244,8 +263,9 @@ class Evaluation:
                 "scans are not the data's. What can help: more training haplotypes per site "
                 "(conditional: super_pop with pool_others: true adds the dataset's other "
                 "populations) or fewer sites; for the GAN lower d_lr and g_lr, or another seed",
-                epoch, 100 * row["diversity"],
-            )  # fmt: skip
+                epoch,
+                100 * row["diversity"],
+            )
         gap = self.distance(scores)
         if self.best is not None and gap < self.best_gap:
             self.best_gap = gap
@@ -310,16 +330,28 @@ def train(model, data, *, labels=None, controls: Mapping, workdir, real=None, ta
     files = side_files(workdir, model, controls)
     select = controls.get("select_checkpoint", False)
     monitor = Evaluation(
-        model, real, seed=controls["seed"], eval_every=controls.get("eval_every", 0),
-        select_metric=controls.get("select_metric", "aats"), partial=files["partial"],
-        best=files["best"] if select else None, target=target,
-    )  # fmt: skip
+        model,
+        real,
+        seed=controls["seed"],
+        eval_every=controls.get("eval_every", 0),
+        select_metric=controls.get("select_metric", "aats"),
+        partial=files["partial"],
+        best=files["best"] if select else None,
+        target=target,
+    )
     if files["resume"].exists():
         monitor.restore(read_checkpoint_meta(files["resume"])["step"])
     else:
         files["partial"].unlink(missing_ok=True)
-    fit(model, data, seed=controls["seed"], labels=labels, callback=monitor,
-        checkpoint=files["resume"], checkpoint_every=controls["checkpoint_every"])  # fmt: skip
+    fit(
+        model,
+        data,
+        seed=controls["seed"],
+        labels=labels,
+        callback=monitor,
+        checkpoint=files["resume"],
+        checkpoint_every=controls["checkpoint_every"],
+    )
     if select and files["best"].exists():
         log.info("selected the checkpoint %.4f from ideal", monitor.best_gap)
         model = load_model(files["best"])
@@ -360,8 +392,9 @@ def require_beta(model: HaplotypeModel) -> None:
         )
 
 
-def calibrate_beta(model, real, *, seed, target_proportions=None, bracket=BETA_BRACKET,
-                   steps: int = BETA_STEPS) -> list[dict]:  # fmt: skip
+def calibrate_beta(
+    model, real, *, seed, target_proportions=None, bracket=BETA_BRACKET, steps: int = BETA_STEPS
+) -> list[dict]:
     """Set ``model.params["beta"]`` so that its AGs' AA_truth and AA_syn against ``real`` balance.
 
     Cooling a model (``beta > 1``) spreads its AGs apart: AA_truth falls and AA_syn rises.
@@ -413,8 +446,11 @@ def calibrate_beta(model, real, *, seed, target_proportions=None, bracket=BETA_B
         log.warning(
             "calibrate_beta: AA_truth - AA_syn is %.3f at beta %g and %.3f at %g, no change of "
             "sign: keeping the best of the evaluated values",
-            at_low, low, at_high, high,
-        )  # fmt: skip
+            at_low,
+            low,
+            at_high,
+            high,
+        )
     best = min(rows, key=lambda r: SELECT_METRICS["balance"](_scores(r)))
     model.params["beta"] = best["beta"]
     log.info("calibrate_beta: kept beta %.4f", best["beta"])

@@ -19,10 +19,10 @@ import logging
 
 import numpy as np
 
-from genosynth.dna.wgan import glorot_uniform, seed_int
+from genosynth.tfutils import glorot_uniform, seed_int
 from genosynth.errors import GenosynthError
 from genosynth.models.base import HaplotypeModel
-from genosynth.models.gan import configure_threads
+from genosynth.tfutils import configure_threads
 
 __all__ = ["BindingCNN", "load_predictor", "pwm_score_tf"]
 
@@ -174,7 +174,7 @@ class BindingCNN(HaplotypeModel):
 
     def get_state(self) -> dict[str, np.ndarray]:
         """Weights (float32) and the target scaling ``target`` = [mean, std] (float64)."""
-        from genosynth.models.gan_network import named_weights
+        from genosynth.tfutils import named_weights
 
         self._require_fitted()
         state = {k: np.array(w.numpy()) for k, w in named_weights(self._net).items()}
@@ -183,7 +183,7 @@ class BindingCNN(HaplotypeModel):
 
     def set_state(self, state: dict[str, np.ndarray]) -> None:
         """Restore :meth:`get_state` output."""
-        from genosynth.models.gan_network import named_weights
+        from genosynth.tfutils import named_weights
 
         length = int(state["length"]) if "length" in state else None
         if self._net is None:

@@ -194,7 +194,7 @@ def train_generator(*, data, kind: str, checkpoint, training_log, settings, thre
     ``kind``: ``seq`` (the k-mers' training split), ``exon`` (windows + track, 5 channels)
     or ``binding``/``multi`` (the ``codes`` of a binding data file).
     """
-    from genosynth.dna.wgan import train_wgan
+    from genosynth.steps.train import train_wgan
 
     x = _generator_input(_load(data), kind)
     train_wgan(
@@ -393,7 +393,7 @@ def design(*, experiment: str, inputs: Mapping, output, settings: Mapping, threa
     experiment's own keys (``motif``/``jaspar``; ``weight``).
     """
     from genosynth.dna import design as design_lib
-    from genosynth.models.gan import configure_threads
+    from genosynth.tfutils import configure_threads
 
     configure_threads(threads)
     objective, scorers = _score_fn(experiment, inputs, settings)

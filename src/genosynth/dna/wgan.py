@@ -1,10 +1,9 @@
 """WGAN-GP sequence generator of Killoran et al. (2017): training loop, sampling, checkpoints.
 
 The networks are in :mod:`genosynth.dna.wgan_network`. The model shares the haplotype
-models' one-file checkpoint (:meth:`genosynth.models.base.HaplotypeModel.save`: config,
-weights, both Adam optimizers' state, step and RNG state). :func:`train_wgan` is its
-resumable driver: a settings-hashed ``resume-<hash>.npz`` and partial training log beside
-the checkpoint, as for the haplotype models (:mod:`genosynth.training`).
+models' one-file checkpoint (:meth:`genosynth.models.base.Model.save`: config, weights,
+both Adam optimizers' state, step and RNG state) and their training driver
+(:mod:`genosynth.training`), which counts its generator updates as steps.
 
 Training arithmetic (paper Appendix B.1, Gulrajani et al. 2017)
 -------------------------------------------------------------
@@ -28,40 +27,21 @@ fifth channel.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import contextlib
 import logging
-import math
-import time
-from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from genosynth import training
 from genosynth.errors import GenosynthError
-from genosynth.fileio import atomic_path
-from genosynth.models.base import HaplotypeModel
-from genosynth.models.gan import configure_threads, gradient_penalty
+from genosynth.models.base import Model, load_model
+from genosynth.params import Param
+from genosynth.tfutils import adam, configure_threads, glorot_uniform, gradient_penalty, seed_int
+from genosynth.tfutils import tf as _tf
 
-__all__ = [
-    "SequenceWGAN",
-    "fingerprint",
-    "glorot_uniform",
-    "gradient_penalty",
-    "interpolates",
-    "load_wgan",
-    "seed_int",
-    "train_wgan",
-]
+__all__ = ["SequenceWGAN", "interpolates", "load_wgan"]
 
 log = logging.getLogger(__name__)
-
-
-def _tf():
-    import tensorflow as tf
-
-    return tf
 
 
 def interpolates(real, fake, eps):
@@ -80,55 +60,8 @@ def interpolates(real, fake, eps):
     return eps * real + (1.0 - eps) * fake
 
 
-def seed_int(seed: int | np.random.Generator) -> int:
-    """A non-negative integer seed from an int or a numpy Generator (one draw)."""
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(0, 2**63 - 1))
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise GenosynthError(f"seed must be a non-negative integer or a Generator, got {seed!r}")
-    return int(seed)
-
-
-def fingerprint(x: np.ndarray) -> str:
-    """SHA-256 of an array's shape, dtype and bytes (ties a resume file to its data)."""
-    digest = hashlib.sha256(repr((x.shape, str(x.dtype))).encode())
-    digest.update(np.ascontiguousarray(x).tobytes())
-    return digest.hexdigest()
-
-
-def glorot_uniform(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Glorot-uniform ``float32`` weights of ``shape`` (Keras' default kernel initialiser)."""
-    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
-    fan_in, fan_out = receptive * shape[-2], receptive * shape[-1]
-    limit = math.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=shape).astype(np.float32)
-
-
-class SequenceWGAN(HaplotypeModel):
+class SequenceWGAN(Model):
     """WGAN-GP over one-hot sequences (optionally with an exon-track channel).
-
-    Parameters
-    ----------
-    latent_size : int, default 100
-    dim : int, default 100
-        Channels of every residual block (paper: 100).
-    n_blocks : int, default 5
-    kernel_size : int, default 5
-    r : float, default 0.3
-        Residual scale.
-    gp_lambda : float, default 10
-    critic_steps : int, default 5
-        Critic updates per generator update.
-    batch_size : int, default 64
-    lr, beta_1, beta_2 : float, default 1e-4, 0.5, 0.9
-        Adam settings of both networks.
-    steps : int, default 1000
-        Generator updates trained by :meth:`fit` (the paper trained for days on a GPU).
-    log_every : int, default 100
-    threads : int or None
-    jit_compile : bool, default False
-        XLA-compile the training step (no faster on a 2-core CPU; try it on GPUs).
-        TensorFlow intra-op threads.
 
     Notes
     -----
@@ -136,23 +69,23 @@ class SequenceWGAN(HaplotypeModel):
     """
 
     name = "wgan_dna"
-    defaults = {
-        "latent_size": 100,
-        "dim": 100,
-        "n_blocks": 5,
-        "kernel_size": 5,
-        "r": 0.3,
-        "gp_lambda": 10.0,
-        "critic_steps": 5,
-        "batch_size": 64,
-        "lr": 1e-4,
-        "beta_1": 0.5,
-        "beta_2": 0.9,
-        "steps": 1000,
-        "log_every": 100,
-        "threads": None,
-        "jit_compile": False,
-    }
+    step_param = "steps"
+    step_name = "step"
+    spec = (
+        Param("latent_size", int, 100, "Width of the N(0, 1) latent vector.", low=1),
+        Param("dim", int, 100, "Channels of every residual block (paper: 100).", low=1),
+        Param("n_blocks", int, 5, "Residual blocks of each network.", low=1),
+        Param("kernel_size", int, 5, "Width of the convolutions.", low=1),
+        Param("r", float, 0.3, "Residual scale.", low=0, low_open=True),
+        Param("gp_lambda", float, 10.0, "Weight of the gradient penalty.", low=0),
+        Param("critic_steps", int, 5, "Critic updates per generator update.", low=1),
+        Param("batch_size", int, 64, "Rows per critic and generator update.", low=1),
+        Param("lr", float, 1e-4, "Adam learning rate of both networks.", low=0, low_open=True),
+        Param("beta_1", float, 0.5, "Adam beta_1.", low=0, high=1, high_open=True),
+        Param("beta_2", float, 0.9, "Adam beta_2.", low=0, high=1, high_open=True),
+        Param("steps", int, 1000, "Generator updates trained.", "run", low=0),
+        Param("jit_compile", bool, False, "XLA-compile the training step (helps on GPUs).", "run"),
+    )
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -163,9 +96,6 @@ class SequenceWGAN(HaplotypeModel):
 
     # --- networks -----------------------------------------------------------------------
     def _build(self, length: int, channels: int) -> None:
-        configure_threads(self.params["threads"])
-        import keras
-
         from genosynth.dna.wgan_network import build_critic, build_generator
 
         p = self.params
@@ -173,10 +103,8 @@ class SequenceWGAN(HaplotypeModel):
         self._generator = build_generator(length, channels, latent_size=p["latent_size"], **shape)
         self._critic = build_critic(length, channels, **shape)
 
-        def adam(name):
-            return keras.optimizers.Adam(p["lr"], beta_1=p["beta_1"], beta_2=p["beta_2"], name=name)
-
-        self._c_opt, self._g_opt = adam("c_adam"), adam("g_adam")
+        self._c_opt = adam(p["lr"], p["beta_1"], p["beta_2"], 1e-7, "c_adam")
+        self._g_opt = adam(p["lr"], p["beta_1"], p["beta_2"], 1e-7, "g_adam")
         self._c_opt.build(self._critic.trainable_variables)
         self._g_opt.build(self._generator.trainable_variables)
         self.n_sites, self.channels = length, channels
@@ -191,13 +119,12 @@ class SequenceWGAN(HaplotypeModel):
                 w.assign(value.astype(np.float32))
 
     def _named_weights(self) -> dict:
-        from genosynth.dna.wgan_network import named_weights
+        from genosynth.tfutils import named_weights
 
         return named_weights(self._generator) | named_weights(self._critic)
 
     def _slots(self) -> dict:
-        from genosynth.dna.wgan_network import named_weights
-        from genosynth.models.gan_network import adam_slot_variables
+        from genosynth.tfutils import adam_slot_variables, named_weights
 
         out = {}
         for prefix, opt, net in (
@@ -244,17 +171,17 @@ class SequenceWGAN(HaplotypeModel):
 
     def fit(
         self,
-        x: np.ndarray,
+        x,
         *,
-        seed: int | np.random.Generator,
-        steps: int | None = None,
-        callback: Callable[[int, Mapping], bool] | None = None,
+        seed,
+        steps=None,
+        callback=None,
         checkpoint_path=None,
         checkpoint_every: int = 0,
         resume: bool = True,
-        **_unused,
     ) -> SequenceWGAN:
-        """Train on sequences ``x`` for ``steps`` generator updates (module notes).
+        """Train on sequences ``x`` for ``steps`` generator updates (module notes) through
+        :func:`genosynth.training.fit`.
 
         Parameters
         ----------
@@ -267,61 +194,61 @@ class SequenceWGAN(HaplotypeModel):
             ``callback(step, logs)`` after every step; returning True stops training.
         checkpoint_path : path, optional
             Saved every ``checkpoint_every`` steps and at the end; resumed from when it
-            exists and ``resume`` is true (same data and seed required).
-
-        Returns
-        -------
-        SequenceWGAN
-            ``self``.
+            exists and ``resume`` is true (same data and parameters required).
         """
-        tf = _tf()
         x = np.asarray(x, dtype=np.float32)
         if x.ndim != 3 or x.shape[2] not in (4, 5) or len(x) == 0:
             raise GenosynthError(f"wgan: expected (n, L, 4 or 5) sequences, got {x.shape}")
-        seed_value = seed_int(seed)
-        data_key = fingerprint(x)
-        target = self.params["steps"] if steps is None else int(steps)
-        if checkpoint_path is not None and resume and Path(checkpoint_path).exists():
-            saved = load_wgan(checkpoint_path)
-            if saved.rng_state["fingerprint"] != data_key or saved.rng_state["seed"] != seed_value:
-                raise GenosynthError(f"wgan: {checkpoint_path} was trained on other data or seed")
-            self._build(x.shape[1], x.shape[2])
-            self.set_state(saved.get_state())
-            self.set_optimizer_state(saved.get_optimizer_state())
-            self.step = saved.step
-            self._rng = tf.random.Generator.from_state(
-                np.asarray(saved.rng_state["tf_state"], dtype=np.int64), tf.random.Algorithm.PHILOX
-            )
-            log.info("wgan: resumed at step %d from %s", self.step, checkpoint_path)
-        else:
-            self._build(x.shape[1], x.shape[2])
-            self._init_weights(seed_value)
-            self.step = 0
-            self._rng = tf.random.Generator.from_seed(seed_value)
-        self._make_step(tf.constant(x))
-        start, t0 = self.step, time.perf_counter()
-        while self.step < target:
-            c_loss, w_dist, gp, g_loss = (float(v) for v in self._step_fn())
-            self.step += 1
-            logs = {"critic_loss": c_loss, "w_distance": w_dist, "gradient_penalty": gp}
-            logs["g_loss"] = g_loss
-            every = self.params["log_every"]
-            if every and self.step % every == 0:
-                rate = (time.perf_counter() - t0) / (self.step - start)
-                log.info("wgan step %d/%d %s (%.3g s/step)", self.step, target, logs, rate)
-            stop = callback is not None and callback(self.step, logs)
-            save_now = checkpoint_every and self.step % checkpoint_every == 0
-            if checkpoint_path is not None and (save_now or self.step == target or stop):
-                self.rng_state = self._rng_state(seed_value, data_key)
-                self.save(checkpoint_path)
-            if stop:
-                break
-        self.rng_state = self._rng_state(seed_value, data_key)
-        return self
+        return training.fit(
+            self,
+            x,
+            seed=seed,
+            epochs=steps,
+            callback=callback,
+            checkpoint=checkpoint_path,
+            checkpoint_every=checkpoint_every,
+            resume=resume,
+        )
 
-    def _rng_state(self, seed: int, fingerprint: str) -> dict:
-        state = [int(v) for v in self._rng.state.numpy()]
-        return {"seed": seed, "tf_state": state, "fingerprint": fingerprint}
+    def configure_threads(self, threads: int | None) -> None:
+        """TensorFlow's intra-op threads (:func:`genosynth.tfutils.configure_threads`)."""
+        configure_threads(threads)
+
+    def init_training(self, data, *, labels=None, seed) -> None:
+        """Fresh networks, optimizers and training generator (step 0)."""
+        seed = seed_int(seed)
+        self._build(data.shape[1], data.shape[2])
+        self._init_weights(seed)
+        self.step = 0
+        self._rng = _tf().random.Generator.from_seed(seed)
+        self.rng_state = self._rng_state(seed)
+
+    def resumed(self) -> None:
+        """Rebuild the training generator from the checkpoint's ``rng_state``."""
+        state = np.asarray(self.rng_state["tf_state"], dtype=np.int64)
+        self._rng = _tf().random.Generator.from_state(state, _tf().random.Algorithm.PHILOX)
+
+    @contextlib.contextmanager
+    def training_session(self, data, *, labels=None):
+        """Yield ``run_step()``: one generator update after ``critic_steps`` critic updates,
+        returning ``critic_loss``, ``w_distance``, ``gradient_penalty`` and ``g_loss``."""
+        self._make_step(_tf().constant(data))
+        seed = self.rng_state["seed"]
+
+        def run_step() -> dict[str, float]:
+            c_loss, w_dist, gp, g_loss = (float(v) for v in self._step_fn())
+            self.rng_state = self._rng_state(seed)
+            return {
+                "critic_loss": c_loss,
+                "w_distance": w_dist,
+                "gradient_penalty": gp,
+                "g_loss": g_loss,
+            }
+
+        yield run_step
+
+    def _rng_state(self, seed: int) -> dict:
+        return {"seed": seed, "tf_state": [int(v) for v in self._rng.state.numpy()]}
 
     # --- sampling -----------------------------------------------------------------------
     def generate(self, z: np.ndarray, *, batch: int = 1024) -> np.ndarray:
@@ -381,85 +308,4 @@ class SequenceWGAN(HaplotypeModel):
 
 def load_wgan(path) -> SequenceWGAN:
     """Restore a :class:`SequenceWGAN` checkpoint."""
-    import json
-
-    with np.load(path, allow_pickle=False) as z:
-        meta = json.loads(str(z["meta"]))
-        state = {k[6:]: z[k] for k in z.files if k.startswith("state/")}
-        optim = {k[10:]: z[k] for k in z.files if k.startswith("optimizer/")}
-    if meta["model"] != SequenceWGAN.name:
-        raise GenosynthError(f"{path} holds a '{meta['model']}' model, not a DNA WGAN")
-    model = SequenceWGAN(**meta["params"])
-    model.set_state(state)
-    model.set_optimizer_state(optim)
-    model.step, model.rng_state = meta["step"], meta["rng_state"]
-    return model
-
-
-#: Settings that steer :func:`train_wgan` rather than define the model.
-CONTROL_DEFAULTS = {"seed": 0, "checkpoint_every": 0}
-
-
-def train_wgan(x: np.ndarray, *, settings: Mapping, checkpoint, training_log, threads=1):
-    """Train a :class:`SequenceWGAN` resumably; write its checkpoint and training log.
-
-    Parameters
-    ----------
-    x : numpy.ndarray, float32, shape (n, L, C)
-    settings : Mapping
-        Model parameters plus the controls ``seed`` and ``checkpoint_every``.
-    checkpoint, training_log : path
-        Outputs. A killed run resumes from ``resume-<hash>.npz`` beside ``checkpoint``
-        (written every ``checkpoint_every`` steps; the hash covers model parameters and
-        controls, so other settings start afresh) and keeps the rows of the steps already
-        done from ``training_log-<hash>.partial.tsv``.
-
-    Returns
-    -------
-    SequenceWGAN
-    """
-    control = {k: settings.get(k, v) for k, v in CONTROL_DEFAULTS.items()}
-    params = {k: v for k, v in settings.items() if k not in CONTROL_DEFAULTS}
-    model = SequenceWGAN(**params, threads=threads)
-    workdir = Path(checkpoint).parent
-    workdir.mkdir(parents=True, exist_ok=True)
-    key = {"model": model.name, "params": model.params | {"threads": None}, **control}
-    tag = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
-    resume = workdir / f"resume-{tag}.npz"
-    partial = workdir / f"training_log-{tag}.partial.tsv"
-    for stale in [*workdir.glob("resume-*.npz"), *workdir.glob("training_log-*.partial.tsv")]:
-        if stale not in (resume, partial):
-            stale.unlink()
-    rows: list[dict] = []
-    if resume.exists() and partial.exists():
-        done = load_wgan(resume).step
-        rows = [r for r in pd.read_csv(partial, sep="\t").to_dict("records") if r["step"] <= done]
-    partial.unlink(missing_ok=True)
-    if rows:
-        pd.DataFrame(rows).to_csv(partial, sep="\t", index=False)
-
-    def record(step: int, logs: Mapping) -> bool:
-        row = {"step": int(step), **{k: float(v) for k, v in logs.items()}}
-        rows.append(row)
-        pd.DataFrame([row]).to_csv(
-            partial, sep="\t", index=False, mode="a", header=not partial.exists()
-        )
-        return False
-
-    start = time.perf_counter()
-    model.fit(
-        x,
-        seed=control["seed"],
-        callback=record,
-        checkpoint_path=resume,
-        checkpoint_every=control["checkpoint_every"],
-    )
-    log.info(
-        "wgan trained %d steps on %s in %.1f s", model.step, x.shape, time.perf_counter() - start
-    )
-    with atomic_path(training_log) as tmp:
-        pd.DataFrame(rows).to_csv(tmp, sep="\t", index=False)
-    model.save(checkpoint, provenance={"seed": control["seed"]})
-    resume.unlink(missing_ok=True)
-    partial.unlink(missing_ok=True)
-    return model
+    return load_model(path, registry={SequenceWGAN.name: SequenceWGAN})

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import keras
 
-__all__ = ["build_critic", "build_generator", "named_weights"]
+__all__ = ["build_critic", "build_generator"]
 
 
 def _res_block(h, dim: int, kernel_size: int, r: float, name: str):
@@ -103,10 +103,3 @@ def build_critic(
         h = _res_block(h, dim, kernel_size, r, f"critic_block_{i}")
     h = keras.layers.Flatten(name="critic_flatten")(h)
     return keras.Model(x, keras.layers.Dense(1, name="critic_output")(h), name="critic")
-
-
-def named_weights(model: keras.Model) -> dict[str, keras.Variable]:
-    """Weights keyed ``"<model>/<layer>/<weight>"`` in layer order (see the haplotype GAN)."""
-    from genosynth.models.gan_network import named_weights as _named
-
-    return _named(model)

@@ -27,6 +27,7 @@ from genosynth.params import defaults as spec_defaults
 __all__ = [
     "MODELS",
     "HaplotypeModel",
+    "Model",
     "as_generator",
     "check_haplotypes",
     "check_n_samples",
@@ -177,13 +178,12 @@ def one_hot(codes: np.ndarray, n_classes: int, *, value: float = 1, dtype=np.int
     return out
 
 
-class HaplotypeModel(abc.ABC):
-    """Base class of generative haplotype models.
+class Model(abc.ABC):
+    """A model with typed parameters and a one-file checkpoint.
 
-    Subclasses set :attr:`name` and :attr:`spec`, implement :meth:`fit`,
-    :meth:`sample`, :meth:`get_state` and :meth:`set_state`, and are made
-    available by :func:`register_model`. Trainable models also implement the
-    hooks of the training driver (:mod:`genosynth.training`).
+    Subclasses set :attr:`name` and :attr:`spec` and implement :meth:`get_state` and
+    :meth:`set_state`; trainable ones also implement the hooks of the training driver
+    (:mod:`genosynth.training`).
     """
 
     name: ClassVar[str]
@@ -192,8 +192,6 @@ class HaplotypeModel(abc.ABC):
     #: Values of parameters added after checkpoints were first written, as the
     #: models of those checkpoints behaved (when they differ from the defaults).
     legacy_params: ClassVar[dict[str, Any]] = {}
-    #: Whether :meth:`fit` and :meth:`sample` take ``labels`` (conditional generation).
-    accepts_labels: ClassVar[bool] = False
     #: The parameter counting training epochs (steps), and the unit's name in logs.
     step_param: ClassVar[str] = "epochs"
     step_name: ClassVar[str] = "epoch"
@@ -220,15 +218,6 @@ class HaplotypeModel(abc.ABC):
     def is_trainable(cls) -> bool:
         """Whether the model trains over epochs through :mod:`genosynth.training`."""
         return any(p.name == cls.step_param for p in cls.spec)
-
-    # --- learning and sampling ------------------------------------------------
-    @abc.abstractmethod
-    def fit(self, haplotypes: np.ndarray, *, seed: int | np.random.Generator) -> HaplotypeModel:
-        """Learn from ``haplotypes`` (int8, ``(n_haplotypes, n_sites)``); return ``self``."""
-
-    @abc.abstractmethod
-    def sample(self, n: int, *, seed: int | np.random.Generator) -> np.ndarray:
-        """Draw ``n`` AGs: int8 array of shape ``(n, n_sites)`` with values in {0, 1}."""
 
     # --- state ----------------------------------------------------------------
     @abc.abstractmethod
@@ -259,33 +248,6 @@ class HaplotypeModel(abc.ABC):
     @property
     def is_fitted(self) -> bool:
         return self.n_sites is not None
-
-    @property
-    def samples_at_beta(self) -> bool:
-        """Whether :meth:`sample` honours an inverse temperature ``params["beta"]``."""
-        return "beta" in self.params
-
-    def set_sampling(self, **settings) -> HaplotypeModel:
-        """Change sampling-only parameters (:attr:`sampling_params`) in place; return ``self``.
-
-        The new values are checked as the constructor checks them.
-
-        Raises
-        ------
-        GenosynthError
-            For a parameter that is not a sampling parameter (training reads it:
-            retrain to change it) or an invalid value.
-        """
-        sampling = self.sampling_params
-        training = sorted(set(settings) - sampling)
-        if training:
-            raise GenosynthError(
-                f"model '{self.name}': {training} shape training, not sampling; retrain the "
-                f"model to change them (sampling parameters: {sorted(sampling)})"
-            )
-        checked = validate(self.spec, {**self.params, **settings}, prefix=f"{self.name}.")
-        self.params.update({k: checked[k] for k in settings})
-        return self
 
     def _require_fitted(self) -> None:
         if not self.is_fitted:
@@ -328,6 +290,53 @@ class HaplotypeModel(abc.ABC):
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez_compressed(fh, **arrays)
+
+
+class HaplotypeModel(Model):
+    """Base class of generative haplotype models.
+
+    Subclasses implement :meth:`fit` and :meth:`sample` besides :class:`Model`'s
+    methods, and are made available by :func:`register_model`.
+    """
+
+    #: Whether :meth:`fit` and :meth:`sample` take ``labels`` (conditional generation).
+    accepts_labels: ClassVar[bool] = False
+
+    # --- learning and sampling ------------------------------------------------
+    @abc.abstractmethod
+    def fit(self, haplotypes: np.ndarray, *, seed: int | np.random.Generator) -> HaplotypeModel:
+        """Learn from ``haplotypes`` (int8, ``(n_haplotypes, n_sites)``); return ``self``."""
+
+    @abc.abstractmethod
+    def sample(self, n: int, *, seed: int | np.random.Generator) -> np.ndarray:
+        """Draw ``n`` AGs: int8 array of shape ``(n, n_sites)`` with values in {0, 1}."""
+
+    @property
+    def samples_at_beta(self) -> bool:
+        """Whether :meth:`sample` honours an inverse temperature ``params["beta"]``."""
+        return "beta" in self.params
+
+    def set_sampling(self, **settings) -> HaplotypeModel:
+        """Change sampling-only parameters (:attr:`sampling_params`) in place; return ``self``.
+
+        The new values are checked as the constructor checks them.
+
+        Raises
+        ------
+        GenosynthError
+            For a parameter that is not a sampling parameter (training reads it:
+            retrain to change it) or an invalid value.
+        """
+        sampling = self.sampling_params
+        training = sorted(set(settings) - sampling)
+        if training:
+            raise GenosynthError(
+                f"model '{self.name}': {training} shape training, not sampling; retrain the "
+                f"model to change them (sampling parameters: {sorted(sampling)})"
+            )
+        checked = validate(self.spec, {**self.params, **settings}, prefix=f"{self.name}.")
+        self.params.update({k: checked[k] for k in settings})
+        return self
 
 
 def read_checkpoint_meta(path: str | os.PathLike) -> dict:

@@ -122,9 +122,15 @@ class MarkovChainModel(HaplotypeModel):
 
     name = "markov"
     spec = (
-        Param("window", int, 5, "Most preceding SNPs an allele is conditioned on (paper 5 or 10).",
-              low=0, high=MAX_WINDOW),
-    )  # fmt: skip
+        Param(
+            "window",
+            int,
+            5,
+            "Most preceding SNPs an allele is conditioned on (paper 5 or 10).",
+            low=0,
+            high=MAX_WINDOW,
+        ),
+    )
 
     def __init__(self, **params):
         super().__init__(**params)

@@ -115,11 +115,25 @@ class CopyingModel(HaplotypeModel):
     accepts_labels = True
     # fit only stores the haplotypes: both parameters are read when AGs are drawn
     spec = (
-        Param("segment_sites", float, 100.0, "Mean SNPs copied from one training haplotype "
-              "(switch probability 1 / segment_sites between adjacent SNPs).", "sampling", low=1),
-        Param("mismatch", float, 0.0, "Probability that a copied allele is flipped.", "sampling",
-              low=0, high=0.5),
-    )  # fmt: skip
+        Param(
+            "segment_sites",
+            float,
+            100.0,
+            "Mean SNPs copied from one training haplotype "
+            "(switch probability 1 / segment_sites between adjacent SNPs).",
+            "sampling",
+            low=1,
+        ),
+        Param(
+            "mismatch",
+            float,
+            0.0,
+            "Probability that a copied allele is flipped.",
+            "sampling",
+            low=0,
+            high=0.5,
+        ),
+    )
 
     def __init__(self, **params):
         super().__init__(**params)

@@ -34,7 +34,6 @@ __all__ = [
     "build_discriminator",
     "build_generator",
     "hidden_sizes",
-    "named_weights",
 ]
 
 
@@ -193,7 +192,6 @@ def build_discriminator(
     n_sites: int,
     *,
     n_classes: int = 0,
-    pack: int = 1,
     divisors: Sequence[float] = (2.0, 3.0),
     alpha: float = 0.01,
     l2: float = 1e-4,
@@ -209,10 +207,6 @@ def build_discriminator(
     n_classes : int, default 0
         Number of classes of a conditional GAN; the input is then
         ``concat(x, one_hot(label))``, ``n_sites + n_classes`` wide.
-    pack : int, default 1
-        Rows judged together (PacGAN, Lin et al. 2018): the input is ``pack``
-        rows laid end to end, ``pack * (n_sites + n_classes)`` wide. The hidden
-        widths stay those of one row.
     divisors : sequence of float, default (2, 3)
         Hidden widths are ``round(n_sites / d)``.
     alpha : float, default 0.01
@@ -230,12 +224,12 @@ def build_discriminator(
     Returns
     -------
     keras.Sequential
-        Maps float32 ``(batch, pack * (n_sites + n_classes))`` to float32
+        Maps float32 ``(batch, n_sites + n_classes)`` to float32
         ``(batch, 1)``, in ``(0, 1)`` for ``"sigmoid"``.
     """
     return _dense_stack(
         "discriminator",
-        pack * (n_sites + n_classes),
+        n_sites + n_classes,
         hidden_sizes(n_sites, divisors),
         1,
         _output_activation(output, {"sigmoid": "sigmoid", "linear": None}),
@@ -243,62 +237,3 @@ def build_discriminator(
         l2=l2,
         penalty=penalty,
     )
-
-
-def named_weights(model: keras.Model) -> dict[str, keras.Variable]:
-    """The model's weights keyed ``"<model>/<layer>/<weight>"``, in layer order.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A network from :func:`build_generator` or :func:`build_discriminator`.
-
-    Returns
-    -------
-    dict of str to keras.Variable
-        E.g. ``"generator/generator_hidden_1/kernel"`` (float32,
-        ``(n_in, n_out)``) and ``".../bias"`` (float32, ``(n_out,)``).
-    """
-    out: dict[str, keras.Variable] = {}
-    for layer in model.layers:
-        for w in layer.weights:
-            out[f"{model.name}/{layer.name}/{w.name}"] = w
-    return out
-
-
-def adam_slot_variables(optimizer, named: dict, prefix: str) -> dict:
-    """An Adam optimizer's variables keyed like the weights they belong to.
-
-    Parameters
-    ----------
-    optimizer : keras.optimizers.Adam
-        Built on the variables of ``named``.
-    named : dict of str to keras.Variable
-        Weights keyed ``"<model>/<layer>/<weight>"`` (see :func:`named_weights`).
-    prefix : str
-        Key prefix, e.g. ``"g_optimizer"``.
-
-    Returns
-    -------
-    dict of str to keras.Variable
-        ``"<prefix>/iterations"`` (int64 scalar) and, per weight,
-        ``"<prefix>/<weight key>/momentum"`` and ``".../velocity"`` (float32, the
-        weight's shape).
-
-    Raises
-    ------
-    GenosynthError
-        When Keras names a slot other than ``<weight path>_<slot>``.
-    """
-    by_name = {v.name: v for v in optimizer.variables}
-    out = {f"{prefix}/iterations": optimizer.iterations}
-    for key, w in named.items():
-        stem = w.path.replace("/", "_")
-        for slot in ("momentum", "velocity"):
-            try:
-                out[f"{prefix}/{key}/{slot}"] = by_name[f"{stem}_{slot}"]
-            except KeyError:
-                raise GenosynthError(
-                    f"optimizer variable {stem}_{slot} not found (Keras naming changed?)"
-                ) from None
-    return out

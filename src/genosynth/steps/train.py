@@ -148,8 +148,17 @@ def _training_data(haplotypes, ids, *, controls, panel, others):
     return haplotypes, labels, n_target, target
 
 
-def train_model(*, model: str, settings: Mapping, train, panel, checkpoint, training_log,
-                threads: int = 1, others=None):  # fmt: skip
+def train_model(
+    *,
+    model: str,
+    settings: Mapping,
+    train,
+    panel,
+    checkpoint,
+    training_log,
+    threads: int = 1,
+    others=None,
+):
     """Train ``model`` on the training matrix; write the checkpoint and the training log.
 
     Parameters
@@ -191,8 +200,15 @@ def train_model(*, model: str, settings: Mapping, train, panel, checkpoint, trai
         n_eval = min(n_target, EVAL_SAMPLES)
         real = haplotypes[np.sort(rng.choice(n_target, n_eval, replace=False))]
         workdir = Path(checkpoint).parent
-        rows, instance = train(instance, haplotypes, labels=labels, controls=controls,
-                               workdir=workdir, real=real, target=target)  # fmt: skip
+        rows, instance = train(
+            instance,
+            haplotypes,
+            labels=labels,
+            controls=controls,
+            workdir=workdir,
+            real=real,
+            target=target,
+        )
     if controls["calibrate_beta"]:
         provenance["beta_calibration"] = calibrate_beta(
             instance, haplotypes[:n_target], seed=seed, target_proportions=target
@@ -230,8 +246,9 @@ def train_wgan(x: np.ndarray, *, settings: Mapping, checkpoint, training_log, th
     model.configure_threads(threads)
     start = time.perf_counter()
     rows, model = train(model, x, controls=controls, workdir=Path(checkpoint).parent)
-    log.info("wgan trained %d steps on %s in %.1f s", model.step, x.shape,
-             time.perf_counter() - start)  # fmt: skip
+    log.info(
+        "wgan trained %d steps on %s in %.1f s", model.step, x.shape, time.perf_counter() - start
+    )
     with atomic_path(training_log) as tmp:
         pd.DataFrame(rows).to_csv(tmp, sep="\t", index=False)
     model.save(checkpoint, provenance={"seed": controls["seed"]})
