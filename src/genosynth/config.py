@@ -14,14 +14,116 @@ import jsonschema
 import yaml
 
 from genosynth.errors import ConfigError
+from genosynth.params import (
+    CLOSED_FORM_CONTROLS,
+    DNA_WGAN_CONTROLS,
+    TRAINING_CONTROLS,
+    json_schema,
+    markdown_table,
+)
 
-__all__ = ["load_schema", "validate_config"]
+__all__ = ["load_schema", "parameter_schema", "parameters_markdown", "validate_config"]
+
+#: Top-level key of a schema naming a file beside it whose ``$defs`` join the schema's.
+INCLUDE_KEY = "x-include"
 
 
 def load_schema(path: str | os.PathLike) -> dict:
-    """Read a JSON schema written as YAML."""
+    """Read a JSON schema written as YAML, with the ``$defs`` of the file it includes.
+
+    A schema whose top level has ``x-include: NAME`` gets the ``$defs`` of the schema
+    file ``NAME`` beside it (the one :func:`parameter_schema` generates).
+    """
     with open(path) as fh:
-        return yaml.safe_load(fh)
+        schema = yaml.safe_load(fh)
+    include = schema.pop(INCLUDE_KEY, None)
+    if include:
+        with open(os.path.join(os.path.dirname(os.fspath(path)), include)) as fh:
+            schema.setdefault("$defs", {}).update(yaml.safe_load(fh)["$defs"])
+    return schema
+
+
+def _model_section(cls, controls) -> dict:
+    section = json_schema(cls.spec)
+    section["description"] = (cls.__doc__ or cls.name).strip().splitlines()[0]
+    for p in controls:
+        section["properties"][p.name] = {"$ref": f"#/$defs/training_controls/properties/{p.name}"}
+    section["properties"]["repair"] = {"$ref": "#/$defs/repair"}
+    return section
+
+
+def parameter_schema() -> dict:
+    """The config schema's ``$defs`` generated from the models' parameter specs.
+
+    ``models`` (every registered haplotype model, with the training controls its kind
+    reads), ``training_controls`` (:data:`~genosynth.params.TRAINING_CONTROLS`, once),
+    ``dna_wgan`` and ``dna_wgan_overrides`` (the DNA track's WGAN and its controls).
+    """
+    from genosynth.dna.wgan import SequenceWGAN
+    from genosynth.models import MODELS
+
+    sections = {}
+    for name, cls in MODELS.items():
+        if cls.is_trainable():
+            controls = TRAINING_CONTROLS
+        else:
+            controls = CLOSED_FORM_CONTROLS[: 2 if cls.accepts_labels else 1]
+        sections[name] = _model_section(cls, controls)
+    models = {
+        "type": "object",
+        "description": "Haplotype models to train; a model runs when its key is present.",
+        "default": {"bernoulli": {}, "markov": {"window": 5}},
+        "additionalProperties": False,
+        "properties": sections,
+    }
+    wgan = json_schema(SequenceWGAN.spec + DNA_WGAN_CONTROLS)
+    wgan["description"] = "WGAN-GP (Killoran et al. 2017) settings shared by every generator."
+    names = sorted(p.name for p in SequenceWGAN.spec + DNA_WGAN_CONTROLS)
+    one = {"type": "object", "default": {}, "propertyNames": {"enum": names}}
+    overrides = {
+        "type": "object",
+        "description": "Per-generator changes to `wgan` (seq = 50-mers, exon = exon windows, "
+        "binding = restricted binding data).",
+        "additionalProperties": False,
+        "default": {},
+        "properties": {k: {**one, "description": f"Overrides for wgan_{k}."}
+                       for k in ("seq", "exon", "binding")},
+    }  # fmt: skip
+    return {
+        "$defs": {
+            "training_controls": json_schema(TRAINING_CONTROLS),
+            "models": models,
+            "dna_wgan": wgan,
+            "dna_wgan_overrides": overrides,
+        }
+    }
+
+
+def parameters_markdown() -> str:
+    """``docs/parameters.md``: every model's parameters and the training controls."""
+    from genosynth.dna.wgan import SequenceWGAN
+    from genosynth.models import MODELS
+
+    parts = [
+        "# Parameters\n",
+        "Generated from the models' parameter specs by `python tools/build_reference.py`: "
+        "do not edit. Roles: `model` and `run` settings retrain the model (a run setting "
+        "such as `epochs` can resume a killed run), `sampling` settings only redraw its AGs, "
+        "`control` settings steer training. Every haplotype model also takes `repair` "
+        "(context repair of its AGs, a sampling setting).\n",
+    ]
+    for name, cls in MODELS.items():
+        doc = (cls.__doc__ or name).strip().splitlines()[0]
+        parts.append(f"## `models.{name}`\n\n{doc}\n")
+        if cls.spec:
+            parts.append(markdown_table(cls.spec))
+        kind = "training controls below" if cls.is_trainable() else "`seed`"
+        parts.append(f"Also takes the {kind}.\n")
+    parts.append("## Training controls (`models.gan`, `models.rbm`)\n")
+    parts.append(markdown_table(TRAINING_CONTROLS))
+    parts.append("## `dna.wgan` (and `dna.wgan_overrides.<generator>`)\n")
+    parts.append(markdown_table(SequenceWGAN.spec + DNA_WGAN_CONTROLS))
+    return "\n".join(parts)
 
 
 def _resolve(schema: Mapping, root: Mapping) -> Mapping:

@@ -41,6 +41,7 @@ from genosynth.errors import ConfigError
 
 __all__ = [
     "CLOSED_FORM_CONTROLS",
+    "DNA_WGAN_CONTROLS",
     "Param",
     "ROLES",
     "TRAINING_CONTROLS",
@@ -257,7 +258,7 @@ TRAINING_CONTROLS: tuple[Param, ...] = (
     Param(
         "checkpoint_every",
         int,
-        0,
+        100,
         "Epochs between resume files (0: none; a killed run restarts from scratch).",
         "control",
         low=0,
@@ -265,7 +266,7 @@ TRAINING_CONTROLS: tuple[Param, ...] = (
     Param(
         "eval_every",
         int,
-        0,
+        100,
         "Epochs between evaluations of AGs against training (AATS, diversity; 0: none).",
         "control",
         low=0,
@@ -309,5 +310,19 @@ TRAINING_CONTROLS: tuple[Param, ...] = (
     ),
 )
 
-#: Settings of the closed-form models' one-pass fit (and of the sampling step).
-CLOSED_FORM_CONTROLS: tuple[Param, ...] = (TRAINING_CONTROLS[0],)
+#: Settings of the closed-form models' one-pass fit: the seed, and the labels of those
+#: that take them.
+CLOSED_FORM_CONTROLS: tuple[Param, ...] = (TRAINING_CONTROLS[0], TRAINING_CONTROLS[6])
+
+#: Training controls of the DNA track's WGANs (:func:`genosynth.steps.train.train_wgan`).
+DNA_WGAN_CONTROLS: tuple[Param, ...] = (
+    Param("seed", int, 5, "Seed of the weights and training noise.", "control", low=0),
+    Param(
+        "checkpoint_every",
+        int,
+        100,
+        "Steps between resume files (0: none; a killed run restarts from scratch).",
+        "control",
+        low=0,
+    ),
+)

@@ -16,7 +16,7 @@ from genosynth.models.gan import GANModel, noisy_inputs
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 #: Tiny, fast settings (no XLA: its compile costs seconds per fit).
-TINY = {"latent_size": 16, "jit_compile": False, "log_every": 0}
+TINY = {"latent_size": 16, "jit_compile": False}
 
 
 def toy(n=96, n_sites=20, seed=0):
@@ -39,7 +39,7 @@ def test_registered_and_defaults():
     assert p["latent_size"] == 600 and p["batch_size"] == 32 and p["epochs"] == 20000
     assert (p["d_lr"], p["g_lr"]) == (8e-4, 1e-4)
     assert p["g_hidden_divisors"] == [1.2, 1.1] and p["d_hidden_divisors"] == [2.0, 3.0]
-    assert (p["leaky_alpha"], p["l2"], p["real_label_noise"]) == (0.01, 1e-4, 0.1)
+    assert (p["l2"], p["adam_beta_1"], p["adam_beta_2"]) == (1e-4, 0.9, 0.999)
     assert p["label_scale"] == 10.0
     json.dumps(p)
 
@@ -77,18 +77,18 @@ def test_conditional_inputs_widen():
 
 
 def test_bad_parameters():
-    with pytest.raises(GenosynthError, match="d_update"):
-        GANModel(d_update="both")
+    with pytest.raises(GenosynthError, match="gan.loss.*must be one of bce, wgan_gp"):
+        GANModel(loss="both")
     with pytest.raises(GenosynthError, match="latent_size"):
         GANModel(latent_size=0)
-    with pytest.raises(GenosynthError, match="no parameter"):
+    with pytest.raises(GenosynthError, match="unknown parameter"):
         GANModel(learning_rate=1.0)
     with pytest.raises(GenosynthError, match="label_scale"):
         GANModel(label_scale=0)
     # infinite and NaN settings are refused like any other bad number
-    with pytest.raises(GenosynthError, match="'d_lr' must be a positive number"):
+    with pytest.raises(GenosynthError, match="gan.d_lr': must be a number > 0"):
         GANModel(d_lr=float("inf"))
-    with pytest.raises(GenosynthError, match="'l2' must be a number >= 0"):
+    with pytest.raises(GenosynthError, match="gan.l2': must be a number >= 0"):
         GANModel(l2=float("nan"))
     with pytest.raises(GenosynthError, match="g_hidden_divisors"):
         GANModel(g_hidden_divisors=[1.2, float("inf")])
@@ -97,12 +97,12 @@ def test_bad_parameters():
 def test_threads_cannot_change_after_tensorflow_started(caplog):
     import tensorflow as tf
 
-    from genosynth.models.gan import configure_threads
+    from genosynth.tfutils import configure_threads
 
     float(tf.constant(1.0) + 1.0)  # TensorFlow is initialised from here on
     assert configure_threads(None)
     wanted = tf.config.threading.get_intra_op_parallelism_threads() + 1
-    with caplog.at_level(logging.WARNING, logger="genosynth.models.gan"):
+    with caplog.at_level(logging.WARNING, logger="genosynth.tfutils"):
         assert not configure_threads(wanted)
     assert "already initialised" in caplog.text
 
@@ -228,7 +228,7 @@ def test_resume_equals_uninterrupted(tmp_path, caplog):
     assert seen == [1, 2] and first.step == 2
     assert read_checkpoint_meta(ckpt)["step"] == 2
 
-    with caplog.at_level(logging.INFO, logger="genosynth.models.gan"):
+    with caplog.at_level(logging.INFO, logger="genosynth.training"):
         resumed = GANModel(**TINY).fit(
             h, seed=999, epochs=4, checkpoint_path=ckpt, checkpoint_every=2
         )
@@ -250,8 +250,8 @@ def test_resume_equals_uninterrupted(tmp_path, caplog):
 def test_logging_and_callback_losses(caplog):
     h = toy(n=40)
     logs = []
-    with caplog.at_level(logging.INFO, logger="genosynth.models.gan"):
-        GANModel(**TINY | {"log_every": 2}).fit(
+    with caplog.at_level(logging.INFO, logger="genosynth.training"):
+        GANModel(**TINY).fit(
             h, seed=0, epochs=3, callback=lambda e, lg: logs.append((e, lg))
         )
     assert [e for e, _ in logs] == [1, 2, 3]
@@ -416,19 +416,18 @@ def test_gpu_bench_restates_the_library_inputs():
 # --- Wasserstein loss and Bernoulli output -------------------------------------------
 
 #: The Wasserstein critic with the Bernoulli (relaxed in training) output.
-WGAN = TINY | {"loss": "wgan_gp", "output": "bernoulli", "input_noise": 0.0}
+WGAN = TINY | {"loss": "wgan_gp", "output": "bernoulli"}
 
 
 def test_new_options_default_to_the_paper_and_bad_values_are_refused():
     p = GANModel().params
     assert (p["loss"], p["output"], p["n_critic"], p["gp_weight"]) == ("bce", "tanh", 5, 10.0)
     for bad, match in (
-        ({"loss": "hinge"}, "'loss' must be one of"),
-        ({"output": "sigmoid"}, "'output' must be one of"),
-        ({"temperature": 0}, "'temperature' must be a positive number"),
-        ({"temperature": float("nan")}, "'temperature'"),
-        ({"n_critic": 0}, "'n_critic' must be a positive integer"),
-        ({"gp_weight": -1.0}, "'gp_weight' must be a number >= 0"),
+        ({"loss": "hinge"}, "gan.loss': must be one of"),
+        ({"output": "sigmoid"}, "gan.output': must be one of"),
+        ({"n_critic": 0}, "gan.n_critic': must be an integer >= 1"),
+        ({"gp_weight": -1.0}, "gan.gp_weight': must be a number >= 0"),
+        ({"gp_weight": float("nan")}, "gan.gp_weight'"),
     ):
         with pytest.raises(GenosynthError, match=match):
             GANModel(**bad)
@@ -449,7 +448,7 @@ def test_output_layers_follow_the_options():
 def test_relaxed_bernoulli_hand_worked_and_thresholds_like_the_draw():
     from scipy.special import expit
 
-    from genosynth.models.gan import relaxed_bernoulli
+    from genosynth.models.gan_train import relaxed_bernoulli
 
     # sigmoid((logit + log(u / (1 - u))) / t): (0 + 0) / 0.5 -> 0.5;
     # (2 + log 0.25) / 0.5 = 1.2274 -> 0.7734; (-1 + log 9) / 0.5 = 2.3944 -> 0.9164
@@ -474,7 +473,7 @@ def test_gradient_penalty_of_a_linear_critic_by_hand():
     import keras
     import tensorflow as tf
 
-    from genosynth.models.gan import gradient_penalty
+    from genosynth.tfutils import gradient_penalty
 
     critic = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     critic.layers[-1].kernel.assign([[3.0], [4.0], [7.0], [-2.0]])
@@ -514,7 +513,7 @@ def test_bernoulli_output_samples_at_the_generator_probabilities(tmp_path):
     )
 
 
-def test_quantile_readout_keeps_each_sites_expected_count():
+def test_quantile_readout_keeps_each_sites_expected_count(monkeypatch):
     """Zero kernels and output biases logit(p): every AG has the same log-odds, so the
     quantile readout gives each site floor(n p + 1/2) carriers, the first rows on ties:
     n 10, p (0.02, 0.1, 0.5, 0.72, 0.97) -> 0, 1, 5, 7, 10; at beta 2 p becomes (0.0004,
@@ -534,7 +533,10 @@ def test_quantile_readout_keeps_each_sites_expected_count():
         np.testing.assert_array_equal(ag, np.arange(10)[:, None] < np.array(counts))
     # with trained weights: the log-odds of the same latent draws, rounded together
     # across sample batches of 7 rows
-    trained = GANModel(**WGAN | {"readout": "quantile", "beta": 1.5, "sample_batch_size": 7})
+    import genosynth.models.gan as gan
+
+    monkeypatch.setattr(gan, "SAMPLE_BATCH", 7)
+    trained = GANModel(**WGAN | {"readout": "quantile", "beta": 1.5})
     trained.fit(toy(n=40, n_sites=5), seed=0, epochs=3)
     rng = np.random.default_rng(3)
     z = np.concatenate([rng.standard_normal((k, 16), dtype=np.float32) for k in (7, 7, 6)])
@@ -551,92 +553,7 @@ def test_quantile_readout_keeps_each_sites_expected_count():
     np.testing.assert_array_equal(ag.sum(0), [6] * 5)
     for bad, match in (
         ({"readout": "quantile"}, "'readout' must be 'sample' unless output is bernoulli"),
-        (WGAN | {"readout": "mean"}, "'readout' must be one of"),
-    ):
-        with pytest.raises(GenosynthError, match=match):
-            GANModel(**bad)
-
-
-def _best_of(model, x, y, k):
-    """Hand-written selection: per run of ``k`` rows, the row the critic scores highest."""
-    from genosynth.models.gan import label_inputs
-
-    inputs = x.astype(np.float32)
-    if y is not None:
-        inputs = np.concatenate([inputs, label_inputs(y, model.n_classes, 10.0)], 1)
-    score = np.asarray(model._discriminator(inputs)).reshape(-1, k)
-    return np.arange(len(score)) * k + score.argmax(1)
-
-
-@pytest.mark.parametrize("case", ["sample", "quantile", "tanh", "conditional"])
-def test_critic_select_keeps_each_ags_best_scored_candidate(case):
-    """critic_select 3, batches of 4 AGs: each batch draws 3 latent vectors per AG (AG i's
-    candidates are rows 3i .. 3i + 2), then their alleles as the readout makes them; the
-    AG is the candidate the trained critic scores highest. The quantile readout scores
-    the batch's candidates rounded together and rounds the kept log-odds of all AGs at
-    the end; the paper's output (tanh, bce) rounds; a conditional model's candidates
-    carry the AG's class."""
-    from scipy.special import expit
-
-    from genosynth.models.base import count_preserving_round
-    from genosynth.models.gan import label_inputs
-
-    kw = {
-        "sample": WGAN,
-        "quantile": WGAN | {"readout": "quantile", "beta": 1.5},
-        "tanh": TINY,
-        "conditional": WGAN,
-    }[case] | {"sample_batch_size": 4}
-    h = toy(n=40, n_sites=6)
-    y = np.arange(40) % 2 if case == "conditional" else None
-    model = GANModel(**kw).fit(h, seed=0, labels=y, epochs=3)
-    model.set_sampling(critic_select=3)
-    labels = np.array([1, 0, 1, 1, 0, 0, 1, 0, 1, 1]) if y is not None else None
-    got = model.sample(10, seed=5, labels=labels)
-
-    rng = np.random.default_rng(5)
-    kept = []
-    for lo, hi in ((0, 4), (4, 8), (8, 10)):
-        y_rows = None if labels is None else np.repeat(labels[lo:hi], 3)
-        z = rng.standard_normal(((hi - lo) * 3, 16), dtype=np.float32)
-        if y_rows is not None:
-            z = np.concatenate([z, label_inputs(y_rows, 2, 10.0)], 1)
-        g = np.asarray(model._generator(z))
-        if case == "quantile":
-            best = _best_of(model, count_preserving_round(1.5 * g), y_rows, 3)
-            kept.append(1.5 * g[best])
-            continue
-        if case == "tanh":
-            alleles = np.rint(np.maximum(g, 0.0))
-        else:
-            alleles = rng.random(g.shape, dtype=np.float32) < expit(g)
-        kept.append(alleles[_best_of(model, alleles, y_rows, 3)])
-    want = np.concatenate(kept)
-    if case == "quantile":
-        want = count_preserving_round(want)
-    assert got.dtype == np.int8 and got.shape == (10, 6)
-    np.testing.assert_array_equal(got, want)
-    # the selection changes the AGs, and 1 restores the unselected draw
-    assert not np.array_equal(
-        got, model.set_sampling(critic_select=1).sample(10, seed=5, labels=labels)
-    )
-
-
-def test_critic_select_raises_the_mean_critic_score_and_bad_values_are_refused():
-    """Best of 4 candidates: the kept AGs score higher on average than unselected ones."""
-    model = GANModel(**WGAN).fit(toy(n=40, n_sites=6), seed=0, epochs=3)
-    plain = model.sample(200, seed=1)
-    best = model.set_sampling(critic_select=4).sample(200, seed=1)
-
-    def mean_score(x):
-        return float(np.asarray(model._discriminator(x.astype(np.float32))).mean())
-
-    assert mean_score(best) > mean_score(plain)
-    assert GANModel().params["critic_select"] == 1
-    for bad, match in (
-        ({"critic_select": 0}, "'critic_select' must be a positive integer"),
-        ({"critic_select": 1.5}, "'critic_select' must be a positive integer"),
-        (WGAN | {"pack": 2, "critic_select": 2}, "'critic_select' must be 1 when pack > 1"),
+        (WGAN | {"readout": "mean"}, "gan.readout': must be one of"),
     ):
         with pytest.raises(GenosynthError, match=match):
             GANModel(**bad)
@@ -662,31 +579,28 @@ def _plain_wgan_epoch(m, x, onehot, noise, first_batch):
     """One ``wgan_gp`` epoch written out batch by batch in a Python loop, with the
     model's own networks and Adam optimizers (each step a graph function, no XLA:
     the networks' L2 penalty is a custom gradient, which eager mode refuses on
-    variables). With ``pack`` k the critic scores rows ``i, i+1, ..., i+k-1`` laid
-    end to end, and the penalty's gradient norm runs over those k rows."""
+    variables)."""
     import tensorflow as tf
 
-    from genosynth.models.gan import relaxed_bernoulli
+    from genosynth.models.gan_train import TEMPERATURE, relaxed_bernoulli
 
     p, G, D = m.params, m._generator, m._discriminator
-    b, k = p["batch_size"], p["pack"]
+    b = p["batch_size"]
 
     def packed_critic(rows, oh):
-        both = tf.concat([rows, oh], 1)
-        return D(tf.concat([both[i::k] for i in range(k)], 1), training=True)
+        return D(tf.concat([rows, oh], 1), training=True)
 
     def penalty(critic, mixed):
         with tf.GradientTape() as tape:
             tape.watch(mixed)
             score = critic(mixed)
-        row_sq = tf.reduce_sum(tf.square(tape.gradient(score, mixed)), axis=1)
-        norms = tf.sqrt(tf.add_n([row_sq[i::k] for i in range(k)]) + 1e-12)
+        norms = tf.sqrt(tf.reduce_sum(tf.square(tape.gradient(score, mixed)), axis=1) + 1e-12)
         return tf.reduce_mean(tf.square(norms - 1.0))
 
     def fake_of(z, oh, seed):
         logits = G(tf.concat([z, oh], 1), training=True)
         u = tf.random.stateless_uniform(tf.shape(logits), seed, 1e-7, 1.0 - 1e-7)
-        return relaxed_bernoulli(logits, u, p["temperature"])
+        return relaxed_bernoulli(logits, u, TEMPERATURE)
 
     @tf.function
     def critic_step(real, oh, z, mix, seed):
@@ -718,17 +632,15 @@ def _plain_wgan_epoch(m, x, onehot, noise, first_batch):
             generator_step(oh, noise["generator_latent"][i], seeds[1])
 
 
-@pytest.mark.parametrize("pack", [1, 2])
-def test_wgan_epoch_matches_a_plain_loop(pack):
+def test_wgan_epoch_matches_a_plain_loop():
     """The compiled critic / generator schedule equals the plain eager loop, with the
     generator step every ``n_critic``-th batch counted across epochs (3 batches an
-    epoch, every 2nd: after epoch 1 one generator step, after 2 epochs three); with
-    ``pack`` 2 the critic judges pairs of rows."""
+    epoch, every 2nd: after epoch 1 one generator step, after 2 epochs three)."""
     from genosynth.models.gan import label_inputs
 
     h = toy(n=50, n_sites=12)
     y = np.arange(50) % 2
-    kw = WGAN | {"batch_size": 16, "n_critic": 2, "d_lr": 1e-3, "g_lr": 1e-3, "pack": pack}
+    kw = WGAN | {"batch_size": 16, "n_critic": 2, "d_lr": 1e-3, "g_lr": 1e-3}
     ours = GANModel(**kw).fit(h, seed=5, labels=y, epochs=1)
     assert int(ours.get_optimizer_state()["g_optimizer/iterations"]) == 1
     assert int(ours.get_optimizer_state()["d_optimizer/iterations"]) == 3
@@ -748,28 +660,6 @@ def test_wgan_epoch_matches_a_plain_loop(pack):
         np.testing.assert_allclose(got.get_state()[key], value, rtol=0, atol=1e-5, err_msg=key)
         moved = max(moved, np.abs(value - before.get_state()[key]).max())
     assert moved > 1e-4
-
-
-def test_pack_widens_only_the_critic_input_and_bad_values_are_refused():
-    """Pack 4 on 12 sites and 2 classes: critic input 4 * (12 + 2) = 56, hidden widths
-    those of one row (12 / 2 = 6, 12 / 3 = 4); batches are whole packs (10 haplotypes,
-    batch 32: one batch of 8)."""
-    m = GANModel(**WGAN | {"pack": 4}).fit(
-        toy(n=10, n_sites=12), seed=0, labels=np.arange(10) % 2, epochs=1
-    )
-    assert [w.shape for w in m._discriminator.weights[::2]] == [(56, 6), (6, 4), (4, 1)]
-    assert m._batch_shape(10) == (8, 1)
-    assert m.sample(3, seed=1).shape == (3, 12)
-    assert GANModel().params["pack"] == 1
-    for bad, match in (
-        ({"pack": 0}, "'pack' must be a positive integer"),
-        ({"pack": 2, "loss": "bce"}, "'pack' must be 1 unless loss is wgan_gp"),
-        (WGAN | {"pack": 3}, r"'pack' must be a divisor of batch_size \(32\)"),
-    ):
-        with pytest.raises(GenosynthError, match=match):
-            GANModel(**bad)
-    with pytest.raises(GenosynthError, match="3 training haplotypes cannot fill one pack of 4"):
-        GANModel(**WGAN | {"pack": 4}).fit(toy(n=3, n_sites=12), seed=0, epochs=1)
 
 
 def test_wgan_learns_independent_site_frequencies():

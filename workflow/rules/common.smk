@@ -2,7 +2,7 @@
 import re
 
 from genosynth.config import load_schema, validate_config
-from genosynth.models import MODELS as MODEL_CLASSES
+from genosynth.steps.train import training_and_sampling
 
 validate_config(config, load_schema(workflow.source_path("../schemas/config.schema.yaml")))
 
@@ -68,18 +68,8 @@ def get_model_params(ds, model):
 
 
 def _split_model_params(ds, model):
-    """(training, sampling) settings of a model: its `sampling_params` go to sample_ags.
-
-    When training samples too (its beta calibration or checkpoint choice scores AGs), it
-    keeps them all and sampling gets none.
-    """
-    params = get_model_params(ds, model)
-    params.pop("repair", None)  # the workflow's, not the model's: get_repair_settings
-    if params.get("calibrate_beta") or params.get("select_checkpoint"):
-        return params, {}
-    keys = MODEL_CLASSES[model].sampling_params
-    training = {k: v for k, v in params.items() if k not in keys}
-    return training, {k: v for k, v in params.items() if k in keys}
+    """(training, sampling) settings of a model, as the library splits them by role."""
+    return training_and_sampling(model, get_model_params(ds, model))
 
 
 def get_training_settings(ds, model):

@@ -22,8 +22,7 @@ Training (the paper's Keras ``train_on_batch`` loop)
   al. 2023): a linear critic trained on ``mean D(fake) - mean D(real) + gp_weight *
   penalty`` (the gradient penalty at random points between real and generated rows), one
   Adam step per batch; after every ``n_critic``-th batch (counted across epochs) one
-  generator step on ``-mean D(G(z'))`` with fresh ``z'``. Adam's betas are (0.5, 0.9)
-  with this loss and Keras's (0.9, 0.999) with ``bce``.
+  generator step on ``-mean D(G(z'))`` with fresh ``z'``.
 * **Bernoulli output** (``output="bernoulli"``): the generator's linear outputs are the
   log-odds of allele 1 per site; an AG is a Bernoulli draw of them at inverse temperature
   ``beta``, and in training the discriminator sees their binary-concrete relaxation at
@@ -79,8 +78,6 @@ __all__ = ["GANModel", "label_inputs", "noisy_inputs"]
 
 logger = logging.getLogger(__name__)
 
-#: Adam's (beta_1, beta_2) per loss: Keras's defaults (the paper) and Gulrajani et al.'s.
-ADAM_BETAS = {"bce": (0.9, 0.999), "wgan_gp": (0.5, 0.9)}
 ADAM_EPSILON = 1e-7
 #: LeakyReLU negative slope of the hidden layers (the paper).
 LEAKY_ALPHA = 0.01
@@ -169,6 +166,24 @@ class GANModel(HaplotypeModel):
             nullable=True,
         ),
         Param("lr_anneal_start", int, 0, "Epochs at the full rates before annealing.", low=0),
+        Param(
+            "adam_beta_1",
+            float,
+            0.9,
+            "Adam beta_1 (0.5 with wgan_gp, as Gulrajani et al.).",
+            low=0,
+            high=1,
+            high_open=True,
+        ),
+        Param(
+            "adam_beta_2",
+            float,
+            0.999,
+            "Adam beta_2 (0.9 with wgan_gp).",
+            low=0,
+            high=1,
+            high_open=True,
+        ),
         Param("batch_size", int, 32, "Rows per batch (min(batch_size, n) on fewer rows).", low=1),
         Param(
             "label_scale",
@@ -269,7 +284,7 @@ class GANModel(HaplotypeModel):
             l2=p["l2"],
             output="linear" if p["loss"] == "wgan_gp" else "sigmoid",
         )
-        betas = ADAM_BETAS[p["loss"]]
+        betas = p["adam_beta_1"], p["adam_beta_2"]
         self._d_opt = adam(p["d_lr"], *betas, ADAM_EPSILON, "d_adam")
         self._g_opt = adam(p["g_lr"], *betas, ADAM_EPSILON, "g_adam")
         self._d_opt.build(self._discriminator.trainable_variables)

@@ -26,8 +26,8 @@ import pandas as pd
 from genosynth import formats
 from genosynth.errors import ConfigError
 from genosynth.fileio import atomic_path
-from genosynth.models import get_model
-from genosynth.params import TRAINING_CONTROLS, defaults
+from genosynth.models import MODELS, get_model
+from genosynth.params import DNA_WGAN_CONTROLS, TRAINING_CONTROLS, defaults, split_roles
 from genosynth.provenance import record, write_table
 from genosynth.training import (
     EVAL_SAMPLES,
@@ -38,9 +38,29 @@ from genosynth.training import (
     train,
 )
 
-__all__ = ["pool_others", "split_label_column", "split_settings", "train_model", "train_wgan"]
+__all__ = [
+    "pool_others",
+    "split_label_column",
+    "split_settings",
+    "train_model",
+    "train_wgan",
+    "training_and_sampling",
+]
 
 log = logging.getLogger(__name__)
+
+
+def training_and_sampling(model: str, settings: Mapping) -> tuple[dict, dict]:
+    """``(training, sampling)`` settings of a model's config section (without ``repair``).
+
+    Sampling gets the model's ``sampling``-role parameters, so that changing one redraws
+    the AGs without retraining. When training samples too (``calibrate_beta`` or
+    ``select_checkpoint`` score AGs), training keeps them all and sampling gets none.
+    """
+    settings = {k: v for k, v in settings.items() if k != "repair"}
+    if settings.get("calibrate_beta") or settings.get("select_checkpoint"):
+        return settings, {}
+    return split_roles(MODELS[model].spec, settings)
 
 
 def split_settings(settings: Mapping) -> tuple[dict, dict]:
@@ -240,7 +260,7 @@ def train_wgan(x: np.ndarray, *, settings: Mapping, checkpoint, training_log, th
     """
     from genosynth.dna.wgan import SequenceWGAN
 
-    names = {"seed": 0, "checkpoint_every": 0}
+    names = defaults(DNA_WGAN_CONTROLS)
     controls = {k: settings.get(k, v) for k, v in names.items()}
     model = SequenceWGAN(**{k: v for k, v in settings.items() if k not in names})
     model.configure_threads(threads)
