@@ -31,8 +31,6 @@ SAMPLING_VALUES: dict[str, object] = {
     "sample_batch_size": 5,
     "burn_in": 7,
     "sample_start": "chains",
-    "thin": 2,
-    "samples_per_chain": 2,
     "segment_sites": 3.0,
     "mismatch": 0.1,
     "critic_select": 2,

@@ -1,7 +1,9 @@
-"""Restricted Boltzmann machine definition: energy, conditionals, Gibbs step.
+"""Restricted Boltzmann machine definition: free energy, conditionals, Gibbs step.
 
-This module holds the model *definition* only; the PCD training loop and AG
-sampling live in :mod:`genosynth.models.rbm`.
+This module holds the model *definition* only; the model and its training
+live in :mod:`genosynth.models.rbm` (the PCD step in
+:mod:`~genosynth.models.rbm_pcd`), AG sampling in
+:mod:`~genosynth.models.rbm_sampling`.
 
 Units
 -----
@@ -9,29 +11,17 @@ The visible layer has ``n_visible = n_sites + n_labels`` units: ``n_sites``
 Bernoulli allele units followed by an optional one-hot group of ``n_labels``
 label units (the conditional RBM of Yelmen et al. 2023), which is a softmax
 (categorical) group: exactly one label unit is on. The ``n_hidden`` hidden
-units are either
+units are noisy rectified linear units (NReLU, Nair & Hinton 2010),
+``h_j = max(0, x_j + N(0, sigma_j^2))`` with ``sigma_j^2 = sigmoid(x_j)``,
+where ``x = v W + c`` is the hidden input, ``W`` (``n_visible x n_hidden``)
+the weights and ``c`` the hidden bias. NReLU approximates a stepped sigmoid
+unit: the sum of infinitely many Bernoulli copies sharing ``W`` with biases
+``c_j - i + 1/2`` (``i = 1, 2, ...``).
 
-* ``"sigmoid"``: Bernoulli, ``p(h_j = 1 | v) = sigmoid(x_j)``, or
-* ``"relu"``: noisy rectified linear units (NReLU, Nair & Hinton 2010),
-  ``h_j = max(0, x_j + N(0, sigma_j^2))`` with ``sigma_j^2 = sigmoid(x_j)``,
-
-where ``x = v W + c`` is the hidden input. NReLU approximates a stepped
-sigmoid unit: the sum of infinitely many Bernoulli copies sharing ``W`` with
-biases ``c_j - i + 1/2`` (``i = 1, 2, ...``).
-
-Energy and free energy
-----------------------
-With weights ``W`` (``n_visible x n_hidden``), visible bias ``b`` and hidden
-bias ``c``, the energy of a Bernoulli-hidden RBM is
-
-``E(v, h) = - b.v - c.h - v W h``
-
-and the free energy ``F(v) = -log sum_h exp(-E(v, h))`` is
-
-``F(v) = - b.v - sum_j Gamma(x_j)``
-
-with ``Gamma = softplus`` for ``"sigmoid"`` units. For ``"relu"`` units,
-``Gamma`` is the continuum limit of the stepped sigmoid unit,
+Free energy
+-----------
+With visible bias ``b``, ``F(v) = - b.v - sum_j Gamma(x_j)``, where ``Gamma``
+is the continuum limit of the stepped sigmoid unit's log-partition,
 ``sum_i softplus(x - i + 1/2) ~ integral_{-inf}^x softplus(t) dt = -Li2(-e^x)``
 (``Li2`` the dilogarithm), whose derivative ``softplus(x)`` is the stepped
 unit's mean activation.
@@ -41,8 +31,7 @@ Conditionals
 ``p(v_i = 1 | h) = sigmoid(a_i)`` for allele units and
 ``p(label = k | h) = softmax(a_label)_k`` for the label group, with the
 visible input ``a = W h + b``.
-The mean hidden activation ``E[h_j | v]`` is ``sigmoid(x_j)`` (sigmoid units)
-or the rectified-Gaussian mean (relu units)
+The mean hidden activation ``E[h_j | v]`` is the rectified-Gaussian mean
 
 ``E[max(0, x + s Z)] = x Phi(x / s) + s phi(x / s)``, ``s = sqrt(sigmoid(x))``,
 
@@ -70,7 +59,6 @@ import numpy as np
 from scipy import special
 
 __all__ = [
-    "ACTIVATIONS",
     "RBM",
     "GibbsSampler",
     "bernoulli_below",
@@ -80,9 +68,6 @@ __all__ = [
     "uniform_pm1",
     "xoshiro_state",
 ]
-
-#: Hidden unit types.
-ACTIVATIONS = ("relu", "sigmoid")
 
 _PI2_6 = np.pi**2 / 6.0
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
@@ -297,8 +282,6 @@ class RBM:
     n_sites : int
         Number of Bernoulli allele units; the remaining ``n_visible - n_sites``
         visible units form the one-hot label group.
-    activation : {"relu", "sigmoid"}
-        Hidden unit type.
 
     Notes
     -----
@@ -306,14 +289,11 @@ class RBM:
     and must then call :meth:`update_derived`.
     """
 
-    def __init__(self, weights, visible_bias, hidden_bias, n_sites, activation="relu"):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    def __init__(self, weights, visible_bias, hidden_bias, n_sites):
         self.weights = weights
         self.visible_bias = visible_bias
         self.hidden_bias = hidden_bias
         self.n_sites = int(n_sites)
-        self.activation = activation
         # [W_sites^T; b_sites] / 2, C-contiguous (n_hidden + 1, n_sites): [h, 1] @ it = a / 2
         self.half_visible_t = np.empty((weights.shape[1] + 1, self.n_sites), dtype=weights.dtype)
         self.update_derived()
@@ -393,8 +373,8 @@ class RBM:
     def hidden_mean(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Mean hidden activation ``E[h | v]`` from the hidden input ``x``.
 
-        ``sigmoid(x)`` for sigmoid units; for relu units the rectified-Gaussian
-        mean ``x Phi(x / s) + s phi(x / s)`` with ``s = sqrt(sigmoid(x))``.
+        The rectified-Gaussian mean ``x Phi(x / s) + s phi(x / s)`` with
+        ``s = sqrt(sigmoid(x))``.
 
         Parameters
         ----------
@@ -405,8 +385,6 @@ class RBM:
         -------
         numpy.ndarray, float32, shape (n, n_hidden), non-negative
         """
-        if self.activation == "sigmoid":
-            return sigmoid(x, out=out)
         s = np.sqrt(sigmoid(x))
         with np.errstate(divide="ignore", over="ignore"):  # s = 0 (x << 0): r = -inf, terms 0
             r = x / s
@@ -415,9 +393,7 @@ class RBM:
         return np.add(cdf_term, pdf_term, out=out, dtype=x.dtype)
 
     def hidden_noise(self, rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
-        """Draw the unit noise consumed by :meth:`hidden_from_noise`.
-
-        ``N(0, 1/2)`` for relu units, uniform on ``[-1, 1]`` for sigmoid units.
+        """Draw the unit noise consumed by :meth:`hidden_from_noise`: ``N(0, 1/2)``.
 
         Parameters
         ----------
@@ -429,8 +405,6 @@ class RBM:
         numpy.ndarray
             ``out``.
         """
-        if self.activation == "sigmoid":
-            return uniform_pm1(rng, out)
         return box_muller_normal(rng, out, scale=np.sqrt(0.5))
 
     def hidden_from_noise(
@@ -438,9 +412,8 @@ class RBM:
     ) -> np.ndarray:
         """Turn the hidden input ``x`` and noise from :meth:`hidden_noise` into ``h ~ p(h | v)``.
 
-        Sigmoid units: ``h = [tanh(x / 2) > U]`` (so ``P(h = 1) = sigmoid(x)``).
-        Relu units: ``h = max(0, x + sqrt(1 + tanh(x / 2)) * Z)`` with
-        ``Z ~ N(0, 1/2)``, i.e. ``max(0, x + N(0, sigmoid(x)))``.
+        ``h = max(0, x + sqrt(1 + tanh(x / 2)) * Z)`` with ``Z ~ N(0, 1/2)``,
+        i.e. ``max(0, x + N(0, sigmoid(x)))``.
 
         Parameters
         ----------
@@ -455,12 +428,10 @@ class RBM:
         Returns
         -------
         numpy.ndarray
-            ``out``: 0/1 for sigmoid units, non-negative reals for relu units.
+            ``out``: non-negative reals.
         """
         np.multiply(x, 0.5, out=scratch)
         np.tanh(scratch, out=scratch)
-        if self.activation == "sigmoid":
-            return np.less(noise, scratch, out=out)
         scratch += 1.0
         np.sqrt(scratch, out=scratch)  # sqrt(2 sigmoid(x))
         noise *= scratch  # N(0, sigmoid(x))
@@ -487,7 +458,7 @@ class RBM:
         Returns
         -------
         numpy.ndarray
-            ``out``: 0/1 for sigmoid units, non-negative reals for relu units.
+            ``out``: non-negative reals.
         """
         noise = self.hidden_noise(rng, np.empty(x.shape, dtype=np.float32))
         return self.hidden_from_noise(x, noise, out, scratch)
@@ -531,25 +502,6 @@ class RBM:
         out[np.arange(out.shape[0]), np.argmax(logits, axis=1)] = 1.0
 
     # --- energies -------------------------------------------------------------
-    def energy(self, v: np.ndarray, h: np.ndarray) -> np.ndarray:
-        """``E(v, h) = - b.v - c.h - v W h`` (the Bernoulli-hidden energy).
-
-        Parameters
-        ----------
-        v : numpy.ndarray, shape (n, n_visible)
-        h : numpy.ndarray, shape (n, n_hidden)
-
-        Returns
-        -------
-        numpy.ndarray, float64, shape (n,)
-        """
-        v = np.asarray(v, dtype=np.float64)
-        h = np.asarray(h, dtype=np.float64)
-        visible_term = v @ self.visible_bias.astype(np.float64)
-        hidden_term = h @ self.hidden_bias.astype(np.float64)
-        interaction = np.einsum("ni,ij,nj->n", v, self.weights.astype(np.float64), h)
-        return -visible_term - hidden_term - interaction
-
     def free_energy(self, v: np.ndarray) -> np.ndarray:
         """``F(v) = - b.v - sum_j Gamma(x_j)`` (see the module docstring).
 
@@ -564,11 +516,7 @@ class RBM:
         v = np.asarray(v, dtype=np.float64)
         x = v @ self.weights.astype(np.float64) + self.hidden_bias.astype(np.float64)
         visible_term = v @ self.visible_bias.astype(np.float64)
-        if self.activation == "sigmoid":
-            hidden_term = np.logaddexp(0.0, x).sum(axis=1)
-        else:
-            hidden_term = relu_log_partition(x).sum(axis=1)
-        return -visible_term - hidden_term
+        return -visible_term - relu_log_partition(x).sum(axis=1)
 
 
 class GibbsSampler:
