@@ -28,17 +28,19 @@ __all__ = ["load_schema", "parameter_schema", "parameters_markdown", "validate_c
 INCLUDE_KEY = "x-include"
 
 
-def load_schema(path: str | os.PathLike) -> dict:
+def load_schema(path: str | os.PathLike, locate=None) -> dict:
     """Read a JSON schema written as YAML, with the ``$defs`` of the file it includes.
 
     A schema whose top level has ``x-include: NAME`` gets the ``$defs`` of the schema
-    file ``NAME`` beside it (the one :func:`parameter_schema` generates).
+    file ``NAME`` (the one :func:`parameter_schema` generates): beside ``path``, or where
+    ``locate(NAME)`` says (Snakemake's ``workflow.source_path``).
     """
     with open(path) as fh:
         schema = yaml.safe_load(fh)
     include = schema.pop(INCLUDE_KEY, None)
     if include:
-        with open(os.path.join(os.path.dirname(os.fspath(path)), include)) as fh:
+        where = locate(include) if locate else os.path.join(os.path.dirname(path), include)
+        with open(where) as fh:
             schema.setdefault("$defs", {}).update(yaml.safe_load(fh)["$defs"])
     return schema
 

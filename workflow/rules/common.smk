@@ -4,7 +4,11 @@ import re
 from genosynth.config import load_schema, validate_config
 from genosynth.steps.train import training_and_sampling
 
-validate_config(config, load_schema(workflow.source_path("../schemas/config.schema.yaml")))
+schema = load_schema(
+    workflow.source_path("../schemas/config.schema.yaml"),
+    locate=lambda name: workflow.source_path(f"../schemas/{name}"),
+)
+validate_config(config, schema)
 
 DATASETS = list(config["datasets"])
 MODELS = list(config["models"])
