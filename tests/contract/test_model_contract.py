@@ -14,7 +14,7 @@ from genosynth.models import MODELS, get_model, load_model
 #: Small per-model parameters that keep this contract fast.
 FAST_PARAMS: dict[str, dict] = {
     "markov": {"window": 3},
-    "gan": {"latent_size": 8, "epochs": 2, "jit_compile": False, "log_every": 0},
+    "gan": {"latent_size": 8, "epochs": 2, "jit_compile": False},
     "rbm": {"n_hidden": 8, "n_chains": 10, "k": 2, "epochs": 3, "burn_in": 20},
 }
 
@@ -28,12 +28,10 @@ VARIANTS: dict[str, tuple[str, dict]] = {
 #: (``sampling_params``), for the test that fitting ignores them.
 SAMPLING_VALUES: dict[str, object] = {
     "beta": 1.5,
-    "sample_batch_size": 5,
     "burn_in": 7,
     "sample_start": "chains",
     "segment_sites": 3.0,
     "mismatch": 0.1,
-    "critic_select": 2,
 }
 
 #: Sampling values that depend on the case (its valid choices differ between models and

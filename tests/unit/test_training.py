@@ -17,7 +17,8 @@ from genosynth.errors import ConfigError
 from genosynth.models import load_model
 from genosynth.models.base import read_checkpoint_meta
 from genosynth.provenance import read_provenance
-from genosynth.training import COLLAPSE_DIVERSITY, _Monitor, train_model
+from genosynth.steps.train import train_model
+from genosynth.training import COLLAPSE_DIVERSITY, Evaluation
 
 RBM = {"n_hidden": 8, "epochs": 40, "burn_in": 20, "checkpoint_every": 5, "seed": 3}
 
@@ -80,6 +81,8 @@ def test_log_has_every_epoch_and_aats(dataset):
 class _Replay:
     """A stand-in model whose AGs are given rows (cycled to the requested count)."""
 
+    step_name = "epoch"
+
     def __init__(self, rows):
         self.rows = rows
 
@@ -95,8 +98,8 @@ def test_monitor_warns_on_mode_collapse(tmp_path, caplog, ags, diversity, warned
     rng = np.random.default_rng(4)
     real = (rng.random((50, 40)) < 0.4).astype(np.int8)
     rows = {"collapsed": real[:1], "real": real, "half": real[:2]}[ags]
-    control = {"eval_every": 10, "seed": 0, "select_metric": "aats", "select_checkpoint": False}
-    monitor = _Monitor(_Replay(rows), real, control, tmp_path / "log.tsv", tmp_path / "best.npz")
+    log = tmp_path / "log.jsonl"
+    monitor = Evaluation(_Replay(rows), real, seed=0, eval_every=10, partial=log)
     with caplog.at_level("WARNING", logger="genosynth.training"):
         monitor(10, {"loss": 1.0})
         monitor(11, {"loss": 1.0})  # not an evaluation epoch
@@ -113,16 +116,17 @@ def test_monitor_warns_on_mode_collapse(tmp_path, caplog, ags, diversity, warned
     assert len(warnings) == int(warned)
     if warned:
         assert warnings[0].startswith(f"epoch 10: mode collapse: the AGs keep {100 * got:.1f} %")
-    logged = pd.read_csv(tmp_path / "log.tsv", sep="\t")
+    logged = pd.read_json(log, lines=True)
     assert logged.diversity.iloc[0] == pytest.approx(diversity)
 
 
 def test_killed_run_resumes_and_finishes_with_the_same_epochs(dataset):
-    settings = RBM | {"epochs": 4000, "checkpoint_every": 50}
+    # evaluations every 500 epochs: the partial log mixes rows with and without them
+    settings = RBM | {"epochs": 4000, "checkpoint_every": 50, "eval_every": 500}
     script = textwrap.dedent(
         f"""
         from pathlib import Path
-        from genosynth.training import train_model
+        from genosynth.steps.train import train_model
         p = Path({str(dataset)!r})
         train_model(model="rbm", settings={settings!r}, train=p / "train.hapt.gz",
                     panel=p / "panel.tsv", checkpoint=p / "out" / "checkpoint.npz",
@@ -144,6 +148,7 @@ def test_killed_run_resumes_and_finishes_with_the_same_epochs(dataset):
     assert load_model(dataset / "out/checkpoint.npz").step == 4000
     log = pd.read_csv(dataset / "out/training_log.tsv", sep="\t")
     assert log.epoch.tolist() == list(range(1, 4001))
+    assert log.dropna(subset=["aats"]).epoch.tolist() == list(range(500, 4001, 500))
 
 
 def test_changed_settings_do_not_resume(dataset):
@@ -203,7 +208,7 @@ def test_conditional_phenotype_column(tmp_path, model):
     settings |= {"burn_in": 200, "learning_rate": 0.02}
     if model == "gan":
         settings = {"conditional": "phenotype", "seed": 5, "epochs": 200, "latent_size": 16}
-        settings |= {"jit_compile": False, "g_lr": 1e-3, "d_lr": 1e-3, "log_every": 0}
+        settings |= {"jit_compile": False, "g_lr": 1e-3, "d_lr": 1e-3}
         settings |= {"g_hidden_divisors": [0.5, 0.5], "d_hidden_divisors": [1, 1]}
         settings |= {"adam_beta_1": 0.5}  # the toy settings of tests/unit/test_gan.py
         settings |= {"label_scale": 2.0}  # the default 10 suits paper-sized networks, not this toy
@@ -222,7 +227,7 @@ def test_conditional_phenotype_column(tmp_path, model):
 
 
 def test_conditional_phenotype_needs_a_label_column():
-    from genosynth.training import split_label_column
+    from genosynth.steps.train import split_label_column
 
     alleles, labels = split_label_column(np.array([[0, 1, 1], [1, 0, 0]], dtype=np.int8))
     assert alleles.tolist() == [[0, 1], [1, 0]] and labels.tolist() == [1, 0]
@@ -266,7 +271,7 @@ def _pooled_dataset(path, n_train=40, n_others=80):
 
 def test_pool_others_hand_worked(tmp_path):
     """Train rows first, labels over both sides (sorted classes), target shares of train."""
-    from genosynth.training import pool_others
+    from genosynth.steps.train import pool_others
 
     train_h = np.array([[0, 0], [0, 1]], dtype=np.int8)
     other_h = np.array([[1, 1], [1, 0], [1, 1]], dtype=np.int8)
@@ -288,7 +293,7 @@ def test_pool_others_hand_worked(tmp_path):
 
 
 def test_pool_others_needs_population_labels_and_others(tmp_path):
-    from genosynth.training import pool_others
+    from genosynth.steps.train import pool_others
 
     formats.write_hapt(tmp_path / "others.hapt.gz", np.zeros((0, 2), dtype=np.int8), [])
     pd.DataFrame({"hap_id": ["t1"], "pop": ["EUR"]}).to_csv(tmp_path / "panel.tsv", sep="\t")
