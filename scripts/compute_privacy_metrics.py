@@ -1,10 +1,10 @@
 """Privacy metrics of one model's AGs against the training and held-out haplotypes."""
 
-from genosynth import evaluation
 from genosynth.logs import script_logging
+from genosynth.steps import privacy
 
 with script_logging(snakemake.log[0]):
-    evaluation.privacy_table(
+    privacy.privacy_table(
         dataset=snakemake.wildcards.ds,
         model=snakemake.wildcards.model,
         train=snakemake.input.train,

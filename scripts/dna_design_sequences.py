@@ -1,10 +1,10 @@
 """Design sequences for one experiment and score them (results/dna/designs/)."""
 
-from genosynth.dna import stages
 from genosynth.logs import script_logging
+from genosynth.steps import dna
 
 with script_logging(snakemake.log[0]):
-    stages.design(
+    dna.design(
         experiment=snakemake.params.experiment,
         inputs=dict(snakemake.input.items()),
         output=snakemake.output.designs,

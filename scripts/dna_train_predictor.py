@@ -1,10 +1,10 @@
 """Train one DeepBind-like predictor CNN."""
 
-from genosynth.dna import stages
 from genosynth.logs import script_logging
+from genosynth.steps import dna
 
 with script_logging(snakemake.log[0]):
-    stages.train_predictor(
+    dna.train_predictor(
         data=snakemake.input.data,
         checkpoint=snakemake.output.checkpoint,
         settings=snakemake.params.settings,

@@ -1,10 +1,10 @@
 """Train one WGAN-GP generator (resumable)."""
 
-from genosynth.dna import stages
 from genosynth.logs import script_logging
+from genosynth.steps import dna
 
 with script_logging(snakemake.log[0]):
-    stages.train_generator(
+    dna.train_generator(
         data=snakemake.input.data,
         kind=snakemake.params.kind,
         checkpoint=snakemake.output.checkpoint,

@@ -1,10 +1,10 @@
 """Write AGs as a bgzipped, indexed VCF with real CHROM/POS/REF/ALT, through the privacy gate."""
 
-from genosynth import stages
 from genosynth.logs import script_logging
+from genosynth.steps import export
 
 with script_logging(snakemake.log[0]):
-    stages.export_vcf(
+    export.export_vcf(
         ags=snakemake.input.ags,
         legend=snakemake.input.legend,
         info=snakemake.input.info,

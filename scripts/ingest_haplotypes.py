@@ -1,10 +1,10 @@
 """Ingest one source (VCF + panel, or .hapt + legend) into haplotypes.npz."""
 
-from genosynth import stages
 from genosynth.logs import script_logging
+from genosynth.steps import data
 
 with script_logging(snakemake.log[0]):
-    stages.ingest(
+    data.ingest(
         inputs=dict(snakemake.input.items()),
         haplotypes=snakemake.output.haplotypes,
         report=snakemake.output.report,

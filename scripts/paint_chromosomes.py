@@ -1,10 +1,10 @@
 """Run ChromoPainter v2 on the prepared inputs; chunk counts real vs AG (paper Fig S12)."""
 
-from genosynth.downstream import stages
 from genosynth.logs import script_logging
+from genosynth.steps import downstream
 
 with script_logging(snakemake.log[0]):
-    stages.paint_recipients(
+    downstream.paint_recipients(
         dataset=snakemake.wildcards.ds,
         inputs=dict(snakemake.input.items()),
         chromopainter=snakemake.params.chromopainter,

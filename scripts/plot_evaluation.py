@@ -1,10 +1,10 @@
 """Draw one evaluation figure of the CONTRACT and write its metric rows."""
 
-from genosynth import evaluation
 from genosynth.logs import script_logging
+from genosynth.steps import evaluate
 
 with script_logging(snakemake.log[0]):
-    evaluation.run_figure(
+    evaluate.run_figure(
         figure=snakemake.params.figure,
         inputs=dict(snakemake.input.items()),
         models=snakemake.params.models,

@@ -1,10 +1,10 @@
 """Genotype x phenotype at the causal SNP, real vs each model's AGs (paper text, Table S1)."""
 
-from genosynth.downstream import stages
 from genosynth.logs import script_logging
+from genosynth.steps import downstream
 
 with script_logging(snakemake.log[0]):
-    stages.association_figure(
+    downstream.association_figure(
         dataset=snakemake.wildcards.ds,
         train=snakemake.input.train,
         test=snakemake.input.test,

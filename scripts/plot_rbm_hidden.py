@@ -1,10 +1,10 @@
 """RBM hidden-layer representation coloured by population (paper Figs S5-S6)."""
 
-from genosynth import evaluation
 from genosynth.logs import script_logging
+from genosynth.steps import evaluate
 
 with script_logging(snakemake.log[0]):
-    evaluation.rbm_hidden(
+    evaluate.rbm_hidden(
         dataset=snakemake.wildcards.ds,
         checkpoint=snakemake.input.checkpoint,
         train=snakemake.input.train,

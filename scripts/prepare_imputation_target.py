@@ -1,10 +1,10 @@
 """Masked target (held-out individuals at array sites), real reference panel, Beagle map."""
 
-from genosynth.downstream import stages
 from genosynth.logs import script_logging
+from genosynth.steps import downstream
 
 with script_logging(snakemake.log[0]):
-    stages.prepare_imputation(
+    downstream.prepare_imputation(
         train=snakemake.input.train,
         test=snakemake.input.test,
         others=snakemake.input.others,

@@ -1,11 +1,11 @@
 """ChromoPainter v2 inputs: real and AG recipients, complementary donors (paper Fig S12)."""
 
-from genosynth.downstream import stages
 from genosynth.logs import script_logging
+from genosynth.steps import downstream
 
 with script_logging(snakemake.log[0]):
     models = snakemake.params.models
-    stages.prepare_painting(
+    downstream.prepare_painting(
         dataset=snakemake.wildcards.ds,
         inputs={k: v for k, v in snakemake.input.items() if k not in models},
         ags={m: snakemake.input[m] for m in models},

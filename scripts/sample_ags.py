@@ -1,10 +1,10 @@
 """Draw artificial genomes from a trained model checkpoint."""
 
-from genosynth import stages
 from genosynth.logs import script_logging
+from genosynth.steps import sample
 
 with script_logging(snakemake.log[0]):
-    stages.sample(
+    sample.sample(
         checkpoint=snakemake.input.checkpoint,
         real=[snakemake.input.train, snakemake.input.test],
         train=snakemake.input.train,

@@ -1,10 +1,10 @@
 """Simulate the embedded demo data: VCF + tabix index + panel + phenotype table."""
 
-from genosynth import stages
 from genosynth.logs import script_logging
+from genosynth.steps import data
 
 with script_logging(snakemake.log[0]):
-    stages.simulate_demo(
+    data.simulate_demo(
         vcf=snakemake.output.vcf,
         tbi=snakemake.output.tbi,
         panel=snakemake.output.panel,

@@ -144,9 +144,8 @@ def write_provenance(path: str | os.PathLike, provenance: Mapping | None) -> Pat
 def write_table(path, frame, *, provenance: Mapping | None = None) -> None:
     """Write a tab-separated table atomically, with its provenance sidecar.
 
-    Lives here, beside :func:`write_provenance`, so that every layer (training,
-    workflow stages, DNA and downstream stages) writes tables one way without
-    importing :mod:`genosynth.stages` and its heavy dependencies.
+    Lives here, beside :func:`write_provenance`, so that every layer (the library,
+    training, every :mod:`genosynth.steps` module) writes tables one way.
 
     Parameters
     ----------

@@ -144,7 +144,7 @@ def test_splice_information_of_hand_made_windows():
 
 
 def test_dna_metrics_join_the_summary_as_dataset_dna(tmp_path):
-    from genosynth.stages import concat_metrics
+    from genosynth.steps.report import concat_metrics
 
     hap, dna = tmp_path / "wide.tsv", tmp_path / "dna.tsv"
     pd.DataFrame(
@@ -168,7 +168,7 @@ def test_dna_metrics_join_the_summary_as_dataset_dna(tmp_path):
 
 
 def test_spearman_uses_average_ranks_for_ties():
-    from genosynth.dna.stages import spearman
+    from genosynth.dna.metrics import spearman
 
     assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
     assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)

@@ -20,11 +20,12 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from genosynth.dna import logos, stages  # noqa: E402
+from genosynth.dna import logos  # noqa: E402
 from genosynth.dna import sequences as seqs  # noqa: E402
 from genosynth.dna import simulate as sim  # noqa: E402
 from genosynth.dna.motifs import read_jaspar  # noqa: E402
 from genosynth.dna.wgan import SequenceWGAN  # noqa: E402
+from genosynth.steps import dna as dna_steps  # noqa: E402
 
 SIMULATION = {
     "n_sequences": 4000,
@@ -39,19 +40,19 @@ CNN = {"filters": 16, "kernel_size": 12, "hidden": 16, "epochs": 10, "batch_size
 
 
 def test_designs_beat_the_restricted_training_maximum_under_the_truth(tmp_path):
-    stages.simulate_binding(table=tmp_path / "binding.tsv", settings=SIMULATION)
-    stages.prepare_binding(
+    dna_steps.simulate_binding(table=tmp_path / "binding.tsv", settings=SIMULATION)
+    dna_steps.prepare_binding(
         inputs={"table": tmp_path / "binding.tsv"},
         output=tmp_path / "max.npz",
         settings={"format": "simulate", "column": "max", "negatives": "none"},
         split={"test_fraction": 0.1, "seed": 4},
     )
-    stages.train_oracle(data=tmp_path / "max.npz", checkpoint=tmp_path / "oracle.npz",
+    dna_steps.train_oracle(data=tmp_path / "max.npz", checkpoint=tmp_path / "oracle.npz",
                         predictions=tmp_path / "oracle.tsv", settings=CNN | {"seed": 7},
                         threads=1)  # fmt: skip
-    stages.restrict_binding(predictions=tmp_path / "oracle.tsv",
+    dna_steps.restrict_binding(predictions=tmp_path / "oracle.tsv",
                             output=tmp_path / "restricted.npz", percentile=40)  # fmt: skip
-    stages.train_predictor(data=tmp_path / "restricted.npz", checkpoint=tmp_path / "pred.npz",
+    dna_steps.train_predictor(data=tmp_path / "restricted.npz", checkpoint=tmp_path / "pred.npz",
                            settings=CNN | {"seed": 6}, threads=1)  # fmt: skip
     inputs = {
         "restricted": tmp_path / "restricted.npz",
@@ -60,10 +61,10 @@ def test_designs_beat_the_restricted_training_maximum_under_the_truth(tmp_path):
     }
     design = {"set": "max", "percentile": 40, "method": "activation", "n_designs": 16,
               "steps": 100, "lr": 0.1, "prior_weight": 0.0, "noise": 0.0, "seed": 13}  # fmt: skip
-    stages.design(experiment="binding_design", inputs=inputs, output=tmp_path / "designs.tsv",
+    dna_steps.design(experiment="binding_design", inputs=inputs, output=tmp_path / "designs.tsv",
                   settings=design)  # fmt: skip
     truth_settings = {"simulation": SIMULATION, "columns": ["max"]}
-    stages.plot_design(experiment="binding_design", designs=tmp_path / "designs.tsv",
+    dna_steps.plot_design(experiment="binding_design", designs=tmp_path / "designs.tsv",
                        inputs=inputs, figure=tmp_path / "fig.png", metrics=tmp_path / "m.tsv",
                        settings=design | truth_settings)  # fmt: skip
     m = pd.read_csv(tmp_path / "m.tsv", sep="\t").set_index("metric")["value"]

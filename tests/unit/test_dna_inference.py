@@ -59,3 +59,30 @@ def test_wrong_checkpoint_kind_is_refused(tmp_path):
     np.savez(path, meta=np.array('{"model": "gan", "params": {}}'))
     with pytest.raises(GenosynthError, match="not 'wgan_dna'"):
         load_generator(path)
+
+
+def test_predictor_is_no_haplotype_model_and_keeps_the_checkpoint_layout(tmp_path):
+    pytest.importorskip("tensorflow")
+    from genosynth.dna.predictors import BindingCNN
+    from genosynth.dna.predictors import load_predictor as load_cnn
+    from genosynth.errors import GenosynthError
+    from genosynth.models.base import HaplotypeModel, read_checkpoint_meta
+
+    with pytest.raises(GenosynthError, match=r"no parameter\(s\) \['latent_size'\]"):
+        BindingCNN(latent_size=4)
+    model = BindingCNN(filters=2, kernel_size=3, hidden=2, epochs=2, threads=1)
+    assert not isinstance(model, HaplotypeModel) and not hasattr(model, "sample")
+    with pytest.raises(GenosynthError, match="must be fitted"):
+        model.predict(np.zeros((1, 8, 4), np.float32))
+    x = one_hot(np.random.default_rng(0).integers(0, 4, (16, 8)).astype(np.uint8))
+    model.fit(x, x[:, :, 0].sum(axis=1), seed=1).save(tmp_path / "p.npz", provenance={"seed": 1})
+    meta = read_checkpoint_meta(tmp_path / "p.npz")
+    keys = ["model", "params", "step", "n_sites", "rng_state", "genosynth_version", "provenance"]
+    assert list(meta) == keys
+    assert (meta["model"], meta["step"], meta["n_sites"]) == ("binding_cnn", 2, 8)
+    assert meta["rng_state"] is None and meta["provenance"] == {"seed": 1}
+    with np.load(tmp_path / "p.npz") as z:
+        assert sorted(z.files) == ["meta"] + sorted(f"state/{k}" for k in model.get_state())
+    loaded = load_cnn(tmp_path / "p.npz")
+    assert (loaded.step, loaded.n_sites, loaded.params) == (2, 8, model.params)
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))

@@ -152,12 +152,12 @@ def test_haplostrips(tmp_path, data):
 
 
 def test_haplostrips_step_writes_local_haplotype_rows(tmp_path, data):
-    from genosynth import evaluation
     from genosynth.evaluate import local_haplotype_spectrum
+    from genosynth.steps import evaluate as evaluate_steps
 
     real, test, ags, groups = data
     train = real
-    ev = evaluation.Evaluation(
+    ev = evaluate_steps.Evaluation(
         dataset="toy",
         layout="haplotypes",
         train=train,
@@ -167,7 +167,7 @@ def test_haplostrips_step_writes_local_haplotype_rows(tmp_path, data):
         ags={"copies": np.concatenate([train, train]), "bernoulli": ags["bernoulli"]},
     )
     settings = {"min_maf": 0.05, "max_rows": 50, "seed": 0, "window": 4}
-    rows = evaluation.haplostrips(ev, tmp_path / "h.png", settings)
+    rows = evaluate_steps.haplostrips(ev, tmp_path / "h.png", settings)
     got = {(model, metric): value for model, metric, value in rows}
     assert set(got) == {
         (m, k)

@@ -12,8 +12,7 @@ import pytest
 
 from genosynth import __version__, formats
 from genosynth.errors import GenosynthError
-from genosynth.provenance import read_provenance, record, sidecar_path
-from genosynth.stages import write_table
+from genosynth.provenance import read_provenance, record, sidecar_path, write_table
 
 
 def test_record_takes_the_seed_from_params():

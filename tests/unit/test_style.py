@@ -27,7 +27,7 @@ def tool(name: str) -> str:
     "args",
     [
         ["ruff", "check", "src", "tests", "scripts", "bench"],
-        ["ruff", "format", "--check", "scripts", "src/genosynth/stages.py", "tests/workflow"],
+        ["ruff", "format", "--check", "scripts", "src/genosynth/steps", "tests/workflow"],
         ["snakefmt", "--check", "Snakefile", "workflow"],
     ],
     ids=["ruff-check", "ruff-format", "snakefmt"],

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genosynth import formats, stages
+from genosynth import formats
 from genosynth.errors import ConfigError
 from genosynth.models import load_model
 from genosynth.models.base import read_checkpoint_meta
 from genosynth.provenance import read_provenance
+from genosynth.steps import sample as sample_step
 from genosynth.steps.train import train_model
 from genosynth.training import COLLAPSE_DIVERSITY, Evaluation
 
@@ -51,7 +52,7 @@ def train(path, settings, model="rbm", **more):
 
 def sample_ags(path) -> np.ndarray:
     """AGs of the checkpoint `train` wrote, by the `sample_ags` stage (as many as train rows)."""
-    stages.sample(
+    sample_step.sample(
         checkpoint=path / "out/checkpoint.npz",
         real=[path / "train.hapt.gz"],
         info=path / "dataset.json",

@@ -11,18 +11,25 @@ trained independently (its own seed, all the data).
 
 :func:`pwm_score_tf` is the differentiable explicit predictor (log-odds convolution +
 max-pool over positions and strands), equal to :func:`genosynth.dna.motifs.pwm_scan`.
+
+A predictor scores sequences and generates none, so it is no
+:class:`~genosynth.models.base.HaplotypeModel`; its checkpoint is the same one-file
+``.npz`` as theirs (``meta`` JSON, ``state/<name>`` arrays), read by :func:`load_predictor`
+and by :func:`genosynth.dna.inference.load_predictor`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+from typing import Any, ClassVar
 
 import numpy as np
 
-from genosynth.tfutils import glorot_uniform, seed_int
 from genosynth.errors import GenosynthError
-from genosynth.models.base import HaplotypeModel
-from genosynth.tfutils import configure_threads
+from genosynth.fileio import atomic_path
+from genosynth.tfutils import configure_threads, glorot_uniform, seed_int
 
 __all__ = ["BindingCNN", "load_predictor", "pwm_score_tf"]
 
@@ -65,7 +72,7 @@ def _build_cnn(length: int, *, filters: int, kernel_size: int, hidden: int):
     return keras.Model(x, keras.layers.Dense(1, name="cnn_output")(h), name="cnn")
 
 
-class BindingCNN(HaplotypeModel):
+class BindingCNN:
     """DeepBind-like regression CNN on one-hot sequences (module notes).
 
     Parameters
@@ -80,8 +87,8 @@ class BindingCNN(HaplotypeModel):
     threads : int or None
     """
 
-    name = "binding_cnn"
-    defaults = {
+    name: ClassVar[str] = "binding_cnn"
+    defaults: ClassVar[dict[str, Any]] = {
         "filters": 32,
         "kernel_size": 12,
         "hidden": 32,
@@ -92,10 +99,26 @@ class BindingCNN(HaplotypeModel):
     }
 
     def __init__(self, **params):
-        super().__init__(**params)
+        unknown = set(params) - set(self.defaults)
+        if unknown:
+            raise GenosynthError(
+                f"model '{self.name}' has no parameter(s) {sorted(unknown)}; "
+                f"known: {sorted(self.defaults)}"
+            )
+        self.params: dict[str, Any] = {**self.defaults, **params}
+        self.step = 0
+        self.n_sites: int | None = None
         self._net = None
         self.target_mean = 0.0
         self.target_std = 1.0
+
+    @property
+    def is_fitted(self) -> bool:
+        return self.n_sites is not None
+
+    def _require_fitted(self) -> None:
+        if not self.is_fitted:
+            raise GenosynthError(f"predictor '{self.name}' must be fitted (or loaded) first")
 
     def _build(self, length: int) -> None:
         configure_threads(self.params["threads"])
@@ -169,9 +192,6 @@ class BindingCNN(HaplotypeModel):
 
         return score
 
-    def sample(self, n, *, seed):  # a predictor generates nothing
-        raise GenosynthError("a predictor does not sample sequences")
-
     def get_state(self) -> dict[str, np.ndarray]:
         """Weights (float32) and the target scaling ``target`` = [mean, std] (float64)."""
         from genosynth.tfutils import named_weights
@@ -194,11 +214,33 @@ class BindingCNN(HaplotypeModel):
             w.assign(np.asarray(state[key], dtype=np.float32))
         self.target_mean, self.target_std = (float(v) for v in state["target"])
 
+    def save(self, path: str | os.PathLike, *, provenance: dict | None = None) -> None:
+        """Write the predictor to one ``.npz`` checkpoint, atomically.
+
+        The layout of :meth:`genosynth.models.base.HaplotypeModel.save`: ``meta`` (JSON:
+        model, params, step, n_sites, ``rng_state`` null, version, provenance) and
+        :meth:`get_state` as ``state/<name>`` arrays.
+        """
+        from genosynth import __version__
+
+        meta = {
+            "model": self.name,
+            "params": self.params,
+            "step": self.step,
+            "n_sites": self.n_sites,
+            "rng_state": None,
+            "genosynth_version": __version__,
+            "provenance": provenance or {},
+        }
+        arrays = {f"state/{k}": np.asarray(v) for k, v in self.get_state().items()}
+        arrays["meta"] = np.array(json.dumps(meta))
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **arrays)
+
 
 def load_predictor(path) -> BindingCNN:
     """Restore a :class:`BindingCNN` checkpoint."""
-    import json
-
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
         state = {k[6:]: z[k] for k in z.files if k.startswith("state/")}

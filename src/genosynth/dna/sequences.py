@@ -33,6 +33,7 @@ __all__ = [
     "read_binding_table",
     "read_genome",
     "reverse_complement",
+    "shuffle_bases",
     "split_indices",
     "tile_kmers",
 ]
@@ -105,6 +106,12 @@ def one_hot(codes: np.ndarray) -> np.ndarray:
 def reverse_complement(codes: np.ndarray) -> np.ndarray:
     """Reverse complements of codes ``(..., length)`` (same dtype and shape)."""
     return (3 - np.asarray(codes))[..., ::-1].astype(np.asarray(codes).dtype)
+
+
+def shuffle_bases(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each row's bases permuted (composition-preserving negatives)."""
+    order = np.argsort(rng.random(codes.shape), axis=1)
+    return np.take_along_axis(codes, order, axis=1)
 
 
 def split_indices(n: int, fractions, *, seed) -> list[np.ndarray]:

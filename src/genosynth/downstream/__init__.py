@@ -6,5 +6,7 @@ genotype-phenotype association.
 * :mod:`~genosynth.downstream.selection` - standardized XP-EHH, windowed PBS, genetic maps;
 * :mod:`~genosynth.downstream.painting` - ChromoPainter v2 ``.phase`` / ``.recomb`` / id files;
 * :mod:`~genosynth.downstream.phenotype` - contingency tables, chi-square, conditional shares;
-* :mod:`~genosynth.downstream.stages` - the entry points the workflow scripts call.
+* :mod:`~genosynth.downstream.figures` - the figures of these analyses.
+
+The workflow's steps that run them are in :mod:`genosynth.steps.downstream`.
 """

@@ -5,13 +5,15 @@ Each step loads a dataset's real haplotypes and every model's AGs
 draws the figure with :mod:`genosynth.evaluate.figures` and returns metric rows
 ``(model, metric, value)``. :func:`run_figure` is what the workflow's
 ``scripts/plot_evaluation.py`` calls: it dispatches on the figure name and
-writes the figure and ``metrics/<figure>.tsv``.
+writes the figure and ``metrics/<figure>.tsv``. :func:`rbm_hidden` and
+:func:`training_figure` are the steps of the two figures that read checkpoints and
+training logs instead (``plot_rbm_hidden``, ``plot_training``); the privacy figure is in
+:mod:`genosynth.steps.privacy`.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,9 +24,22 @@ import pandas as pd
 from genosynth import evaluate, formats
 from genosynth.errors import GenosynthError
 from genosynth.provenance import record as provenance_record
-from genosynth.stages import LAYOUT_GENOTYPE_PAIRS, METRIC_COLUMNS, write_table
+from genosynth.provenance import write_table
+from genosynth.steps.common import (
+    LAYOUT_GENOTYPE_PAIRS,
+    METRIC_COLUMNS,
+    dataset_info,
+    drop_phenotype,
+)
 
-__all__ = ["FIGURES", "Evaluation", "load_evaluation", "run_figure"]
+__all__ = [
+    "FIGURES",
+    "Evaluation",
+    "load_evaluation",
+    "rbm_hidden",
+    "run_figure",
+    "training_figure",
+]
 
 log = logging.getLogger(__name__)
 Rows = list[tuple[str, str, float]]
@@ -72,23 +87,19 @@ class Evaluation:
         return np.ascontiguousarray(matrix.reshape(n, -1, 2).transpose(0, 2, 1).reshape(2 * n, -1))
 
 
-def _drop_phenotype(matrix: np.ndarray, layout: str) -> np.ndarray:
-    return matrix[:, :-1] if layout == LAYOUT_GENOTYPE_PAIRS else matrix
-
-
 def load_evaluation(*, dataset, train, test, panel, info, legend, ags: Mapping) -> Evaluation:
     """Read the files of one dataset's evaluation."""
-    layout = json.loads(open(info).read())["layout"]
+    layout = dataset_info(info)["layout"]
     table = pd.read_csv(panel, sep="\t", keep_default_na=False)
     groups = table.loc[table["split"] != "other", "super_pop"].to_numpy(str)
     return Evaluation(
         dataset=dataset,
         layout=layout,
-        train=_drop_phenotype(formats.read_hapt_matrix(train)[1], layout),
-        test=_drop_phenotype(formats.read_hapt_matrix(test)[1], layout),
+        train=drop_phenotype(formats.read_hapt_matrix(train)[1], layout),
+        test=drop_phenotype(formats.read_hapt_matrix(test)[1], layout),
         groups=groups,
         positions=formats.read_legend(legend)["position"].to_numpy(np.int64),
-        ags={m: _drop_phenotype(formats.read_hapt_matrix(p)[1], layout) for m, p in ags.items()},
+        ags={m: drop_phenotype(formats.read_hapt_matrix(p)[1], layout) for m, p in ags.items()},
     )
 
 
@@ -300,7 +311,7 @@ def rbm_hidden(*, dataset, checkpoint, train, test, ags, panel, output, metrics)
     write_table(metrics, frame[METRIC_COLUMNS], provenance=made)
 
 
-def training(*, dataset, logs: Mapping, output, metrics) -> None:
+def training_figure(*, dataset, logs: Mapping, output, metrics) -> None:
     """Losses and AATS over training epochs of every model (paper S16)."""
     from genosynth.evaluate.figures import plot_training
 
@@ -323,36 +334,3 @@ def training(*, dataset, logs: Mapping, output, metrics) -> None:
     frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
     made = provenance_record("figure:training", params={"dataset": dataset}, inputs=dict(logs))
     write_table(metrics, frame[METRIC_COLUMNS], provenance=made)
-
-
-def privacy_table(*, dataset, model, train, test, info, ags, output, settings) -> None:
-    """Privacy metrics of one model's AGs (AATS train/test, privacy loss, copies, membership).
-
-    One table per model, so that the export of a model's AGs depends on its own
-    numbers only (:func:`genosynth.stages.check_privacy` reads it).
-    """
-    layout = json.loads(open(info).read())["layout"]
-    train_m, test_m, ag_m = (
-        _drop_phenotype(formats.read_hapt_matrix(p)[1], layout) for p in (train, test, ags)
-    )
-    values = evaluate.privacy_metrics(train_m, test_m, ag_m, **settings)
-    rows = [(model, k, float(v)) for k, v in values.items()]
-    frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
-    made = provenance_record(
-        "privacy_metrics",
-        params={"settings": dict(settings), "dataset": dataset, "model": model},
-        inputs={"train": train, "test": test, "ags": ags},
-    )
-    write_table(output, frame[METRIC_COLUMNS], provenance=made)
-
-
-def aats_figure(*, dataset, tables: Mapping, output, metrics) -> None:
-    """AATS, AA_truth, AA_syn and privacy loss per model (paper S13) from :func:`privacy_table`."""
-    from genosynth.evaluate.figures import plot_aats
-
-    frames = {m: pd.read_csv(p, sep="\t") for m, p in tables.items()}
-    plot_aats(output, {m: dict(zip(f.metric, f.value, strict=True)) for m, f in frames.items()})
-    made = provenance_record("figure:aats", params={"dataset": dataset}, inputs=dict(tables))
-    write_table(
-        metrics, pd.concat(frames.values(), ignore_index=True)[METRIC_COLUMNS], provenance=made
-    )

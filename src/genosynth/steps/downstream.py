@@ -1,13 +1,13 @@
-"""Entry points of the downstream workflow steps (one per ``scripts/<rule>.py``).
+"""Downstream steps: imputation, selection scans, chromosome painting, phenotype association.
 
-Each takes plain paths and settings, computes before writing, and writes atomically;
-metric tables have the columns ``dataset model metric value`` (non-finite values are
-left out and logged: a scan with no scored site has no correlation to report).
+One function per ``scripts/<rule>.py`` of ``workflow/rules/downstream.smk``; the analyses
+themselves are in :mod:`genosynth.downstream`. Metric tables have the columns ``dataset
+model metric value`` (non-finite values are left out and logged: a scan with no scored site
+has no correlation to report).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 
@@ -17,12 +17,10 @@ import pandas as pd
 from genosynth import formats
 from genosynth.errors import ConfigError, GenosynthError
 from genosynth.provenance import write_table
+from genosynth.steps.common import LAYOUT_HAPLOTYPES, METRIC_COLUMNS, dataset_info
 
-# Every workflow step loads only the modules it uses (a smoke run starts ~15 of these steps,
+# Every step loads only the analysis modules it uses (a smoke run starts ~15 of these steps,
 # and matplotlib, scipy.stats and scikit-allel take seconds to import on a busy machine).
-LAYOUT_HAPLOTYPES = "haplotypes"
-METRIC_COLUMNS = ["dataset", "model", "metric", "value"]
-
 
 __all__ = [
     "association_figure",
@@ -51,12 +49,8 @@ def _write_metrics(path, dataset: str, rows) -> None:
     write_table(path, frame[~bad])
 
 
-def _layout(info) -> str:
-    return json.loads(open(info).read())["layout"]
-
-
 def _require_haplotypes(info, analysis: str) -> None:
-    if _layout(info) != LAYOUT_HAPLOTYPES:
+    if dataset_info(info)["layout"] != LAYOUT_HAPLOTYPES:
         raise ConfigError(
             f"downstream.{analysis}.datasets",
             f"dataset of {info} holds genotype pairs; {analysis} needs phased haplotypes",
@@ -237,7 +231,7 @@ def _scan_outputs(dataset, stat, ids, x, values, settings, table, figure, metric
 def export_panel(*, vcf, vcf_out, hap_out, legend_out) -> None:
     """A model's privacy-gated AG VCF as an imputation reference panel: VCF + IMPUTE2 files.
 
-    ``vcf`` exists only once :func:`genosynth.stages.export_vcf` has passed the
+    ``vcf`` exists only once :func:`genosynth.steps.export.export_vcf` has passed the
     privacy gate; the panel is rebuilt from it, never from the raw AGs.
     """
     from genosynth import ingest as ingest_lib
@@ -462,7 +456,7 @@ def association_figure(
     """Genotype x phenotype at the causal SNP for real and each model's AGs."""
     from genosynth.downstream import figures, phenotype
 
-    meta = json.loads(open(info).read())
+    meta = dataset_info(info)
     if not meta.get("phenotype_column") or not meta.get("causal_site"):
         raise ConfigError(
             "downstream.phenotype.datasets",

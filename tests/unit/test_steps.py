@@ -1,5 +1,5 @@
-"""The workflow steps as the scripts call them: errors name the config key or file, and a
-failing step leaves no output behind."""
+"""The workflow steps (genosynth.steps) as the scripts call them: errors name the config key
+or file, and a failing step leaves no output behind."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genosynth import stages
 from genosynth.data import HaplotypeSet, save_haplotype_set
 from genosynth.errors import ConfigError, InputError
 from genosynth.ingest import POLICIES
+from genosynth.steps import data, export, report, sample
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
 OUTPUTS = ("train", "test", "others", "legend", "panel", "info")
@@ -64,7 +64,7 @@ def build(tmp_path, **settings):
     save_haplotype_set(npz, small_set())
     out = tmp_path / "data"
     outputs = {k: out / f"{k}.out" for k in OUTPUTS}
-    stages.build_dataset(
+    data.build_dataset(
         name="dense",
         haplotypes=npz,
         phenotypes=None,
@@ -104,7 +104,7 @@ def test_ingest_stage_failure_leaves_nothing(tmp_path):
     bad = DATA / "missing.vcf"
     out = tmp_path / "src"
     with pytest.raises(InputError) as err:
-        stages.ingest(
+        data.ingest(
             inputs={"vcf": str(bad), "panel": str(DATA / "panel.panel")},
             haplotypes=out / "haplotypes.npz",
             report=out / "ingest_report.tsv",
@@ -119,10 +119,10 @@ def test_concat_metrics_rejects_wrong_columns(tmp_path):
     bad = tmp_path / "b.tsv"
     good.write_text("dataset\tmodel\tmetric\tvalue\nwide\treal\tx\t1.5\n")
     bad.write_text("dataset\tmetric\tvalue\nwide\tx\t1\n")
-    stages.concat_metrics([good, good], tmp_path / "out.tsv")
+    report.concat_metrics([good, good], tmp_path / "out.tsv")
     assert pd.read_csv(tmp_path / "out.tsv", sep="\t").value.tolist() == [1.5, 1.5]
     with pytest.raises(Exception, match="expected columns"):
-        stages.concat_metrics([good, bad], tmp_path / "out2.tsv")
+        report.concat_metrics([good, bad], tmp_path / "out2.tsv")
     assert not (tmp_path / "out2.tsv").exists()
 
 
@@ -151,9 +151,9 @@ def test_export_blocked_by_privacy_gate_writes_nothing(tmp_path):
         tbi=out / "gan.vcf.gz.tbi",
     )
     with pytest.raises(PrivacyGateError, match="exact_copies .* = 3 exceeds the maximum 0"):
-        stages.export_vcf(privacy=privacy, **kwargs)
+        export.export_vcf(privacy=privacy, **kwargs)
     assert not out.exists() or not list(out.iterdir())
-    stages.export_vcf(privacy=privacy | {"allow_export": True}, **kwargs)
+    export.export_vcf(privacy=privacy | {"allow_export": True}, **kwargs)
     assert (out / "gan.vcf.gz").exists() and (out / "gan.vcf.gz.tbi").exists()
 
 
@@ -177,9 +177,9 @@ def test_sample_repairs_ags_against_training_haplotypes(tmp_path):
         info=info,
         sampling={"n_ags": 40, "seed": 3},
     )
-    stages.sample(ags=tmp_path / "raw.hapt.gz", **common)
+    sample.sample(ags=tmp_path / "raw.hapt.gz", **common)
     repair = {"flank": 2, "min_support": 2, "max_passes": 3}
-    stages.sample(ags=tmp_path / "repaired.hapt.gz", repair=repair, **common)
+    sample.sample(ags=tmp_path / "repaired.hapt.gz", repair=repair, **common)
     raw = formats.read_hapt_matrix(tmp_path / "raw.hapt.gz")[1]
     repaired = formats.read_hapt_matrix(tmp_path / "repaired.hapt.gz")[1]
     expected, flips = repair_context_alleles(train, raw, **repair)
@@ -192,5 +192,5 @@ def test_sample_repairs_ags_against_training_haplotypes(tmp_path):
 
     info.write_text('{"name": "pheno", "layout": "genotype_pairs", "n_snps": 10}')
     with pytest.raises(ConfigError, match=r"models.bernoulli.repair.*model_overrides"):
-        stages.sample(ags=tmp_path / "pairs.hapt.gz", repair=repair, **common)
+        sample.sample(ags=tmp_path / "pairs.hapt.gz", repair=repair, **common)
     assert not (tmp_path / "pairs.hapt.gz").exists()

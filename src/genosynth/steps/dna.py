@@ -1,8 +1,7 @@
-"""One entry point per DNA workflow step (what each ``scripts/dna_*.py`` calls).
+"""The DNA track's workflow steps (what each ``scripts/dna_*.py`` calls).
 
-Functions take plain paths and settings (never the Snakemake config), compute before
-writing, and write every output atomically. Data files are ``.npz`` archives of ``uint8``
-base codes (:mod:`genosynth.dna.sequences`):
+The methods are in :mod:`genosynth.dna`; these read and write the track's files. Data files
+are ``.npz`` archives of ``uint8`` base codes (:mod:`genosynth.dna.sequences`):
 
 * ``kmers.npz``: ``train``, ``valid``, ``test`` ``(n, k)``;
 * ``exon_windows.npz``: ``codes`` ``(n, W)``, ``track`` ``int8 (n, W)``;
@@ -24,6 +23,7 @@ import pandas as pd
 from genosynth.dna import logos, motifs
 from genosynth.dna import sequences as seqs
 from genosynth.dna import simulate as sim
+from genosynth.dna.metrics import spearman
 from genosynth.errors import ConfigError, InputError
 from genosynth.fileio import atomic_path
 from genosynth.provenance import write_table
@@ -61,12 +61,6 @@ def _save_npz(path, **arrays) -> None:
 def _load(path) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
-
-
-def spearman(a, b) -> float:
-    """Spearman's rank correlation (average ranks for ties), without importing scipy."""
-    ranks = pd.DataFrame({"a": np.asarray(a, float), "b": np.asarray(b, float)}).rank()
-    return float(np.corrcoef(ranks["a"], ranks["b"])[0, 1])
 
 
 def _metrics(path, experiment: str, values: Mapping[str, float]) -> None:
@@ -134,12 +128,6 @@ def simulate_binding(*, table, settings: Mapping) -> None:
     write_table(table, sim.simulate_binding(**settings))
 
 
-def _shuffled(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Each row's bases permuted (composition-preserving negatives)."""
-    order = np.argsort(rng.random(codes.shape), axis=1)
-    return np.take_along_axis(codes, order, axis=1)
-
-
 def prepare_binding(*, inputs: Mapping, output, settings: Mapping, split: Mapping) -> None:
     """One binding set: sequences, measurements (and truth), held-out flag.
 
@@ -162,7 +150,8 @@ def prepare_binding(*, inputs: Mapping, output, settings: Mapping, split: Mappin
             )
         codes, y = seqs.read_binding_table(path, fmt, column=settings["column"])
         if settings["negatives"] == "shuffle" and not (y == 0).any():
-            codes, y = np.concatenate([codes, _shuffled(codes, rng)]), np.r_[y, np.zeros(len(y))]
+            negatives = seqs.shuffle_bases(codes, rng)
+            codes, y = np.concatenate([codes, negatives]), np.r_[y, np.zeros(len(y))]
         return codes, y, np.full(len(y), np.nan)
 
     codes, y, truth = read(inputs["table"])
