@@ -33,7 +33,8 @@ def _step_times(x, n_steps, **params):
         last[0] = now
         return False
 
-    model = SequenceWGAN(**params, batch_size=64, steps=n_steps, log_every=0, threads=2)
+    model = SequenceWGAN(**params, batch_size=64, steps=n_steps)
+    model.configure_threads(2)
     model.fit(x, seed=0, callback=tick)
     return model, times
 

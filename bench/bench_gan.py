@@ -58,32 +58,30 @@ def build_reference(n_sites: int, params: dict, state: dict | None = None):
     """
     import keras
 
-    from genosynth.models.gan_network import (
-        build_discriminator,
-        build_generator,
-        named_weights,
-    )
+    from genosynth.models.gan import ADAM_EPSILON, LEAKY_ALPHA
+    from genosynth.models.gan_network import build_discriminator, build_generator
+    from genosynth.tfutils import named_weights
 
     def adam(lr):
         return keras.optimizers.Adam(
             learning_rate=lr,
             beta_1=params["adam_beta_1"],
             beta_2=params["adam_beta_2"],
-            epsilon=params["adam_epsilon"],
+            epsilon=ADAM_EPSILON,
         )
 
     generator = build_generator(
         n_sites,
         params["latent_size"],
         divisors=params["g_hidden_divisors"],
-        alpha=params["leaky_alpha"],
+        alpha=LEAKY_ALPHA,
         l2=params["l2"],
         penalty=keras.regularizers.L2,
     )
     discriminator = build_discriminator(
         n_sites,
         divisors=params["d_hidden_divisors"],
-        alpha=params["leaky_alpha"],
+        alpha=LEAKY_ALPHA,
         l2=params["l2"],
         penalty=keras.regularizers.L2,
     )
@@ -109,9 +107,8 @@ def reference_epoch(
     """One paper-style epoch: a Python loop of Keras ``train_on_batch`` calls.
 
     Per batch: ``fake = generator.predict_on_batch(z)``; the discriminator
-    trains on the real rows with targets ``1 - U(0, real_label_noise)``, then
-    on ``fake`` with targets 0 (``d_update="separate"``; ``"joint"``: one
-    call on both); the combined model trains on ``z`` with targets 1.
+    trains on the real rows with targets ``1 - U(0, REAL_LABEL_NOISE)``, then
+    on ``fake`` with targets 0; the combined model trains on ``z`` with targets 1.
 
     Parameters
     ----------
@@ -120,8 +117,7 @@ def reference_epoch(
     x : numpy.ndarray, float32, shape (n_haplotypes, n_sites)
         Real inputs already mapped by :func:`genosynth.models.gan.noisy_inputs`.
     params : dict
-        GAN parameters (``batch_size``, ``latent_size``, ``real_label_noise``,
-        ``d_update``).
+        GAN parameters (``batch_size``, ``latent_size``).
     rng : numpy.random.Generator, optional
         Draws the permutation, latent vectors and label noise batch by batch,
         as the paper does with ``np.random``.
@@ -134,6 +130,8 @@ def reference_epoch(
     tuple of float
         Mean discriminator and generator losses over the batches.
     """
+    from genosynth.models.gan_train import REAL_LABEL_NOISE
+
     generator, discriminator, combined = nets
     n = x.shape[0]
     b = min(params["batch_size"], n)
@@ -148,19 +146,14 @@ def reference_epoch(
             z, targets = noise["latent"][i], noise["real_targets"][i]
         else:
             z = rng.standard_normal((b, params["latent_size"]), dtype=np.float32)
-            targets = (1.0 - rng.uniform(0.0, params["real_label_noise"], (b, 1))).astype(
+            targets = (1.0 - rng.uniform(0.0, REAL_LABEL_NOISE, (b, 1))).astype(
                 np.float32
             )
         fake = generator.predict_on_batch(z)
         discriminator.trainable = True
-        if params["d_update"] == "joint":
-            d_loss = discriminator.train_on_batch(
-                np.concatenate([real, fake]), np.concatenate([targets, zeros])
-            )
-        else:
-            d_real = discriminator.train_on_batch(real, targets)
-            d_fake = discriminator.train_on_batch(fake, zeros)
-            d_loss = 0.5 * (d_real + d_fake)
+        d_real = discriminator.train_on_batch(real, targets)
+        d_fake = discriminator.train_on_batch(fake, zeros)
+        d_loss = 0.5 * (d_real + d_fake)
         discriminator.trainable = False
         g_loss = combined.train_on_batch(z, ones)
         d_total += float(d_loss)
@@ -259,9 +252,11 @@ def bench_gan(args):
 
     rng = np.random.default_rng(SEED)
     h = (rng.random((N_HAPLOTYPES, N_SITES)) < 0.5).astype(np.int8)
-    model = GANModel(log_every=0)
+    from genosynth.models.gan_train import INPUT_NOISE
+
+    model = GANModel()
     params = model.params
-    x = noisy_inputs(h, SEED, params["input_noise"])
+    x = noisy_inputs(h, SEED, INPUT_NOISE["tanh"])
     nets = None
     ours, ref = [], []
     ref_rng = np.random.default_rng(SEED + 1)

@@ -3,7 +3,7 @@
 The lent GPU machines have JAX with CUDA but no TensorFlow, and cannot fetch it (no
 network; TensorFlow's wheel and the CUDA 12 libraries it loads are far over what a
 call may carry). This script restates the GAN's per-batch arithmetic (module notes of
-:mod:`genosynth.models.gan`, ``d_update="separate"``) in JAX:
+:mod:`genosynth.models.gan`, the paper's two discriminator steps per batch) in JAX:
 
 * generator ``tanh(MLP(z))``, discriminator ``MLP`` logits, LeakyReLU hidden layers;
 * loss: binary cross-entropy from the logits (what Keras computes for a sigmoid
@@ -192,6 +192,20 @@ def state_arrays(s: dict) -> dict[str, np.ndarray]:
 
 
 # --- modes --------------------------------------------------------------------------------
+def twin_params(model) -> dict:
+    """The GAN's parameters plus the fixed constants of the paper's arithmetic, as the JAX
+    twin reads them (it imports no genosynth code on the device)."""
+    from genosynth.models.gan import ADAM_EPSILON, LEAKY_ALPHA
+    from genosynth.models.gan_train import INPUT_NOISE, REAL_LABEL_NOISE
+
+    return model.params | {
+        "leaky_alpha": LEAKY_ALPHA,
+        "adam_epsilon": ADAM_EPSILON,
+        "real_label_noise": REAL_LABEL_NOISE,
+        "input_noise": INPUT_NOISE[model.params["output"]],
+    }
+
+
 def cmd_reference(args):
     """TensorFlow side: one GANModel epoch on small random data, with its noise."""
     from genosynth.models.gan import GANModel, label_inputs, noisy_inputs
@@ -199,7 +213,7 @@ def cmd_reference(args):
     rng = np.random.default_rng(5)
     h = (rng.random((200, 60)) < 0.3).astype(np.int8)
     y = rng.integers(0, 3, 200)
-    params = {"latent_size": 24, "jit_compile": False, "log_every": 0}
+    params = {"latent_size": 24, "jit_compile": False}
     m = GANModel(**params).fit(h, seed=3, labels=y, epochs=0)
     before = m.get_state()
     noise = m.epoch_noise(len(h))
@@ -207,9 +221,9 @@ def cmd_reference(args):
     arrays = {f"before/{k}": v for k, v in before.items()}
     arrays |= {f"after/{k}": v for k, v in after.items()}
     arrays |= {f"noise/{k}": v for k, v in noise.items()}
-    arrays["x"] = noisy_inputs(h, 3, m.params["input_noise"])
+    arrays["x"] = noisy_inputs(h, 3, twin_params(m)["input_noise"])
     arrays["onehot"] = label_inputs(y, 3, m.params["label_scale"])
-    np.savez(args.out, params=np.array(json.dumps(m.params)), **arrays)
+    np.savez(args.out, params=np.array(json.dumps(twin_params(m))), **arrays)
     print(f"wrote {args.out}")
 
 
@@ -245,7 +259,7 @@ def cmd_prepare(args):
     """Training data, labels and each run's library-initialised weights."""
     from genosynth import formats
     from genosynth.models.gan import GANModel
-    from genosynth.training import _labels
+    from genosynth.steps.train import _labels
 
     ids, h = formats.read_hapt_matrix(args.train)
     labels = _labels(args.panel, ids, "super_pop")
@@ -256,7 +270,7 @@ def cmd_prepare(args):
         seed_s, conditional = spec.split(":")
         seed = int(seed_s)
         y = labels if conditional != "none" else None
-        m = GANModel(log_every=0).fit(h, seed=seed, labels=y, epochs=0)
+        m = GANModel().fit(h, seed=seed, labels=y, epochs=0)
         state = m.get_state()
         if y is None:  # zero rows for the label inputs: the same function and gradients
             for net, width in (
@@ -272,10 +286,10 @@ def cmd_prepare(args):
                 arrays[f"run{i}/{name}"] = v
         rng = np.random.default_rng(seed)
         arrays[f"run{i}/eval_rows"] = np.sort(rng.choice(len(h), EVAL_ROWS, replace=False))
-        arrays[f"run{i}/x_sha256"] = np.array(digest(noisy(h, seed, m.params["input_noise"])))
+        arrays[f"run{i}/x_sha256"] = np.array(digest(noisy(h, seed, twin_params(m)["input_noise"])))
         runs.append({"seed": seed, "conditional": conditional})
     arrays["runs"] = np.array(json.dumps(runs))
-    arrays["params"] = np.array(json.dumps(GANModel().params))
+    arrays["params"] = np.array(json.dumps(twin_params(GANModel())))
     np.savez_compressed(args.out, **arrays)
     print(f"wrote {args.out}: {len(runs)} runs on {h.shape}")
 
@@ -422,7 +436,7 @@ def cmd_export(args):
     run = json.loads(str(data["runs"]))[args.run]
     h, labels = data["h"], data["labels"]
     y = labels if run["conditional"] != "none" else None
-    m = GANModel(log_every=0).fit(h, seed=run["seed"], labels=y, epochs=0)
+    m = GANModel().fit(h, seed=run["seed"], labels=y, epochs=0)
     state = m.get_state()
     with np.load(args.weights) as z:
         for key in z.files:

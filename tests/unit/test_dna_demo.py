@@ -88,7 +88,7 @@ def test_exon_wgan_generates_ag_and_gt_at_its_exon_boundaries():
     assert codes.shape == (300, 40)
     x = np.concatenate([seqs.one_hot(codes), track[..., None].astype(np.float32)], axis=-1)
     model = SequenceWGAN(latent_size=16, dim=32, n_blocks=1, batch_size=32, lr=1e-3,
-                         steps=700, log_every=0, threads=1)  # fmt: skip
+                         steps=700)  # fmt: skip
     model.fit(x, seed=5)
     generated = model.sample(500, seed=0)
     starts, ends = logos.align_boundaries(generated[..., :4].argmax(-1).astype(np.uint8),

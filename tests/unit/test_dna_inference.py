@@ -30,7 +30,7 @@ def test_generator_forward_equals_keras(tmp_path, channels, kernel_size):
     if channels == 5:
         x = np.concatenate([x, (rng.random((32, 12, 1)) < 0.5).astype(np.float32)], -1)
     model = SequenceWGAN(latent_size=6, dim=8, n_blocks=2, kernel_size=kernel_size, batch_size=8,
-                         steps=3, threads=1)  # fmt: skip
+                         steps=3)  # fmt: skip
     model.fit(x, seed=1)
     model.save(tmp_path / "g.npz")
     forward = load_generator(tmp_path / "g.npz")

@@ -11,12 +11,8 @@ from genosynth.dna import design, simulate  # noqa: E402
 from genosynth.dna.motifs import log_odds, pwm_scan, read_jaspar  # noqa: E402
 from genosynth.dna.predictors import pwm_score_tf  # noqa: E402
 from genosynth.dna.sequences import one_hot  # noqa: E402
-from genosynth.dna.wgan import (  # noqa: E402
-    SequenceWGAN,
-    gradient_penalty,
-    interpolates,
-    load_wgan,
-)
+from genosynth.dna.wgan import SequenceWGAN, interpolates, load_wgan  # noqa: E402
+from genosynth.tfutils import gradient_penalty  # noqa: E402
 
 
 def test_penalty_is_zero_for_a_unit_norm_linear_critic():
@@ -53,7 +49,7 @@ def _toy(n=64, length=8, track=False):
 
 
 def test_generator_output_is_softmax_plus_sigmoid_track():
-    model = SequenceWGAN(latent_size=4, dim=4, n_blocks=1, batch_size=8, steps=1, threads=1)
+    model = SequenceWGAN(latent_size=4, dim=4, n_blocks=1, batch_size=8, steps=1)
     model.fit(_toy(track=True), seed=1)
     x = model.sample(5, seed=0)
     assert x.shape == (5, 8, 5) and x.dtype == np.float32
@@ -63,7 +59,7 @@ def test_generator_output_is_softmax_plus_sigmoid_track():
 
 def test_resume_equals_uninterrupted(tmp_path):
     x = _toy()
-    settings = dict(latent_size=4, dim=4, n_blocks=1, batch_size=8, threads=1)
+    settings = dict(latent_size=4, dim=4, n_blocks=1, batch_size=8)
     full = SequenceWGAN(**settings, steps=4).fit(x, seed=3)
     ckpt = tmp_path / "c.npz"
     SequenceWGAN(**settings, steps=2).fit(x, seed=3, checkpoint_path=ckpt)
@@ -76,32 +72,30 @@ def test_resume_equals_uninterrupted(tmp_path):
 def test_train_wgan_resumes_a_killed_run_with_its_log(tmp_path, monkeypatch):
     import pandas as pd
 
-    from genosynth.dna import wgan
+    from genosynth import training
+    from genosynth.steps.train import train_wgan
 
     x = _toy(track=True)
     settings = dict(latent_size=4, dim=4, n_blocks=1, batch_size=8, steps=4, seed=3)
     settings["checkpoint_every"] = 2
-    ref = wgan.train_wgan(x, settings=settings, checkpoint=tmp_path / "ref/c.npz",
+    ref = train_wgan(x, settings=settings, checkpoint=tmp_path / "ref/c.npz",
                           training_log=tmp_path / "ref/log.tsv")  # fmt: skip
-    fit = wgan.SequenceWGAN.fit
+    record = training.Evaluation.__call__
 
-    def killed_at_step_3(self, data, *, callback, **kw):
-        def cb(step, logs):
-            callback(step, logs)
-            if step == 3:
-                raise KeyboardInterrupt  # after the step-2 resume file, before step 4
-
-        return fit(self, data, callback=cb, **kw)
+    def killed_at_step_3(self, step, logs):
+        record(self, step, logs)
+        if step == 3:
+            raise KeyboardInterrupt  # after the step-2 resume file, before step 4
 
     out = tmp_path / "run"
-    monkeypatch.setattr(wgan.SequenceWGAN, "fit", killed_at_step_3)
+    monkeypatch.setattr(training.Evaluation, "__call__", killed_at_step_3)
     with pytest.raises(KeyboardInterrupt):
-        wgan.train_wgan(x, settings=settings, checkpoint=out / "c.npz", training_log=out / "l.tsv")
+        train_wgan(x, settings=settings, checkpoint=out / "c.npz", training_log=out / "l.tsv")
     assert [p.name[:7] for p in sorted(out.glob("resume-*"))] == ["resume-"]
     assert not (out / "c.npz").exists() and not (out / "l.tsv").exists()
-    monkeypatch.setattr(wgan.SequenceWGAN, "fit", fit)
-    resumed = wgan.train_wgan(x, settings=settings, checkpoint=out / "c.npz",
-                              training_log=out / "l.tsv")  # fmt: skip
+    monkeypatch.setattr(training.Evaluation, "__call__", record)
+    resumed = train_wgan(x, settings=settings, checkpoint=out / "c.npz",
+                         training_log=out / "l.tsv")  # fmt: skip
     table = pd.read_csv(out / "l.tsv", sep="\t")
     assert table.step.tolist() == [1, 2, 3, 4]
     pd.testing.assert_frame_equal(table, pd.read_csv(tmp_path / "ref/log.tsv", sep="\t"),
