@@ -140,16 +140,9 @@ def fetch(
     """
     dest = Path(dest)
     sha256 = sha256.lower()
-    if dest.exists():
-        cached = sha256sum(dest)
-        if sha256 and cached == sha256:
-            log.info("%s: cached copy verifies (sha256 %s), not downloading", dest, cached)
-            return cached
-        if sha256:
-            log.warning(
-                "%s: cached copy has sha256 %s, not %s: fetching again", dest, cached, sha256
-            )
-        dest.unlink()
+    cached = _verified_cache(dest, sha256)
+    if cached:
+        return cached
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=f".{dest.name}.") as tmpdir:
         raw = Path(tmpdir) / "download"
@@ -159,26 +152,46 @@ def fetch(
         if extract:
             kept = Path(tmpdir) / "member"
             _extract(raw, extract, kept, url)
-        got = sha256sum(kept)
         what = f"member {extract!r} of the archive" if extract else "the downloaded file"
-        if sha256 and got != sha256:
-            raise DownloadError(
-                url,
-                f"checksum mismatch: {what} has sha256 {got}, the config expects {sha256}; "
-                f"nothing was cached at {dest}",
-                fix="the file changed upstream or the download is corrupt: retry, and if it "
-                "persists check the source and update `sha256` in the config deliberately",
-            )
-        if not sha256:
-            log.warning(
-                "%s: no sha256 pinned, NOT VERIFIED; %s has sha256 %s: pin `sha256: %s` in the "
-                "config to verify later downloads",
-                url,
-                what,
-                got,
-                got,
-            )
+        got = _check_sha256(kept, sha256, url=url, what=what, dest=dest)
         with atomic_path(dest) as tmp:
             shutil.move(kept, tmp)
     log.info("%s -> %s (sha256 %s, %d bytes)", url, dest, got, dest.stat().st_size)
+    return got
+
+
+def _verified_cache(dest: Path, sha256: str) -> str:
+    """The SHA-256 of a cached ``dest`` that verifies; else ``""``, the cached file removed."""
+    if not dest.exists():
+        return ""
+    cached = sha256sum(dest)
+    if sha256 and cached == sha256:
+        log.info("%s: cached copy verifies (sha256 %s), not downloading", dest, cached)
+        return cached
+    if sha256:
+        log.warning("%s: cached copy has sha256 %s, not %s: fetching again", dest, cached, sha256)
+    dest.unlink()
+    return ""
+
+
+def _check_sha256(kept: Path, sha256: str, *, url: str, what: str, dest: Path) -> str:
+    """The SHA-256 of ``kept``: refused when it is not the pinned one, logged when none is."""
+    got = sha256sum(kept)
+    if sha256 and got != sha256:
+        raise DownloadError(
+            url,
+            f"checksum mismatch: {what} has sha256 {got}, the config expects {sha256}; "
+            f"nothing was cached at {dest}",
+            fix="the file changed upstream or the download is corrupt: retry, and if it "
+            "persists check the source and update `sha256` in the config deliberately",
+        )
+    if not sha256:
+        log.warning(
+            "%s: no sha256 pinned, NOT VERIFIED; %s has sha256 %s: pin `sha256: %s` in the "
+            "config to verify later downloads",
+            url,
+            what,
+            got,
+            got,
+        )
     return got

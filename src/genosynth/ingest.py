@@ -146,7 +146,11 @@ def read_vcf(
     for name, value in policies.items():
         check_policy(name, value)
     wanted = _parse_region(region)
-    reader = _VcfReader(Path(path), policies)
+    return _read_records(_VcfReader(Path(path), policies), panel_path, wanted)
+
+
+def _read_records(reader: _VcfReader, panel_path, wanted) -> tuple[HaplotypeSet, dict]:
+    """The kept records of an opened VCF (:func:`read_vcf`) and the report with its sizes."""
     try:
         samples, labels = reader.open(panel_path)
         haps, sites = reader.collect(wanted)

@@ -167,6 +167,64 @@ def simulate_haplotypes(
         Columns ``sample`` (``YRI_0001``...), ``pop``, ``super_pop``; row
         ``i`` describes ``ts.individual(i)``.
     """
+    counts = _sample_counts(n_per_population)
+    if not sequence_length >= 1:
+        raise ConfigError(
+            "sequence_length", f"must be >= 1 bp, got {sequence_length!r}", fix="e.g. 2e6"
+        )
+    for key, rate in (("recombination_rate", recombination_rate), ("mutation_rate", mutation_rate)):
+        if not rate >= 0:
+            raise ConfigError(key, f"must be >= 0, got {rate!r}")
+    ts = _simulate_ooa(counts, sequence_length, recombination_rate, mutation_rate, seed=seed)
+    params = {
+        "model": "OutOfAfrica_3G09 (Gutenkunst et al. 2009)",
+        "n_per_population": counts,
+        "sequence_length": float(sequence_length),
+        "recombination_rate": recombination_rate,
+        "mutation_rate": mutation_rate,
+        "mutation_model": "JC69",
+        "chrom": str(chrom),
+        "seed": int(seed),
+        "msprime": msprime.__version__,
+    }
+    tables = ts.dump_tables()
+    tables.metadata_schema = tskit.MetadataSchema.permissive_json()
+    tables.metadata = {"genosynth": params}
+    ts = tables.tree_sequence()
+    return ts, _simulated_panel(ts)
+
+
+def _simulate_ooa(
+    counts: Mapping[str, int],
+    sequence_length: float,
+    recombination_rate: float,
+    mutation_rate: float,
+    *,
+    seed: int,
+) -> tskit.TreeSequence:
+    """Ancestry under :func:`ooa_demography`, then JC69 mutations (:func:`simulate_haplotypes`)."""
+    ancestry_seed, mutation_seed = _msprime_seeds(seed, 2)
+    demography = ooa_demography()
+    ts = msprime.sim_ancestry(
+        samples=counts,
+        demography=demography,
+        sequence_length=float(sequence_length),
+        recombination_rate=recombination_rate,
+        ploidy=2,
+        discrete_genome=True,
+        random_seed=ancestry_seed,
+    )
+    return msprime.sim_mutations(
+        ts,
+        rate=mutation_rate,
+        model=msprime.JC69(),
+        discrete_genome=True,
+        random_seed=mutation_seed,
+    )
+
+
+def _sample_counts(n_per_population: Mapping[str, int] | int) -> dict[str, int]:
+    """Individuals per sampled population, checked, in :data:`OOA_POPULATIONS` order, no zeros."""
     if isinstance(n_per_population, Mapping):
         counts = dict(n_per_population)
     else:
@@ -186,57 +244,18 @@ def simulate_haplotypes(
     counts = {p: int(counts[p]) for p in OOA_POPULATIONS if counts.get(p, 0) > 0}
     if not counts:
         raise ConfigError("n_per_population", "no individuals requested", fix="ask for >= 1")
-    if not sequence_length >= 1:
-        raise ConfigError(
-            "sequence_length", f"must be >= 1 bp, got {sequence_length!r}", fix="e.g. 2e6"
-        )
-    for key, rate in (("recombination_rate", recombination_rate), ("mutation_rate", mutation_rate)):
-        if not rate >= 0:
-            raise ConfigError(key, f"must be >= 0, got {rate!r}")
-    ancestry_seed, mutation_seed = _msprime_seeds(seed, 2)
+    return counts
 
-    demography = ooa_demography()
-    ts = msprime.sim_ancestry(
-        samples=counts,
-        demography=demography,
-        sequence_length=float(sequence_length),
-        recombination_rate=recombination_rate,
-        ploidy=2,
-        discrete_genome=True,
-        random_seed=ancestry_seed,
-    )
-    ts = msprime.sim_mutations(
-        ts,
-        rate=mutation_rate,
-        model=msprime.JC69(),
-        discrete_genome=True,
-        random_seed=mutation_seed,
-    )
 
-    params = {
-        "model": "OutOfAfrica_3G09 (Gutenkunst et al. 2009)",
-        "n_per_population": counts,
-        "sequence_length": float(sequence_length),
-        "recombination_rate": recombination_rate,
-        "mutation_rate": mutation_rate,
-        "mutation_model": "JC69",
-        "chrom": str(chrom),
-        "seed": int(seed),
-        "msprime": msprime.__version__,
-    }
-    tables = ts.dump_tables()
-    tables.metadata_schema = tskit.MetadataSchema.permissive_json()
-    tables.metadata = {"genosynth": params}
-    ts = tables.tree_sequence()
-
+def _simulated_panel(ts: tskit.TreeSequence) -> pd.DataFrame:
+    """``sample`` (``YRI_0001``...), ``pop``, ``super_pop`` of every individual of ``ts``."""
     rows = []
     seen: dict[str, int] = {}
     for ind in ts.individuals():
         pop = ts.population(ind.population).metadata["name"]
         seen[pop] = seen.get(pop, 0) + 1
         rows.append((f"{pop}_{seen[pop]:04d}", pop, SUPER_POPULATIONS[pop]))
-    panel = pd.DataFrame(rows, columns=["sample", "pop", "super_pop"])
-    return ts, panel
+    return pd.DataFrame(rows, columns=["sample", "pop", "super_pop"])
 
 
 def _biallelic_snps(ts: tskit.TreeSequence, chunk: int = 4096):
@@ -337,6 +356,54 @@ def write_vcf_and_panel(
         raise ConfigError(
             "vcf_path", f"'{vcf_path}' must end in .vcf.gz", fix="name the output <name>.vcf.gz"
         )
+    names = _checked_sample_names(ts, panel)
+    ts_meta = ts.metadata if isinstance(ts.metadata, dict) else {}
+    sim = ts_meta.get("genosynth", {})
+    if chrom is None:
+        chrom = str(sim.get("chrom", "1"))
+    chrom = str(chrom)
+    if not chrom or any(c.isspace() for c in chrom) or ":" in chrom:
+        raise ConfigError("chrom", f"invalid chromosome name {chrom!r}", fix="e.g. '1' or 'chr1'")
+    record = {"simulation": sim, **dict(provenance or {})}
+    header = _vcf_header(ts, chrom, names, record)
+    gender = panel["gender"].astype(str) if "gender" in panel else pd.Series(["NA"] * len(panel))
+    panel_out = pd.DataFrame(
+        {
+            "sample": names,
+            "pop": panel["pop"].astype(str).to_numpy(),
+            "super_pop": panel["super_pop"].astype(str).to_numpy(),
+            "gender": gender.to_numpy(),
+        }
+    )
+
+    tbi_path = vcf_path + ".tbi"
+    with atomic_paths(vcf_path, tbi_path, panel_path) as (vcf_tmp, tbi_tmp, panel_tmp):
+        with pysam.BGZFile(str(vcf_tmp), "wb") as fh:
+            fh.write(("\n".join(header) + "\n").encode())
+            n_written = _write_snp_records(fh, ts, chrom)
+        pysam.tabix_index(str(vcf_tmp), preset="vcf", force=True, index=str(tbi_tmp))
+        panel_out.to_csv(panel_tmp, sep="\t", index=False, lineterminator="\n")
+    return n_written
+
+
+def _vcf_header(ts: tskit.TreeSequence, chrom: str, names: list[str], record: dict) -> list[str]:
+    """Header lines of the simulated VCF, ``record`` as its provenance line."""
+    prov = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+    length = int(math.ceil(ts.sequence_length))
+    return [
+        "##fileformat=VCFv4.2",
+        "##source=genosynth.simulate (msprime, OutOfAfrica_3G09)",
+        f"##genosynth_provenance={prov}",
+        f"##contig=<ID={chrom},length={length}>",
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Phased genotype">',
+        "\t".join(
+            ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"] + names
+        ),
+    ]
+
+
+def _checked_sample_names(ts: tskit.TreeSequence, panel: pd.DataFrame) -> list[str]:
+    """The panel's sample names, once panel and tree sequence fit :func:`write_vcf_and_panel`."""
     if len(panel) != ts.num_individuals:
         raise GenosynthError(
             f"panel has {len(panel)} rows for {ts.num_individuals} individuals in the tree "
@@ -353,66 +420,34 @@ def write_vcf_and_panel(
             "every individual of the tree sequence must be diploid (two sample nodes); "
             "simulate with ploidy=2 as simulate_haplotypes does"
         )
-    ts_meta = ts.metadata if isinstance(ts.metadata, dict) else {}
-    sim = ts_meta.get("genosynth", {})
-    if chrom is None:
-        chrom = str(sim.get("chrom", "1"))
-    chrom = str(chrom)
-    if not chrom or any(c.isspace() for c in chrom) or ":" in chrom:
-        raise ConfigError("chrom", f"invalid chromosome name {chrom!r}", fix="e.g. '1' or 'chr1'")
-    record = {"simulation": sim, **dict(provenance or {})}
-    prov = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+    return names
 
-    length = int(math.ceil(ts.sequence_length))
-    header = [
-        "##fileformat=VCFv4.2",
-        "##source=genosynth.simulate (msprime, OutOfAfrica_3G09)",
-        f"##genosynth_provenance={prov}",
-        f"##contig=<ID={chrom},length={length}>",
-        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Phased genotype">',
-        "\t".join(
-            ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"] + names
-        ),
-    ]
+
+def _write_snp_records(fh, ts: tskit.TreeSequence, chrom: str) -> int:
+    """Write the phased ``GT`` records of the biallelic SNPs of ``ts`` to ``fh``; their count."""
     n_ind = ts.num_individuals
-    gender = panel["gender"].astype(str) if "gender" in panel else pd.Series(["NA"] * len(panel))
-    panel_out = pd.DataFrame(
-        {
-            "sample": names,
-            "pop": panel["pop"].astype(str).to_numpy(),
-            "super_pop": panel["super_pop"].astype(str).to_numpy(),
-            "gender": gender.to_numpy(),
-        }
-    )
-
-    tbi_path = vcf_path + ".tbi"
-    with atomic_paths(vcf_path, tbi_path, panel_path) as (vcf_tmp, tbi_tmp, panel_tmp):
-        n_written, last = 0, 0
-        with pysam.BGZFile(str(vcf_tmp), "wb") as fh:
-            fh.write(("\n".join(header) + "\n").encode())
-            for positions, ref, alt, g in _biallelic_snps(ts):
-                pos1 = positions + 1  # VCF is 1-based
-                if len(pos1) and (pos1[0] <= last or np.any(np.diff(pos1) <= 0)):
-                    raise GenosynthError("simulated positions are not strictly increasing")
-                buf = np.empty((len(g), 4 * n_ind), dtype=np.uint8)
-                buf[:, 0::4] = g[:, 0::2] + ord("0")
-                buf[:, 1::4] = ord("|")
-                buf[:, 2::4] = g[:, 1::2] + ord("0")
-                buf[:, 3::4] = ord("\t")
-                buf[:, -1] = ord("\n")
-                lines = []
-                for k in range(len(g)):
-                    p = int(pos1[k])
-                    lines.append(
-                        f"{chrom}\t{p}\t{chrom}:{p}\t{ref[k]}\t{alt[k]}\t.\tPASS\t.\tGT\t".encode()
-                    )
-                    lines.append(buf[k].tobytes())
-                fh.write(b"".join(lines))
-                n_written += len(g)
-                if len(pos1):
-                    last = int(pos1[-1])
-        pysam.tabix_index(str(vcf_tmp), preset="vcf", force=True, index=str(tbi_tmp))
-        panel_out.to_csv(panel_tmp, sep="\t", index=False, lineterminator="\n")
+    n_written, last = 0, 0
+    for positions, ref, alt, g in _biallelic_snps(ts):
+        pos1 = positions + 1  # VCF is 1-based
+        if len(pos1) and (pos1[0] <= last or np.any(np.diff(pos1) <= 0)):
+            raise GenosynthError("simulated positions are not strictly increasing")
+        buf = np.empty((len(g), 4 * n_ind), dtype=np.uint8)
+        buf[:, 0::4] = g[:, 0::2] + ord("0")
+        buf[:, 1::4] = ord("|")
+        buf[:, 2::4] = g[:, 1::2] + ord("0")
+        buf[:, 3::4] = ord("\t")
+        buf[:, -1] = ord("\n")
+        lines = []
+        for k in range(len(g)):
+            p = int(pos1[k])
+            lines.append(
+                f"{chrom}\t{p}\t{chrom}:{p}\t{ref[k]}\t{alt[k]}\t.\tPASS\t.\tGT\t".encode()
+            )
+            lines.append(buf[k].tobytes())
+        fh.write(b"".join(lines))
+        n_written += len(g)
+        if len(pos1):
+            last = int(pos1[-1])
     return n_written
 
 

@@ -70,6 +70,8 @@ _REAL_BACKGROUND = "0.75"
 _AG = "tab:red"
 #: Panels per row of multi-panel figures.
 _MAX_COLS = 4
+#: Scatter marker of the UMAP panels.
+_UMAP_MARKER = {"s": 5, "linewidths": 0, "rasterized": True}
 
 
 def _models(ag_by_model: dict) -> dict[str, np.ndarray]:
@@ -146,8 +148,6 @@ def plot_umap(
         The embedded points of ``"real"`` and of each model, in plotting order
         (after subsampling).
     """
-    import umap  # deferred: importing umap is slow
-
     rng = np.random.default_rng(random_state)
     r = _as_haplotypes(real, "real")
     models = _models(ag_by_model)
@@ -158,37 +158,13 @@ def plot_umap(
     if max_per_set is not None and r.shape[0] > max_per_set:
         keep = np.sort(rng.choice(r.shape[0], max_per_set, replace=False))
     sets = [r[keep]] + [_subsample(ag, max_per_set, rng) for ag in models.values()]
-    stacked = np.concatenate(sets, axis=0).astype(np.float32)
-    if stacked.shape[0] < 4:
-        raise GenosynthError(f"UMAP needs at least 4 haplotypes, got {stacked.shape[0]}")
-    reducer = umap.UMAP(
-        n_neighbors=max(2, min(n_neighbors, stacked.shape[0] - 1)),
-        metric=metric,
-        random_state=random_state,
-        n_components=2,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        embedding = reducer.fit_transform(stacked)
-    bounds = np.cumsum([0] + [s.shape[0] for s in sets])
-    parts = [embedding[bounds[k] : bounds[k + 1]] for k in range(len(sets))]
-    real_xy = parts[0]
-
+    parts = _umap_embedding(sets, n_neighbors=n_neighbors, metric=metric, seed=random_state)
+    embedding = np.concatenate(parts, axis=0)
     fig, axes = _panels(1 + len(models))
-    marker = {"s": 5, "linewidths": 0, "rasterized": True}
-    ax = axes[0]
-    if groups is None:
-        ax.scatter(real_xy[:, 0], real_xy[:, 1], c=_REAL, label="real", **marker)
-    else:
-        g = groups[keep]
-        for k, label in enumerate(np.unique(g)):
-            sel = g == label
-            ax.scatter(real_xy[sel, 0], real_xy[sel, 1], c=f"C{k % 10}", label=label, **marker)
-        ax.legend(loc="best", fontsize="x-small", markerscale=2.5, frameon=False)
-    ax.set_title("real")
+    _draw_umap_real(axes[0], parts[0], None if groups is None else groups[keep])
     for ax, (name, xy) in zip(axes[1:], zip(models, parts[1:], strict=True), strict=True):
-        ax.scatter(real_xy[:, 0], real_xy[:, 1], c=_REAL_BACKGROUND, label="real", **marker)
-        ax.scatter(xy[:, 0], xy[:, 1], c=_AG, alpha=0.6, label=name, **marker)
+        ax.scatter(parts[0][:, 0], parts[0][:, 1], c=_REAL_BACKGROUND, label="real", **_UMAP_MARKER)
+        ax.scatter(xy[:, 0], xy[:, 1], c=_AG, alpha=0.6, label=name, **_UMAP_MARKER)
         ax.set_title(name)
         ax.legend(loc="best", fontsize="x-small", markerscale=2.5, frameon=False)
     lo, hi = embedding.min(axis=0), embedding.max(axis=0)
@@ -201,6 +177,40 @@ def plot_umap(
         ax.tick_params(labelsize="x-small")
     _finish(fig, path, title)
     return dict(zip(["real", *models], parts, strict=True))
+
+
+def _umap_embedding(sets: list, *, n_neighbors: int, metric: str, seed: int) -> list:
+    """One 2-D UMAP of the rows of every set together, split back into one array per set."""
+    import umap  # deferred: importing umap is slow
+
+    stacked = np.concatenate(sets, axis=0).astype(np.float32)
+    if stacked.shape[0] < 4:
+        raise GenosynthError(f"UMAP needs at least 4 haplotypes, got {stacked.shape[0]}")
+    reducer = umap.UMAP(
+        n_neighbors=max(2, min(n_neighbors, stacked.shape[0] - 1)),
+        metric=metric,
+        random_state=seed,
+        n_components=2,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        embedding = reducer.fit_transform(stacked)
+    bounds = np.cumsum([0] + [s.shape[0] for s in sets])
+    return [embedding[bounds[k] : bounds[k + 1]] for k in range(len(sets))]
+
+
+def _draw_umap_real(ax, real_xy: np.ndarray, groups) -> None:
+    """The real panel of the UMAP figure, coloured by group when there are groups."""
+    if groups is None:
+        ax.scatter(real_xy[:, 0], real_xy[:, 1], c=_REAL, label="real", **_UMAP_MARKER)
+    else:
+        for k, label in enumerate(np.unique(groups)):
+            sel = groups == label
+            ax.scatter(
+                real_xy[sel, 0], real_xy[sel, 1], c=f"C{k % 10}", label=label, **_UMAP_MARKER
+            )
+        ax.legend(loc="best", fontsize="x-small", markerscale=2.5, frameon=False)
+    ax.set_title("real")
 
 
 # --------------------------------------------------------------------------- S4, S8
