@@ -178,7 +178,7 @@ def _generator_input(data: Mapping[str, np.ndarray], kind: str) -> np.ndarray:
 
 
 def train_generator(*, data, kind: str, checkpoint, training_log, settings, threads) -> None:
-    """Train a WGAN-GP (:func:`genosynth.dna.wgan.train_wgan`) on one data set.
+    """Train a WGAN-GP (:func:`genosynth.steps.train.train_wgan`) on one data set.
 
     ``kind``: ``seq`` (the k-mers' training split), ``exon`` (windows + track, 5 channels)
     or ``binding``/``multi`` (the ``codes`` of a binding data file).

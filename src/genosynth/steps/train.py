@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genosynth import formats
+from genosynth import formats, training
 from genosynth.errors import ConfigError
 from genosynth.fileio import atomic_path
 from genosynth.models import MODELS, get_model
@@ -35,7 +35,6 @@ from genosynth.training import (
     calibrate_beta,
     remove_side_files,
     require_beta,
-    train,
 )
 
 __all__ = [
@@ -220,7 +219,7 @@ def train_model(
         n_eval = min(n_target, EVAL_SAMPLES)
         real = haplotypes[np.sort(rng.choice(n_target, n_eval, replace=False))]
         workdir = Path(checkpoint).parent
-        rows, instance = train(
+        rows, instance = training.train(
             instance,
             haplotypes,
             labels=labels,
@@ -265,7 +264,7 @@ def train_wgan(x: np.ndarray, *, settings: Mapping, checkpoint, training_log, th
     model = SequenceWGAN(**{k: v for k, v in settings.items() if k not in names})
     model.configure_threads(threads)
     start = time.perf_counter()
-    rows, model = train(model, x, controls=controls, workdir=Path(checkpoint).parent)
+    rows, model = training.train(model, x, controls=controls, workdir=Path(checkpoint).parent)
     log.info(
         "wgan trained %d steps on %s in %.1f s", model.step, x.shape, time.perf_counter() - start
     )
