@@ -24,8 +24,6 @@ SRC = REPO / "src"
 PACKAGE = SRC / "genosynth"
 STEPS = "genosynth.steps"
 MAX_FUNCTION_LINES = 80
-#: Files another change is rewriting: their long functions are known (xfail, not strict).
-BEING_REWRITTEN = ("models/", "training.py", "dna/wgan.py")
 
 
 def module_name(path: Path) -> str:
@@ -156,15 +154,9 @@ def long_functions(path: Path) -> list[str]:
     ]
 
 
-def _file_param(path: Path):
-    rel = path.relative_to(PACKAGE).as_posix()
-    marks = []
-    if rel.startswith(BEING_REWRITTEN):
-        marks = [pytest.mark.xfail(strict=False, reason="being rewritten in another change")]
-    return pytest.param(path, id=rel, marks=marks)
-
-
-@pytest.mark.parametrize("path", [_file_param(p) for p in MODULES.values()])
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, id=p.relative_to(PACKAGE).as_posix()) for p in MODULES.values()]
+)
 def test_functions_are_at_most_80_lines(path):
     assert not long_functions(path), f"{path.name}: {long_functions(path)}"
 

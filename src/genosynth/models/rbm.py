@@ -63,8 +63,8 @@ import time
 
 import numpy as np
 
+import genosynth.models.rbm_sampling as rbm_sampling
 from genosynth.errors import GenosynthError, TrainingError
-from genosynth.models import rbm_sampling
 from genosynth.models.base import (
     HaplotypeModel,
     as_generator,
