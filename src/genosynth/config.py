@@ -47,6 +47,7 @@ def load_schema(path: str | os.PathLike, locate=None) -> dict:
 
 def _model_section(cls, controls) -> dict:
     section = json_schema(cls.spec)
+    del section["default"]  # a model runs only when its key is present
     section["description"] = (cls.__doc__ or cls.name).strip().splitlines()[0]
     for p in controls:
         section["properties"][p.name] = {"$ref": f"#/$defs/training_controls/properties/{p.name}"}

@@ -133,6 +133,7 @@ def test_schema_defaults_are_the_library_defaults():
 def test_a_config_gets_every_models_defaults_and_refuses_pruned_keys():
     config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
     validate_config(config, _schema())
+    assert sorted(config["models"]) == ["bernoulli", "gan", "markov", "rbm"]  # none added
     gan = config["models"]["gan"]
     assert gan["checkpoint_every"] == 10 and gan["adam_beta_1"] == 0.9 and gan["repair"] is None
     assert get_model("gan", **training_and_sampling("gan", gan)[1]).params["readout"] == "sample"
