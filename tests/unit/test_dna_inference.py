@@ -68,7 +68,7 @@ def test_predictor_is_no_haplotype_model_and_keeps_the_checkpoint_layout(tmp_pat
     from genosynth.errors import GenosynthError
     from genosynth.models.base import HaplotypeModel, read_checkpoint_meta
 
-    with pytest.raises(GenosynthError, match=r"no parameter\(s\) \['latent_size'\]"):
+    with pytest.raises(GenosynthError, match=r"unknown parameter\(s\) \['latent_size'\]"):
         BindingCNN(latent_size=4)
     model = BindingCNN(filters=2, kernel_size=3, hidden=2, epochs=2, threads=1)
     assert not isinstance(model, HaplotypeModel) and not hasattr(model, "sample")
@@ -77,7 +77,8 @@ def test_predictor_is_no_haplotype_model_and_keeps_the_checkpoint_layout(tmp_pat
     x = one_hot(np.random.default_rng(0).integers(0, 4, (16, 8)).astype(np.uint8))
     model.fit(x, x[:, :, 0].sum(axis=1), seed=1).save(tmp_path / "p.npz", provenance={"seed": 1})
     meta = read_checkpoint_meta(tmp_path / "p.npz")
-    keys = ["model", "params", "step", "n_sites", "rng_state", "genosynth_version", "provenance"]
+    keys = ["model", "params", "step", "n_sites", "rng_state", "data_sha256"]
+    keys += ["genosynth_version", "provenance"]
     assert list(meta) == keys
     assert (meta["model"], meta["step"], meta["n_sites"]) == ("binding_cnn", 2, 8)
     assert meta["rng_state"] is None and meta["provenance"] == {"seed": 1}

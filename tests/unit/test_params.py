@@ -174,3 +174,15 @@ def test_the_driver_is_the_only_training_loop():
     }
     assert savers <= {"base.py"}  # only the definition of save itself
     assert ".save(" not in (src / "dna/wgan.py").read_text()
+
+
+def test_predictor_sections_share_the_predictors_defaults():
+    from genosynth.dna.predictors import BindingCNN
+
+    dna = _schema()["properties"]["dna"]["properties"]
+    for section in ("predictor", "oracle"):
+        props = dna[section]["properties"]
+        for key, value in BindingCNN.defaults.items():
+            if key in props:
+                assert props[key]["default"] == value, (section, key)
+        assert set(props) - set(BindingCNN.defaults) <= {"seed"}

@@ -12,7 +12,8 @@ trained independently (its own seed, all the data).
 :func:`pwm_score_tf` is the differentiable explicit predictor (log-odds convolution +
 max-pool over positions and strands), equal to :func:`genosynth.dna.motifs.pwm_scan`.
 
-A predictor scores sequences and generates none, so it is no
+A predictor scores sequences and generates none, so it is a
+:class:`~genosynth.models.base.Model` (typed parameters, one-file checkpoint) but no
 :class:`~genosynth.models.base.HaplotypeModel`; its checkpoint is the same one-file
 ``.npz`` as theirs (``meta`` JSON, ``state/<name>`` arrays), read by :func:`load_predictor`
 and by :func:`genosynth.dna.inference.load_predictor`.
@@ -22,13 +23,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from typing import Any, ClassVar
 
 import numpy as np
 
 from genosynth.errors import GenosynthError
-from genosynth.fileio import atomic_path
+from genosynth.models.base import Model
+from genosynth.params import Param
 from genosynth.tfutils import configure_threads, glorot_uniform, seed_int
 
 __all__ = ["BindingCNN", "load_predictor", "pwm_score_tf"]
@@ -72,53 +72,33 @@ def _build_cnn(length: int, *, filters: int, kernel_size: int, hidden: int):
     return keras.Model(x, keras.layers.Dense(1, name="cnn_output")(h), name="cnn")
 
 
-class BindingCNN:
-    """DeepBind-like regression CNN on one-hot sequences (module notes).
+class BindingCNN(Model):
+    """DeepBind-like regression CNN on one-hot sequences (module notes)."""
 
-    Parameters
-    ----------
-    filters : int, default 32
-    kernel_size : int, default 12
-    hidden : int, default 32
-    epochs : int, default 30
-    batch_size : int, default 64
-    lr : float, default 1e-3
-        Adam learning rate.
-    threads : int or None
-    """
-
-    name: ClassVar[str] = "binding_cnn"
-    defaults: ClassVar[dict[str, Any]] = {
-        "filters": 32,
-        "kernel_size": 12,
-        "hidden": 32,
-        "epochs": 30,
-        "batch_size": 64,
-        "lr": 1e-3,
-        "threads": None,
-    }
+    name = "binding_cnn"
+    spec = (
+        Param("filters", int, 32, "Convolution filters.", low=1),
+        Param("kernel_size", int, 12, "Convolution width (bases).", low=1),
+        Param("hidden", int, 32, "Units of the hidden dense layer.", low=1),
+        Param("epochs", int, 30, "Training epochs.", "run", low=1),
+        Param("batch_size", int, 64, "Rows per Adam step.", low=1),
+        Param("lr", float, 1e-3, "Adam learning rate.", low=0, low_open=True),
+        Param(
+            "threads",
+            int,
+            None,
+            "TensorFlow intra-op threads (null: default).",
+            "run",
+            low=1,
+            nullable=True,
+        ),
+    )
 
     def __init__(self, **params):
-        unknown = set(params) - set(self.defaults)
-        if unknown:
-            raise GenosynthError(
-                f"model '{self.name}' has no parameter(s) {sorted(unknown)}; "
-                f"known: {sorted(self.defaults)}"
-            )
-        self.params: dict[str, Any] = {**self.defaults, **params}
-        self.step = 0
-        self.n_sites: int | None = None
+        super().__init__(**params)
         self._net = None
         self.target_mean = 0.0
         self.target_std = 1.0
-
-    @property
-    def is_fitted(self) -> bool:
-        return self.n_sites is not None
-
-    def _require_fitted(self) -> None:
-        if not self.is_fitted:
-            raise GenosynthError(f"predictor '{self.name}' must be fitted (or loaded) first")
 
     def _build(self, length: int) -> None:
         configure_threads(self.params["threads"])
@@ -213,30 +193,6 @@ class BindingCNN:
         for key, w in named_weights(self._net).items():
             w.assign(np.asarray(state[key], dtype=np.float32))
         self.target_mean, self.target_std = (float(v) for v in state["target"])
-
-    def save(self, path: str | os.PathLike, *, provenance: dict | None = None) -> None:
-        """Write the predictor to one ``.npz`` checkpoint, atomically.
-
-        The layout of :meth:`genosynth.models.base.HaplotypeModel.save`: ``meta`` (JSON:
-        model, params, step, n_sites, ``rng_state`` null, version, provenance) and
-        :meth:`get_state` as ``state/<name>`` arrays.
-        """
-        from genosynth import __version__
-
-        meta = {
-            "model": self.name,
-            "params": self.params,
-            "step": self.step,
-            "n_sites": self.n_sites,
-            "rng_state": None,
-            "genosynth_version": __version__,
-            "provenance": provenance or {},
-        }
-        arrays = {f"state/{k}": np.asarray(v) for k, v in self.get_state().items()}
-        arrays["meta"] = np.array(json.dumps(meta))
-        with atomic_path(path) as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(fh, **arrays)
 
 
 def load_predictor(path) -> BindingCNN:
