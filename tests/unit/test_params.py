@@ -180,7 +180,7 @@ def test_predictor_sections_share_the_predictors_defaults():
     from genosynth.dna.predictors import BindingCNN
 
     dna = _schema()["properties"]["dna"]["properties"]
-    for section in ("predictor", "oracle"):
+    for section in ("predictor",):  # the oracle is a larger CNN on purpose
         props = dna[section]["properties"]
         for key, value in BindingCNN.defaults.items():
             if key in props:
