@@ -29,12 +29,16 @@ def test_slurm_profile_site_values():
     assert "slurm-status-command squeue" in (PROFILES / "slurm/config.yaml").read_text()
 
 
+GAN_ONLY = "'gpu:1' if wildcards.model == 'gan' else ''"  # train_network: the RBM needs no GPU
+
+
 def test_gpu_profile_is_the_base_plus_gpu_requests():
     base, gpu = load("slurm"), load("slurm-gpu")
     extra = gpu.pop("set-resources")
     assert gpu == base
-    gpu_rules = {"train_gan", "train_dna_wgan", "train_dna_predictor", "train_dna_oracle"}
-    assert extra == {rule: {"gres": "gpu:1"} for rule in gpu_rules}
+    dna_rules = {"train_dna_wgan", "train_dna_predictor", "train_dna_oracle"}
+    want = {"train_network": {"gres": GAN_ONLY}} | {r: {"gres": "gpu:1"} for r in dna_rules}
+    assert extra == want
     assert set(extra) <= rule_names()  # a renamed rule would silently lose its GPU
 
 
@@ -47,7 +51,13 @@ def test_dry_run_through_the_slurm_profile(tmp_path):
         str(REPO / "config/smoke.yaml"),
         "-n",
         "results/wide/models/gan/checkpoint.npz",
+        "results/wide/models/rbm/checkpoint.npz",
     )
-    assert "rule train_gan:" in proc.stdout
-    resources = re.search(r"rule train_gan:.*?resources: ([^\n]+)", proc.stdout, re.S).group(1)
-    assert "gres=gpu:1" in resources and "mem_mb=8000" in resources, resources
+    jobs = re.findall(r"rule train_network:\n(.*?)\n\n", proc.stdout, re.S)
+    resources = {
+        re.search(r"model=(\w+)", job).group(1): re.search(r"resources: ([^\n]+)", job).group(1)
+        for job in jobs
+    }
+    assert set(resources) == {"gan", "rbm"}, proc.stdout
+    assert "gres=gpu:1" in resources["gan"] and "mem_mb=8000" in resources["gan"], resources
+    assert "gres=gpu" not in resources["rbm"] and "mem_mb=8000" in resources["rbm"], resources

@@ -8,7 +8,7 @@ that every job went through sbatch with the rule's resources, and that a job fai
 retried and reported (tests/cluster/retry_workflow, a test-only Snakefile).
 
 A fake GPU (SLURM_LOCAL_GPUS of tools/slurm_local.sh) shows that profiles/slurm-gpu asks SLURM
-for a GPU for training jobs only (tests/cluster/gpu_workflow).
+for a GPU for GAN training jobs only (tests/cluster/gpu_workflow).
 
 Needs root and Debian's slurm-wlm + munge (`bash tools/setup.sh` installs them as root); skips
 with the reason otherwise.
@@ -163,12 +163,17 @@ def test_failed_job_is_retried_and_reported(slurm, tmp_path):
     assert (tmp_path / "done.txt").read_text() == f"SLURM job {second}\n"
 
 
-def test_gpu_profile_gives_training_jobs_a_gpu(slurm, tmp_path):
+def test_gpu_profile_gives_gan_training_jobs_a_gpu(slurm, tmp_path):
     snakefile = REPO / "tests/cluster/gpu_workflow/Snakefile"
     out = run_profile(tmp_path, slurm, snakefile, profile="slurm-gpu")
-    jobs = {re.search(r"rule_(\w+)/", log).group(1): j for _, j, log in SUBMITTED.findall(out)}
-    assert set(jobs) == {"train_gan", "plot_pca"}, out[-3000:]
-    assert job_record(slurm, jobs["train_gan"]).get("TresPerNode") == "gres:gpu:1"
-    assert "gpu" not in job_record(slurm, jobs["plot_pca"]).get("TresPerNode", "")
+    jobs = {}  # model (train_network) or rule -> SLURM job id
+    for _, jobid, log in SUBMITTED.findall(out):
+        rule, model = re.search(r"rule_(\w+)/(?:(\w+)/)?[^/]+\.log$", log).groups()
+        jobs[model or rule] = jobid
+    assert set(jobs) == {"gan", "rbm", "plot_pca"}, out[-3000:]
+    assert job_record(slurm, jobs["gan"]).get("TresPerNode") == "gres:gpu:1"
+    for name in ("rbm", "plot_pca"):  # the RBM is NumPy code: a GPU would stay idle
+        assert "gpu" not in job_record(slurm, jobs[name]).get("TresPerNode", ""), name
     assert (tmp_path / "train_gan.txt").read_text() == "gpus=0\n"  # SLURM assigned GPU 0
+    assert (tmp_path / "train_rbm.txt").read_text() == "gpus=none\n"
     assert (tmp_path / "plot_pca.txt").read_text() == "gpus=none\n"

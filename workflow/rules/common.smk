@@ -9,6 +9,7 @@ validate_config(config, load_schema(workflow.source_path("../schemas/config.sche
 DATASETS = list(config["datasets"])
 MODELS = list(config["models"])
 CLOSED_FORM = ("bernoulli", "markov", "copying")  # fitted in one pass by train_baseline
+NETWORKS = ("gan", "rbm")  # trained over epochs by train_network
 
 
 wildcard_constraints:
