@@ -42,7 +42,7 @@ RESOURCES = {
     "subset_dataset": (8000, 30, 1),
     "train_baseline": (4000, 30, 1),
     "sample_ags": (4000, 30, 1),
-    "plot_pca": (4000, 30, 1),
+    "plot_figure": (8000, 60, 1),
 }
 
 
@@ -170,9 +170,9 @@ def test_gpu_profile_gives_gan_training_jobs_a_gpu(slurm, tmp_path):
     for _, jobid, log in SUBMITTED.findall(out):
         rule, model = re.search(r"rule_(\w+)/(?:(\w+)/)?[^/]+\.log$", log).groups()
         jobs[model or rule] = jobid
-    assert set(jobs) == {"gan", "rbm", "plot_pca"}, out[-3000:]
+    assert set(jobs) == {"gan", "rbm", "plot_figure"}, out[-3000:]
     assert job_record(slurm, jobs["gan"]).get("TresPerNode") == "gres:gpu:1"
-    for name in ("rbm", "plot_pca"):  # the RBM is NumPy code: a GPU would stay idle
+    for name in ("rbm", "plot_figure"):  # the RBM is NumPy code: a GPU would stay idle
         assert "gpu" not in job_record(slurm, jobs[name]).get("TresPerNode", ""), name
     assert (tmp_path / "train_gan.txt").read_text() == "gpus=0\n"  # SLURM assigned GPU 0
     assert (tmp_path / "train_rbm.txt").read_text() == "gpus=none\n"

@@ -271,7 +271,7 @@ def test_env_file_parses_and_pins_every_package(env):
 
 def test_every_rule_names_an_env_that_provides_its_imports(rules):
     names = {r["name"] for r in rules}
-    assert {"ingest_haplotypes", "train_network", "plot_pca"} <= names  # the workflow loaded
+    assert {"ingest_haplotypes", "train_network", "plot_figure"} <= names  # the workflow loaded
     problems = env_problems(rules)
     assert not problems, "\n".join(problems)
 

@@ -127,6 +127,28 @@ FIGURES = [
     "aats",
     "aats_sensitivity",
 ]
+# Figures of `plot_figure` (scripts/plot_evaluation.py): the report subcategory of each.
+EVALUATION_FIGURES = {
+    "pca": "PCA",
+    "umap": "Structure",
+    "pairwise_differences": "Diversity",
+    "allele_frequency": "Diversity",
+    "fixed_alleles": "Diversity",
+    "haplostrips": "Structure",
+    "ld_matrix": "Linkage disequilibrium",
+    "ld_decay": "Linkage disequilibrium",
+    "closest_distance": "Privacy",
+    "aats_sensitivity": "Privacy",
+}
+
+
+wildcard_constraints:
+    figure="|".join(EVALUATION_FIGURES),
+
+
+def get_figure_settings(figure):
+    """Settings of one `plot_figure` figure: `pca`, or `evaluate.<figure>`."""
+    return config["pca"] if figure == "pca" else config["evaluate"][figure]
 
 
 def get_evaluation_inputs(wildcards):
