@@ -337,8 +337,7 @@ EVALUATION_RULES = (
         "export_imputation_panel",
         "impute_genotypes",
         "plot_imputation",
-        "scan_xpehh",
-        "scan_pbs",
+        "scan_selection",
         "prepare_painting",
         "plot_phenotype",
     }

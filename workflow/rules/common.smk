@@ -219,6 +219,19 @@ def get_scan_inputs(wildcards):
     return files | {"legend": f"{data}/snps.legend"} | get_genetic_map()
 
 
+SCAN_STATISTICS = ["xpehh", "pbs"]  # selection scans of scan_selection
+
+
+wildcard_constraints:
+    statistic="|".join(SCAN_STATISTICS),
+
+
+def get_scan_settings(statistic):
+    """`downstream.selection` for one statistic: without the other's section and the datasets."""
+    skip = {"datasets"} | set(SCAN_STATISTICS) - {statistic}
+    return {k: v for k, v in config["downstream"]["selection"].items() if k not in skip}
+
+
 def get_impute_inputs(wildcards):
     """Masked target, real reference, Beagle map, and the model's AG panel unless `reference`."""
     base = f"results/{wildcards.ds}/imputation"
@@ -236,7 +249,7 @@ def get_downstream_outputs():
         outputs.append(f"results/{ds}/figures/imputation.png")
         outputs += [f"results/{ds}/imputation/panel_{m}.{x}" for m in MODELS for x in PANEL_FILES]
     for ds in get_downstream_datasets("selection"):
-        outputs += [f"results/{ds}/figures/selection_{s}.png" for s in ("xpehh", "pbs")]
+        outputs += [f"results/{ds}/figures/selection_{s}.png" for s in SCAN_STATISTICS]
     for ds in get_downstream_datasets("painting"):
         outputs += [f"results/{ds}/painting/chromopainter.{x}" for x in PAINTING_FILES]
         if get_chromopainter():
@@ -250,7 +263,7 @@ def get_downstream_metric_fragments(ds):
     """Metric tables of the downstream analyses that run on one dataset."""
     names = {
         "imputation": ["imputation"],
-        "selection": ["selection_xpehh", "selection_pbs"],
+        "selection": [f"selection_{s}" for s in SCAN_STATISTICS],
         "phenotype": ["phenotype"],
     }
     fragments = []
