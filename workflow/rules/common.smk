@@ -290,10 +290,18 @@ DNA_FIGURES = [
     "splice_logos",
     "binding_oracle",
 ] + DNA_EXPERIMENTS
+# Figures of plot_dna_figure: the generator each reads and the data it compares with ("": none).
+DNA_GENERATOR_FIGURES = {
+    "latent_interpolation": ("seq", ""),
+    "latent_complementation": ("seq", ""),
+    "edit_distance": ("seq", "kmers"),
+    "splice_logos": ("exon", "exon_windows"),
+}
 
 
 wildcard_constraints:
     dna_gen="seq|exon|binding",
+    dna_figure="|".join(DNA_GENERATOR_FIGURES),
     dna_set="|".join(DNA_SETS),
     dna_pred="|".join(["restricted"] + DNA_SETS),
     dna_experiment="|".join(DNA_EXPERIMENTS),
@@ -322,6 +330,13 @@ def get_dna_generator_data(wildcards):
     """Training data of a generator: k-mers, exon windows or the restricted binding data."""
     names = {"seq": "kmers", "exon": "exon_windows", "binding": "binding_restricted"}
     return {"data": f"results/dna/data/{names[wildcards.dna_gen]}.npz"}
+
+
+def get_dna_figure_inputs(wildcards):
+    """Generator checkpoint of a plot_dna_figure figure, and the data it compares with."""
+    generator, data = DNA_GENERATOR_FIGURES[wildcards.dna_figure]
+    inputs = {"checkpoint": f"results/dna/models/wgan_{generator}/checkpoint.npz"}
+    return inputs | ({"data": f"results/dna/data/{data}.npz"} if data else {})
 
 
 def get_dna_binding_set(name, key="dna.design"):

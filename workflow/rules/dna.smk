@@ -219,46 +219,20 @@ rule plot_binding_oracle:
         "../../scripts/dna_plot_binding_oracle.py"
 
 
-rule plot_latent_interpolation:
+rule plot_dna_figure:
     input:
-        checkpoint="results/dna/models/wgan_seq/checkpoint.npz",
+        unpack(get_dna_figure_inputs),
     output:
         figure=report(
-            "results/dna/figures/latent_interpolation.png",
-            caption="../report/dna_latent_interpolation.rst",
+            "results/dna/figures/{dna_figure}.png",
+            caption="../report/dna_figure.rst",
             category="DNA",
         ),
-        metrics="results/dna/metrics/latent_interpolation.tsv",
+        metrics="results/dna/metrics/{dna_figure}.tsv",
     log:
-        "results/logs/plot_latent_interpolation.log",
+        "results/logs/plot_dna_figure/{dna_figure}.log",
     benchmark:
-        "results/benchmarks/plot_latent_interpolation.tsv"
-    conda:
-        "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        settings=DNA["latent_interpolation"],
-    script:
-        "../../scripts/dna_plot_latent_interpolation.py"
-
-
-rule plot_latent_complementation:
-    input:
-        checkpoint="results/dna/models/wgan_seq/checkpoint.npz",
-    output:
-        figure=report(
-            "results/dna/figures/latent_complementation.png",
-            caption="../report/dna_latent_complementation.rst",
-            category="DNA",
-        ),
-        metrics="results/dna/metrics/latent_complementation.tsv",
-    log:
-        "results/logs/plot_latent_complementation.log",
-    benchmark:
-        "results/benchmarks/plot_latent_complementation.tsv"
+        "results/benchmarks/plot_dna_figure/{dna_figure}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
     threads: DNA["threads"]
@@ -266,63 +240,9 @@ rule plot_latent_complementation:
         mem_mb=4000,
         runtime=30,
     params:
-        settings=DNA["latent_complementation"],
+        settings=lambda w: DNA[w.dna_figure],
     script:
-        "../../scripts/dna_plot_latent_complementation.py"
-
-
-rule plot_edit_distance:
-    input:
-        checkpoint="results/dna/models/wgan_seq/checkpoint.npz",
-        data="results/dna/data/kmers.npz",
-    output:
-        figure=report(
-            "results/dna/figures/edit_distance.png",
-            caption="../report/dna_edit_distance.rst",
-            category="DNA",
-        ),
-        metrics="results/dna/metrics/edit_distance.tsv",
-    log:
-        "results/logs/plot_edit_distance.log",
-    benchmark:
-        "results/benchmarks/plot_edit_distance.tsv"
-    conda:
-        "../../envs/tensorflow.yaml"
-    threads: DNA["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        settings=DNA["edit_distance"],
-    script:
-        "../../scripts/dna_plot_edit_distance.py"
-
-
-rule plot_splice_logos:
-    input:
-        checkpoint="results/dna/models/wgan_exon/checkpoint.npz",
-        data="results/dna/data/exon_windows.npz",
-    output:
-        figure=report(
-            "results/dna/figures/splice_logos.png",
-            caption="../report/dna_splice_logos.rst",
-            category="DNA",
-        ),
-        metrics="results/dna/metrics/splice_logos.tsv",
-    log:
-        "results/logs/plot_splice_logos.log",
-    benchmark:
-        "results/benchmarks/plot_splice_logos.tsv"
-    conda:
-        "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        settings=DNA["splice_logos"],
-    script:
-        "../../scripts/dna_plot_splice_logos.py"
+        "../../scripts/dna_plot_figure.py"
 
 
 rule design_dna_sequences:
