@@ -1,10 +1,10 @@
 """The SLURM profile on a real (single-node, localhost) SLURM started by tools/slurm_local.sh.
 
-Runs a subset of config/smoke.yaml through `--profile profiles/slurm` (executor `slurm`, status
-via `squeue`): the `wide` dataset with the two baselines, targets `figures/pca.png` and the Markov
-AGs' VCF (simulate, ingest, subset, 2 x train, 2 x sample, privacy, export, PCA: 10 jobs, about
-3 minutes on 2 cores; the full smoke run is tested locally in tests/workflow). Checks the outputs,
-that every job went through sbatch with the rule's resources, and that a job failing once is
+Runs a subset of config/smoke.yaml through `--workflow-profile profiles/slurm` (executor `slurm`,
+status via `squeue`): the `wide` dataset with the two baselines, targets `figures/pca.png` and the
+Markov AGs' VCF (simulate, ingest, subset, 2 x train, 2 x sample, privacy, export, PCA: 10 jobs,
+about 3 minutes on 2 cores; the full smoke run is tested locally in tests/workflow). Checks the
+outputs, that every job went through sbatch with its resources, and that a job failing once is
 retried and reported (tests/cluster/retry_workflow, a test-only Snakefile).
 
 A fake GPU (SLURM_LOCAL_GPUS of tools/slurm_local.sh) shows that profiles/slurm-gpu asks SLURM
@@ -36,7 +36,8 @@ SBIN = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
 DAEMONS = ("munged", "slurmctld", "slurmd")
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: ([^)]+)\)")
 TARGETS = ["results/wide/figures/pca.png", "results/wide/ags/markov.vcf.gz"]
-#           rule (its slurm log folder) -> (mem_mb, runtime in minutes, threads) of the rule
+# rule (its slurm log folder) -> (mem_mb, runtime in minutes, threads): the profile's defaults, or
+# the rule's own where it asks for more (plot_figure)
 RESOURCES = {
     "simulate_genotypes": (4000, 30, 1),
     "subset_dataset": (8000, 30, 1),
@@ -79,9 +80,12 @@ def _alive(pid: int) -> bool:
 
 
 def run_profile(workdir, env, snakefile, *args, profile="slurm") -> str:
-    """Run snakemake through profiles/<profile> in ``workdir``; its output (asserted to succeed)."""
+    """Run snakemake through profiles/<profile> in ``workdir``; its output (asserted to succeed).
+
+    The SLURM profiles are workflow profiles: they replace profiles/default (whose
+    default-resources would otherwise replace theirs, site values included)."""
     cmd = [sys.executable, "-m", "snakemake", *args, "--snakefile", str(snakefile)]
-    cmd += ["--profile", str(REPO / "profiles" / profile), "--directory", str(workdir)]
+    cmd += ["--workflow-profile", str(REPO / "profiles" / profile), "--directory", str(workdir)]
     cmd += ["--slurm-init-seconds-before-status-checks", "2"]  # the profile's site values stand
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir)
     out = proc.stdout + proc.stderr

@@ -13,10 +13,6 @@ rule simulate_dna_genome:
         "results/benchmarks/simulate_dna_genome.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
     params:
         settings=DNA["genome"]["simulate"],
     script:
@@ -32,10 +28,6 @@ rule simulate_dna_binding:
         "results/benchmarks/simulate_dna_binding.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
     params:
         settings=DNA["binding_simulation"],
     script:
@@ -53,10 +45,6 @@ rule extract_dna_kmers:
         "results/benchmarks/extract_dna_kmers.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         settings=DNA["kmers"],
     script:
@@ -75,10 +63,6 @@ rule extract_dna_exon_windows:
         "results/benchmarks/extract_dna_exon_windows.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         settings=lambda w: DNA["exon_windows"]
         | {"annotation_format": DNA["genome"]["annotation_format"]},
@@ -97,10 +81,6 @@ rule prepare_dna_binding:
         "results/benchmarks/prepare_dna_binding/{dna_set}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         settings=lambda w: get_dna_binding_set(w.dna_set),
         split=DNA["binding_split"],
@@ -141,10 +121,6 @@ rule restrict_dna_binding:
         "results/benchmarks/restrict_dna_binding.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
     params:
         percentile=DNA["design"]["binding_design"]["percentile"],
     script:
@@ -211,10 +187,6 @@ rule plot_binding_oracle:
         "results/benchmarks/plot_binding_oracle.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
     script:
         "../../scripts/dna_plot_binding_oracle.py"
 
@@ -236,9 +208,6 @@ rule plot_dna_figure:
     conda:
         "../../envs/tensorflow.yaml"
     threads: DNA["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         settings=lambda w: DNA[w.dna_figure],
     script:
@@ -258,7 +227,6 @@ rule design_dna_sequences:
         "../../envs/tensorflow.yaml"
     threads: DNA["threads"]
     resources:
-        mem_mb=4000,
         runtime=60,
     params:
         experiment="{dna_experiment}",
@@ -283,10 +251,6 @@ rule plot_dna_design:
         "results/benchmarks/plot_dna_design/{dna_experiment}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         experiment="{dna_experiment}",
         settings=lambda w: get_dna_plot_settings(w.dna_experiment),
@@ -305,9 +269,5 @@ rule gather_dna_metrics:
         "results/benchmarks/gather_dna_metrics.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     script:
         "../../scripts/dna_gather_metrics.py"

@@ -16,10 +16,6 @@ rule export_imputation_panel:
         "results/benchmarks/export_imputation_panel/{ds}/{model}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     script:
         "../../scripts/export_imputation_panel.py"
 
@@ -45,10 +41,6 @@ rule prepare_imputation_target:
         "results/benchmarks/prepare_imputation_target/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         array=config["downstream"]["imputation"]["array"],
     script:
@@ -103,10 +95,6 @@ rule plot_imputation:
         "results/benchmarks/plot_imputation/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         panels=["reference"] + MODELS,
         bins=config["downstream"]["imputation"]["bins"],
@@ -161,10 +149,6 @@ rule prepare_painting:
         "results/benchmarks/prepare_painting/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         models=MODELS,
         settings={
@@ -197,9 +181,7 @@ rule paint_chromosomes:
         "results/benchmarks/paint_chromosomes/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
     resources:
-        mem_mb=4000,
         runtime=240,
     params:
         chromopainter=get_chromopainter(),
@@ -229,10 +211,6 @@ rule plot_phenotype:
         "results/benchmarks/plot_phenotype/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         models=MODELS,
     script:

@@ -19,7 +19,6 @@ rule plot_figure:
         "results/benchmarks/plot_figure/{ds}/{figure}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
@@ -52,10 +51,6 @@ rule plot_rbm_hidden:
         "results/benchmarks/plot_rbm_hidden/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     script:
         "../../scripts/plot_rbm_hidden.py"
 
@@ -77,10 +72,6 @@ rule plot_training:
         "results/benchmarks/plot_training/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         models=MODELS,
     script:

@@ -14,10 +14,6 @@ rule train_baseline:
         "results/benchmarks/train_baseline/{ds}/{baseline}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         model="{baseline}",
         settings=lambda w: get_training_settings(w.ds, w.baseline),
@@ -64,10 +60,6 @@ rule sample_ags:
         "results/benchmarks/sample_ags/{ds}/{model}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         sampling=config["sampling"],
         model_settings=lambda w: get_sampling_settings(w.ds, w.model),
@@ -91,10 +83,6 @@ rule export_ags_vcf:
         "results/benchmarks/export_ags_vcf/{ds}/{model}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         privacy=config["privacy"],
     script:

@@ -16,7 +16,6 @@ rule compute_privacy_metrics:
         "results/benchmarks/compute_privacy_metrics/{ds}/{model}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
@@ -43,10 +42,6 @@ rule plot_aats:
         "results/benchmarks/plot_aats/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         models=MODELS,
     script:
