@@ -24,10 +24,16 @@ def rule_names() -> set[str]:
 
 def job_resources(stdout: str, rule: str) -> dict[str, str]:
     """Wildcards ("" when none) -> resources line of every job of ``rule`` in a dry run."""
-    found = {}
-    for job in re.findall(rf"^(?:local)?rule {rule}:\n(.*?)\n\n", stdout, re.S | re.M):
-        wildcards = re.search(r"wildcards: ([^\n]+)", job)
-        found[wildcards.group(1) if wildcards else ""] = re.search(r"resources: (.+)", job).group(1)
+    found, job = {}, None
+    for line in stdout.splitlines():
+        header = re.match(r"^(?:local)?rule (\w+):", line)
+        if header:
+            job = {} if header.group(1) == rule else None
+        elif job is not None and line.strip().startswith(("wildcards: ", "resources: ")):
+            key, value = line.strip().split(": ", 1)
+            job[key] = value
+            if key == "resources":  # printed after the wildcards
+                found[job.get("wildcards", "")] = value
     return found
 
 
