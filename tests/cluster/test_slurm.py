@@ -1,14 +1,14 @@
 """The SLURM profile on a real (single-node, localhost) SLURM started by tools/slurm_local.sh.
 
-Runs a subset of config/smoke.yaml through `--profile profiles/slurm` (executor `slurm`, status
-via `squeue`): the `wide` dataset with the two baselines, targets `figures/pca.png` and the Markov
-AGs' VCF (simulate, ingest, subset, 2 x train, 2 x sample, privacy, export, PCA: 10 jobs, about
-3 minutes on 2 cores; the full smoke run is tested locally in tests/workflow). Checks the outputs,
-that every job went through sbatch with the rule's resources, and that a job failing once is
+Runs a subset of config/smoke.yaml through `--workflow-profile profiles/slurm` (executor `slurm`,
+status via `squeue`): the `wide` dataset with the two baselines, targets `figures/pca.png` and the
+Markov AGs' VCF (simulate, ingest, subset, 2 x train, 2 x sample, privacy, export, PCA: 10 jobs,
+about 3 minutes on 2 cores; the full smoke run is tested locally in tests/workflow). Checks the
+outputs, that every job went through sbatch with its resources, and that a job failing once is
 retried and reported (tests/cluster/retry_workflow, a test-only Snakefile).
 
 A fake GPU (SLURM_LOCAL_GPUS of tools/slurm_local.sh) shows that profiles/slurm-gpu asks SLURM
-for a GPU for training jobs only (tests/cluster/gpu_workflow).
+for a GPU for GAN training jobs only (tests/cluster/gpu_workflow).
 
 Needs root and Debian's slurm-wlm + munge (`bash tools/setup.sh` installs them as root); skips
 with the reason otherwise.
@@ -36,13 +36,14 @@ SBIN = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
 DAEMONS = ("munged", "slurmctld", "slurmd")
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: ([^)]+)\)")
 TARGETS = ["results/wide/figures/pca.png", "results/wide/ags/markov.vcf.gz"]
-#           rule (its slurm log folder) -> (mem_mb, runtime in minutes, threads) of the rule
+# rule (its slurm log folder) -> (mem_mb, runtime in minutes, threads): the profile's defaults, or
+# the rule's own where it asks for more (plot_figure)
 RESOURCES = {
     "simulate_genotypes": (4000, 30, 1),
     "subset_dataset": (8000, 30, 1),
     "train_baseline": (4000, 30, 1),
     "sample_ags": (4000, 30, 1),
-    "plot_pca": (4000, 30, 1),
+    "plot_figure": (8000, 60, 1),
 }
 
 
@@ -79,9 +80,12 @@ def _alive(pid: int) -> bool:
 
 
 def run_profile(workdir, env, snakefile, *args, profile="slurm") -> str:
-    """Run snakemake through profiles/<profile> in ``workdir``; its output (asserted to succeed)."""
+    """Run snakemake through profiles/<profile> in ``workdir``; its output (asserted to succeed).
+
+    The SLURM profiles are workflow profiles: they replace profiles/default (whose
+    default-resources would otherwise replace theirs, site values included)."""
     cmd = [sys.executable, "-m", "snakemake", *args, "--snakefile", str(snakefile)]
-    cmd += ["--profile", str(REPO / "profiles" / profile), "--directory", str(workdir)]
+    cmd += ["--workflow-profile", str(REPO / "profiles" / profile), "--directory", str(workdir)]
     cmd += ["--slurm-init-seconds-before-status-checks", "2"]  # the profile's site values stand
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir)
     out = proc.stdout + proc.stderr
@@ -163,12 +167,17 @@ def test_failed_job_is_retried_and_reported(slurm, tmp_path):
     assert (tmp_path / "done.txt").read_text() == f"SLURM job {second}\n"
 
 
-def test_gpu_profile_gives_training_jobs_a_gpu(slurm, tmp_path):
+def test_gpu_profile_gives_gan_training_jobs_a_gpu(slurm, tmp_path):
     snakefile = REPO / "tests/cluster/gpu_workflow/Snakefile"
     out = run_profile(tmp_path, slurm, snakefile, profile="slurm-gpu")
-    jobs = {re.search(r"rule_(\w+)/", log).group(1): j for _, j, log in SUBMITTED.findall(out)}
-    assert set(jobs) == {"train_gan", "plot_pca"}, out[-3000:]
-    assert job_record(slurm, jobs["train_gan"]).get("TresPerNode") == "gres:gpu:1"
-    assert "gpu" not in job_record(slurm, jobs["plot_pca"]).get("TresPerNode", "")
+    jobs = {}  # model (train_network) or rule -> SLURM job id
+    for _, jobid, log in SUBMITTED.findall(out):
+        rule, model = re.search(r"rule_(\w+)/(?:(\w+)/)?[^/]+\.log$", log).groups()
+        jobs[model or rule] = jobid
+    assert set(jobs) == {"gan", "rbm", "plot_figure"}, out[-3000:]
+    assert job_record(slurm, jobs["gan"]).get("TresPerNode") == "gres:gpu:1"
+    for name in ("rbm", "plot_figure"):  # the RBM is NumPy code: a GPU would stay idle
+        assert "gpu" not in job_record(slurm, jobs[name]).get("TresPerNode", ""), name
     assert (tmp_path / "train_gan.txt").read_text() == "gpus=0\n"  # SLURM assigned GPU 0
+    assert (tmp_path / "train_rbm.txt").read_text() == "gpus=none\n"
     assert (tmp_path / "plot_pca.txt").read_text() == "gpus=none\n"

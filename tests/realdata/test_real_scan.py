@@ -48,7 +48,7 @@ def test_scan_dataset_uses_eur_target_and_clustered_third_group(real_scan_run):
         "NA": 2682,
         "AFR": 1322,
     }
-    log = (real_scan_run / "results/logs/scan_pbs/scan.log").read_text()
+    log = (real_scan_run / "results/logs/scan_selection/scan/pbs.log").read_text()
     assert "complementary groups: ['AFR', 'NA1']" in log
     assert "unlabelled haplotypes clustered" in log
 

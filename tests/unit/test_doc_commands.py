@@ -163,7 +163,7 @@ def test_commands_are_found():
     joined = [" ".join(argv) for argv in COMMANDS]
     assert "--cores 2 all" in joined
     assert any("config/real_805.yaml" in c for c in joined)
-    assert any(c.startswith("--profile profiles/slurm") for c in joined)
+    assert any(c.startswith("--workflow-profile profiles/slurm") for c in joined)
     assert any("--sdm conda" in c for c in joined)
 
 
@@ -201,7 +201,7 @@ def test_extraction_of_continuations_prefixes_and_comments():
 ```bash
 # set up and run
 $ bash tools/setup.sh && .venv/bin/snakemake --cores 2 all   # comment
-.venv/bin/snakemake --profile profiles/slurm \\
+.venv/bin/snakemake --workflow-profile profiles/slurm \\
     all --configfile config/paper.yaml
 .venv/bin/python bench/run.py gan
 ```

@@ -43,7 +43,7 @@ PROVIDERS = {
 BIOCONDA = {"cyvcf2", "pysam", "beagle", "bcftools", "htslib", "samtools", "tabix"}
 # Imports that run only inside the GAN (Keras is imported when a GAN is built or sampled): rules
 # other than these two never build one, although the name-based call graph reaches its methods.
-GAN_RULES = {"train_gan", "sample_ags"}
+GAN_RULES = {"train_network", "sample_ags"}
 GAN_ONLY = {"tensorflow", "keras"}
 GAN_MODULE = "genosynth.models.gan"  # gan.py and gan_network.py
 
@@ -271,7 +271,7 @@ def test_env_file_parses_and_pins_every_package(env):
 
 def test_every_rule_names_an_env_that_provides_its_imports(rules):
     names = {r["name"] for r in rules}
-    assert {"ingest_haplotypes", "train_gan", "plot_pca"} <= names  # the workflow loaded
+    assert {"ingest_haplotypes", "train_network", "plot_figure"} <= names  # the workflow loaded
     problems = env_problems(rules)
     assert not problems, "\n".join(problems)
 

@@ -174,9 +174,10 @@ def test_pbs_window_change_reruns_only_pbs(smoke_run, tmp_path):
     jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
     rules = {r for r, _ in jobs}
     assert rules == {
-        "scan_pbs",
+        "scan_selection",
         "gather_metrics",
         "summarize_metrics",
         "make_reproduction_table",
         "all",
     }
+    assert [w for r, w in jobs if r == "scan_selection"] == ["ds=scan, statistic=pbs"]

@@ -283,18 +283,19 @@ def test_gan_change_reruns_only_gan_training_sampling_and_evaluations(smoke_run,
     edited.write_text(yaml.safe_dump(config))
     jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
     rules = {r for r, _ in jobs}
-    assert sorted(w for r, w in jobs if r == "train_gan") == sorted(f"ds={d}" for d in DATASETS)
+    trained = sorted(w for r, w in jobs if r == "train_network")
+    assert trained == sorted(f"ds={d}, model=gan" for d in DATASETS)
     for rule in ("sample_ags", "compute_privacy_metrics", "export_ags_vcf"):
         assert sorted(w for r, w in jobs if r == rule) == sorted(
             f"ds={d}, model=gan" for d in DATASETS
         ), (rule, jobs)
     other_models = [(r, w) for r, w in jobs if "model=" in w and "model=gan" not in w]
     assert not other_models, other_models  # nothing of bernoulli, markov or rbm
-    assert not rules & {"train_baseline", "train_rbm", "plot_rbm_hidden"}
+    assert not rules & {"train_baseline", "plot_rbm_hidden"}
     assert not rules & {"simulate_genotypes", "ingest_haplotypes", "subset_dataset"}
     assert not {r for r in rules if "dna" in r}, rules  # the DNA track reads no AGs
-    assert rules <= {"train_gan", "sample_ags", "export_ags_vcf", "all"} | EVALUATION_RULES
-    assert {"plot_pca", "plot_training", "plot_aats", "gather_metrics"} <= rules
+    assert rules <= {"train_network", "sample_ags", "export_ags_vcf", "all"} | EVALUATION_RULES
+    assert {"plot_figure", "plot_training", "plot_aats", "gather_metrics"} <= rules
 
 
 def _rbm_readout(config) -> list[str]:
@@ -316,7 +317,7 @@ def test_rbm_sampling_change_redraws_ags_without_retraining(smoke_run, tmp_path,
     edited.write_text(yaml.safe_dump(config))
     jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
     rules = {r for r, _ in jobs}
-    assert not rules & {"train_rbm", "train_gan", "train_baseline"}, jobs
+    assert not rules & {"train_network", "train_baseline"}, jobs
     for rule in ("sample_ags", "compute_privacy_metrics", "export_ags_vcf"):
         assert sorted(w for r, w in jobs if r == rule) == sorted(
             f"ds={d}, model=rbm" for d in datasets
@@ -325,7 +326,7 @@ def test_rbm_sampling_change_redraws_ags_without_retraining(smoke_run, tmp_path,
 
 
 EVALUATION_RULES = (
-    {f"plot_{f}" for f in FIGURES}
+    {"plot_figure", "plot_aats", "plot_training", "plot_rbm_hidden"}  # every figure of FIGURES
     | {
         "compute_privacy_metrics",
         "gather_metrics",
@@ -336,8 +337,7 @@ EVALUATION_RULES = (
         "export_imputation_panel",
         "impute_genotypes",
         "plot_imputation",
-        "scan_xpehh",
-        "scan_pbs",
+        "scan_selection",
         "prepare_painting",
         "plot_phenotype",
     }
@@ -352,8 +352,9 @@ def test_ld_bin_change_reruns_only_ld_decay(smoke_run, tmp_path):
     jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
     rules = {r for r, _ in jobs}
     after = {"gather_metrics", "summarize_metrics", "make_reproduction_table", "all"}
-    assert rules == {"plot_ld_decay"} | after, jobs
-    assert sorted(w for r, w in jobs if r == "plot_ld_decay") == sorted(f"ds={d}" for d in DATASETS)
+    assert rules == {"plot_figure"} | after, jobs
+    figures = sorted(w for r, w in jobs if r == "plot_figure")
+    assert figures == sorted(f"ds={d}, figure=ld_decay" for d in DATASETS)
 
 
 @pytest.mark.parametrize("configfile", ["smoke.yaml", "paper.yaml"])

@@ -13,6 +13,7 @@ validate_config(config, schema)
 DATASETS = list(config["datasets"])
 MODELS = list(config["models"])
 CLOSED_FORM = ("bernoulli", "markov", "copying")  # fitted in one pass by train_baseline
+NETWORKS = ("gan", "rbm")  # trained over epochs by train_network
 
 
 wildcard_constraints:
@@ -120,6 +121,28 @@ FIGURES = [
     "aats",
     "aats_sensitivity",
 ]
+# Figures of `plot_figure` (scripts/plot_evaluation.py): the report subcategory of each.
+EVALUATION_FIGURES = {
+    "pca": "PCA",
+    "umap": "Structure",
+    "pairwise_differences": "Diversity",
+    "allele_frequency": "Diversity",
+    "fixed_alleles": "Diversity",
+    "haplostrips": "Structure",
+    "ld_matrix": "Linkage disequilibrium",
+    "ld_decay": "Linkage disequilibrium",
+    "closest_distance": "Privacy",
+    "aats_sensitivity": "Privacy",
+}
+
+
+wildcard_constraints:
+    figure="|".join(EVALUATION_FIGURES),
+
+
+def get_figure_settings(figure):
+    """Settings of one `plot_figure` figure: `pca`, or `evaluate.<figure>`."""
+    return config["pca"] if figure == "pca" else config["evaluate"][figure]
 
 
 def get_evaluation_inputs(wildcards):
@@ -190,6 +213,19 @@ def get_scan_inputs(wildcards):
     return files | {"legend": f"{data}/snps.legend"} | get_genetic_map()
 
 
+SCAN_STATISTICS = ["xpehh", "pbs"]  # selection scans of scan_selection
+
+
+wildcard_constraints:
+    statistic="|".join(SCAN_STATISTICS),
+
+
+def get_scan_settings(statistic):
+    """`downstream.selection` for one statistic: without the other's section and the datasets."""
+    skip = {"datasets"} | set(SCAN_STATISTICS) - {statistic}
+    return {k: v for k, v in config["downstream"]["selection"].items() if k not in skip}
+
+
 def get_impute_inputs(wildcards):
     """Masked target, real reference, Beagle map, and the model's AG panel unless `reference`."""
     base = f"results/{wildcards.ds}/imputation"
@@ -207,7 +243,7 @@ def get_downstream_outputs():
         outputs.append(f"results/{ds}/figures/imputation.png")
         outputs += [f"results/{ds}/imputation/panel_{m}.{x}" for m in MODELS for x in PANEL_FILES]
     for ds in get_downstream_datasets("selection"):
-        outputs += [f"results/{ds}/figures/selection_{s}.png" for s in ("xpehh", "pbs")]
+        outputs += [f"results/{ds}/figures/selection_{s}.png" for s in SCAN_STATISTICS]
     for ds in get_downstream_datasets("painting"):
         outputs += [f"results/{ds}/painting/chromopainter.{x}" for x in PAINTING_FILES]
         if get_chromopainter():
@@ -221,7 +257,7 @@ def get_downstream_metric_fragments(ds):
     """Metric tables of the downstream analyses that run on one dataset."""
     names = {
         "imputation": ["imputation"],
-        "selection": ["selection_xpehh", "selection_pbs"],
+        "selection": [f"selection_{s}" for s in SCAN_STATISTICS],
         "phenotype": ["phenotype"],
     }
     fragments = []
@@ -248,10 +284,18 @@ DNA_FIGURES = [
     "splice_logos",
     "binding_oracle",
 ] + DNA_EXPERIMENTS
+# Figures of plot_dna_figure: the generator each reads and the data it compares with ("": none).
+DNA_GENERATOR_FIGURES = {
+    "latent_interpolation": ("seq", ""),
+    "latent_complementation": ("seq", ""),
+    "edit_distance": ("seq", "kmers"),
+    "splice_logos": ("exon", "exon_windows"),
+}
 
 
 wildcard_constraints:
     dna_gen="seq|exon|binding",
+    dna_figure="|".join(DNA_GENERATOR_FIGURES),
     dna_set="|".join(DNA_SETS),
     dna_pred="|".join(["restricted"] + DNA_SETS),
     dna_experiment="|".join(DNA_EXPERIMENTS),
@@ -280,6 +324,13 @@ def get_dna_generator_data(wildcards):
     """Training data of a generator: k-mers, exon windows or the restricted binding data."""
     names = {"seq": "kmers", "exon": "exon_windows", "binding": "binding_restricted"}
     return {"data": f"results/dna/data/{names[wildcards.dna_gen]}.npz"}
+
+
+def get_dna_figure_inputs(wildcards):
+    """Generator checkpoint of a plot_dna_figure figure, and the data it compares with."""
+    generator, data = DNA_GENERATOR_FIGURES[wildcards.dna_figure]
+    inputs = {"checkpoint": f"results/dna/models/wgan_{generator}/checkpoint.npz"}
+    return inputs | ({"data": f"results/dna/data/{data}.npz"} if data else {})
 
 
 def get_dna_binding_set(name, key="dna.design"):

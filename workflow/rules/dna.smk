@@ -13,10 +13,6 @@ rule simulate_dna_genome:
         "results/benchmarks/simulate_dna_genome.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
     params:
         settings=DNA["genome"]["simulate"],
     script:
@@ -32,10 +28,6 @@ rule simulate_dna_binding:
         "results/benchmarks/simulate_dna_binding.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
     params:
         settings=DNA["binding_simulation"],
     script:
@@ -53,10 +45,6 @@ rule extract_dna_kmers:
         "results/benchmarks/extract_dna_kmers.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         settings=DNA["kmers"],
     script:
@@ -75,10 +63,6 @@ rule extract_dna_exon_windows:
         "results/benchmarks/extract_dna_exon_windows.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         settings=lambda w: DNA["exon_windows"]
         | {"annotation_format": DNA["genome"]["annotation_format"]},
@@ -97,10 +81,6 @@ rule prepare_dna_binding:
         "results/benchmarks/prepare_dna_binding/{dna_set}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         settings=lambda w: get_dna_binding_set(w.dna_set),
         split=DNA["binding_split"],
@@ -141,10 +121,6 @@ rule restrict_dna_binding:
         "results/benchmarks/restrict_dna_binding.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
     params:
         percentile=DNA["design"]["binding_design"]["percentile"],
     script:
@@ -211,118 +187,31 @@ rule plot_binding_oracle:
         "results/benchmarks/plot_binding_oracle.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
     script:
         "../../scripts/dna_plot_binding_oracle.py"
 
 
-rule plot_latent_interpolation:
+rule plot_dna_figure:
     input:
-        checkpoint="results/dna/models/wgan_seq/checkpoint.npz",
+        unpack(get_dna_figure_inputs),
     output:
         figure=report(
-            "results/dna/figures/latent_interpolation.png",
-            caption="../report/dna_latent_interpolation.rst",
+            "results/dna/figures/{dna_figure}.png",
+            caption="../report/dna_figure.rst",
             category="DNA",
         ),
-        metrics="results/dna/metrics/latent_interpolation.tsv",
+        metrics="results/dna/metrics/{dna_figure}.tsv",
     log:
-        "results/logs/plot_latent_interpolation.log",
+        "results/logs/plot_dna_figure/{dna_figure}.log",
     benchmark:
-        "results/benchmarks/plot_latent_interpolation.tsv"
-    conda:
-        "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        settings=DNA["latent_interpolation"],
-    script:
-        "../../scripts/dna_plot_latent_interpolation.py"
-
-
-rule plot_latent_complementation:
-    input:
-        checkpoint="results/dna/models/wgan_seq/checkpoint.npz",
-    output:
-        figure=report(
-            "results/dna/figures/latent_complementation.png",
-            caption="../report/dna_latent_complementation.rst",
-            category="DNA",
-        ),
-        metrics="results/dna/metrics/latent_complementation.tsv",
-    log:
-        "results/logs/plot_latent_complementation.log",
-    benchmark:
-        "results/benchmarks/plot_latent_complementation.tsv"
+        "results/benchmarks/plot_dna_figure/{dna_figure}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
     threads: DNA["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
-        settings=DNA["latent_complementation"],
+        settings=lambda w: DNA[w.dna_figure],
     script:
-        "../../scripts/dna_plot_latent_complementation.py"
-
-
-rule plot_edit_distance:
-    input:
-        checkpoint="results/dna/models/wgan_seq/checkpoint.npz",
-        data="results/dna/data/kmers.npz",
-    output:
-        figure=report(
-            "results/dna/figures/edit_distance.png",
-            caption="../report/dna_edit_distance.rst",
-            category="DNA",
-        ),
-        metrics="results/dna/metrics/edit_distance.tsv",
-    log:
-        "results/logs/plot_edit_distance.log",
-    benchmark:
-        "results/benchmarks/plot_edit_distance.tsv"
-    conda:
-        "../../envs/tensorflow.yaml"
-    threads: DNA["threads"]
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        settings=DNA["edit_distance"],
-    script:
-        "../../scripts/dna_plot_edit_distance.py"
-
-
-rule plot_splice_logos:
-    input:
-        checkpoint="results/dna/models/wgan_exon/checkpoint.npz",
-        data="results/dna/data/exon_windows.npz",
-    output:
-        figure=report(
-            "results/dna/figures/splice_logos.png",
-            caption="../report/dna_splice_logos.rst",
-            category="DNA",
-        ),
-        metrics="results/dna/metrics/splice_logos.tsv",
-    log:
-        "results/logs/plot_splice_logos.log",
-    benchmark:
-        "results/benchmarks/plot_splice_logos.tsv"
-    conda:
-        "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        settings=DNA["splice_logos"],
-    script:
-        "../../scripts/dna_plot_splice_logos.py"
+        "../../scripts/dna_plot_figure.py"
 
 
 rule design_dna_sequences:
@@ -338,7 +227,6 @@ rule design_dna_sequences:
         "../../envs/tensorflow.yaml"
     threads: DNA["threads"]
     resources:
-        mem_mb=4000,
         runtime=60,
     params:
         experiment="{dna_experiment}",
@@ -363,10 +251,6 @@ rule plot_dna_design:
         "results/benchmarks/plot_dna_design/{dna_experiment}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         experiment="{dna_experiment}",
         settings=lambda w: get_dna_plot_settings(w.dna_experiment),
@@ -385,9 +269,5 @@ rule gather_dna_metrics:
         "results/benchmarks/gather_dna_metrics.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     script:
         "../../scripts/dna_gather_metrics.py"

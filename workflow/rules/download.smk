@@ -18,9 +18,7 @@ rule download_file:
         download=DOWNLOAD_PATTERN,
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
     resources:
-        mem_mb=1000,
         runtime=240,
     params:
         entry=lambda w: get_download(w.download),

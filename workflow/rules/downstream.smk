@@ -16,10 +16,6 @@ rule export_imputation_panel:
         "results/benchmarks/export_imputation_panel/{ds}/{model}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     script:
         "../../scripts/export_imputation_panel.py"
 
@@ -45,10 +41,6 @@ rule prepare_imputation_target:
         "results/benchmarks/prepare_imputation_target/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         array=config["downstream"]["imputation"]["array"],
     script:
@@ -103,10 +95,6 @@ rule plot_imputation:
         "results/benchmarks/plot_imputation/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         panels=["reference"] + MODELS,
         bins=config["downstream"]["imputation"]["bins"],
@@ -115,23 +103,23 @@ rule plot_imputation:
         "../../scripts/plot_imputation.py"
 
 
-rule scan_xpehh:
+rule scan_selection:
     input:
         unpack(get_scan_inputs),
         unpack(lambda w: get_ags(w.ds)),
     output:
         figure=report(
-            "results/{ds}/figures/selection_xpehh.png",
-            caption="../report/selection_xpehh.rst",
+            "results/{ds}/figures/selection_{statistic}.png",
+            caption="../report/selection.rst",
             category="{ds}",
             subcategory="Downstream",
         ),
-        table="results/{ds}/selection/xpehh.tsv",
-        metrics="results/{ds}/metrics/selection_xpehh.tsv",
+        table="results/{ds}/selection/{statistic}.tsv",
+        metrics="results/{ds}/metrics/selection_{statistic}.tsv",
     log:
-        "results/logs/scan_xpehh/{ds}.log",
+        "results/logs/scan_selection/{ds}/{statistic}.log",
     benchmark:
-        "results/benchmarks/scan_xpehh/{ds}.tsv"
+        "results/benchmarks/scan_selection/{ds}/{statistic}.tsv"
     conda:
         "../../envs/popgen.yaml"
     threads: 2
@@ -140,49 +128,10 @@ rule scan_xpehh:
         runtime=60,
     params:
         models=MODELS,
-        settings={
-            k: v
-            for k, v in config["downstream"]["selection"].items()
-            if k not in ("pbs", "datasets")
-        },
+        settings=lambda w: get_scan_settings(w.statistic),
         clusters=config["downstream"]["unlabelled_clusters"],
     script:
-        "../../scripts/scan_xpehh.py"
-
-
-rule scan_pbs:
-    input:
-        unpack(get_scan_inputs),
-        unpack(lambda w: get_ags(w.ds)),
-    output:
-        figure=report(
-            "results/{ds}/figures/selection_pbs.png",
-            caption="../report/selection_pbs.rst",
-            category="{ds}",
-            subcategory="Downstream",
-        ),
-        table="results/{ds}/selection/pbs.tsv",
-        metrics="results/{ds}/metrics/selection_pbs.tsv",
-    log:
-        "results/logs/scan_pbs/{ds}.log",
-    benchmark:
-        "results/benchmarks/scan_pbs/{ds}.tsv"
-    conda:
-        "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        models=MODELS,
-        settings={
-            k: v
-            for k, v in config["downstream"]["selection"].items()
-            if k not in ("xpehh", "datasets")
-        },
-        clusters=config["downstream"]["unlabelled_clusters"],
-    script:
-        "../../scripts/scan_pbs.py"
+        "../../scripts/scan_selection.py"
 
 
 rule prepare_painting:
@@ -200,10 +149,6 @@ rule prepare_painting:
         "results/benchmarks/prepare_painting/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         models=MODELS,
         settings={
@@ -236,9 +181,7 @@ rule paint_chromosomes:
         "results/benchmarks/paint_chromosomes/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
     resources:
-        mem_mb=4000,
         runtime=240,
     params:
         chromopainter=get_chromopainter(),
@@ -268,10 +211,6 @@ rule plot_phenotype:
         "results/benchmarks/plot_phenotype/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         models=MODELS,
     script:

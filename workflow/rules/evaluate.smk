@@ -1,175 +1,30 @@
-# Evaluation of AGs against real haplotypes: figures and metrics (CONTRACT paths).
+# Evaluation of AGs against real haplotypes: figures and metrics (CONTRACT paths). plot_figure draws
+# every figure of EVALUATION_FIGURES (structure, diversity, LD, privacy) with one script.
 
 
-rule plot_pca:
+rule plot_figure:
     input:
         unpack(get_evaluation_inputs),
     output:
         figure=report(
-            "results/{ds}/figures/pca.png",
-            caption="../report/pca.rst",
+            "results/{ds}/figures/{figure}.png",
+            caption="../report/evaluation.rst",
             category="{ds}",
-            subcategory="PCA",
+            subcategory=lambda w: EVALUATION_FIGURES[w.figure],
         ),
-        metrics="results/{ds}/metrics/pca.tsv",
+        metrics="results/{ds}/metrics/{figure}.tsv",
     log:
-        "results/logs/plot_pca/{ds}.log",
+        "results/logs/plot_figure/{ds}/{figure}.log",
     benchmark:
-        "results/benchmarks/plot_pca/{ds}.tsv"
+        "results/benchmarks/plot_figure/{ds}/{figure}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    params:
-        figure="pca",
-        settings=config["pca"],
-        models=MODELS,
-    script:
-        "../../scripts/plot_evaluation.py"
-
-
-rule plot_umap:
-    input:
-        unpack(get_evaluation_inputs),
-    output:
-        figure=report(
-            "results/{ds}/figures/umap.png",
-            caption="../report/umap.rst",
-            category="{ds}",
-            subcategory="Structure",
-        ),
-        metrics="results/{ds}/metrics/umap.tsv",
-    log:
-        "results/logs/plot_umap/{ds}.log",
-    benchmark:
-        "results/benchmarks/plot_umap/{ds}.tsv"
-    conda:
-        "../../envs/popgen.yaml"
-    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
     params:
-        figure="umap",
-        settings=config["evaluate"]["umap"],
-        models=MODELS,
-    script:
-        "../../scripts/plot_evaluation.py"
-
-
-rule plot_pairwise_differences:
-    input:
-        unpack(get_evaluation_inputs),
-    output:
-        figure=report(
-            "results/{ds}/figures/pairwise_differences.png",
-            caption="../report/pairwise_differences.rst",
-            category="{ds}",
-            subcategory="Diversity",
-        ),
-        metrics="results/{ds}/metrics/pairwise_differences.tsv",
-    log:
-        "results/logs/plot_pairwise_differences/{ds}.log",
-    benchmark:
-        "results/benchmarks/plot_pairwise_differences/{ds}.tsv"
-    conda:
-        "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=8000,
-        runtime=60,
-    params:
-        figure="pairwise_differences",
-        settings=config["evaluate"]["pairwise_differences"],
-        models=MODELS,
-    script:
-        "../../scripts/plot_evaluation.py"
-
-
-rule plot_allele_frequency:
-    input:
-        unpack(get_evaluation_inputs),
-    output:
-        figure=report(
-            "results/{ds}/figures/allele_frequency.png",
-            caption="../report/allele_frequency.rst",
-            category="{ds}",
-            subcategory="Diversity",
-        ),
-        metrics="results/{ds}/metrics/allele_frequency.tsv",
-    log:
-        "results/logs/plot_allele_frequency/{ds}.log",
-    benchmark:
-        "results/benchmarks/plot_allele_frequency/{ds}.tsv"
-    conda:
-        "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=8000,
-        runtime=60,
-    params:
-        figure="allele_frequency",
-        settings=config["evaluate"]["allele_frequency"],
-        models=MODELS,
-    script:
-        "../../scripts/plot_evaluation.py"
-
-
-rule plot_fixed_alleles:
-    input:
-        unpack(get_evaluation_inputs),
-    output:
-        figure=report(
-            "results/{ds}/figures/fixed_alleles.png",
-            caption="../report/fixed_alleles.rst",
-            category="{ds}",
-            subcategory="Diversity",
-        ),
-        metrics="results/{ds}/metrics/fixed_alleles.tsv",
-    log:
-        "results/logs/plot_fixed_alleles/{ds}.log",
-    benchmark:
-        "results/benchmarks/plot_fixed_alleles/{ds}.tsv"
-    conda:
-        "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=8000,
-        runtime=60,
-    params:
-        figure="fixed_alleles",
-        settings=config["evaluate"]["fixed_alleles"],
-        models=MODELS,
-    script:
-        "../../scripts/plot_evaluation.py"
-
-
-rule plot_haplostrips:
-    input:
-        unpack(get_evaluation_inputs),
-    output:
-        figure=report(
-            "results/{ds}/figures/haplostrips.png",
-            caption="../report/haplostrips.rst",
-            category="{ds}",
-            subcategory="Structure",
-        ),
-        metrics="results/{ds}/metrics/haplostrips.tsv",
-    log:
-        "results/logs/plot_haplostrips/{ds}.log",
-    benchmark:
-        "results/benchmarks/plot_haplostrips/{ds}.tsv"
-    conda:
-        "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=8000,
-        runtime=60,
-    params:
-        figure="haplostrips",
-        settings=config["evaluate"]["haplostrips"],
+        figure="{figure}",
+        settings=lambda w: get_figure_settings(w.figure),
         models=MODELS,
     script:
         "../../scripts/plot_evaluation.py"
@@ -196,10 +51,6 @@ rule plot_rbm_hidden:
         "results/benchmarks/plot_rbm_hidden/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     script:
         "../../scripts/plot_rbm_hidden.py"
 
@@ -221,10 +72,6 @@ rule plot_training:
         "results/benchmarks/plot_training/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         models=MODELS,
     script:

@@ -14,7 +14,6 @@ rule ingest_haplotypes:
         "results/benchmarks/ingest_haplotypes/{source}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,

@@ -14,10 +14,6 @@ rule train_baseline:
         "results/benchmarks/train_baseline/{ds}/{baseline}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         model="{baseline}",
         settings=lambda w: get_training_settings(w.ds, w.baseline),
@@ -25,16 +21,18 @@ rule train_baseline:
         "../../scripts/train_model.py"
 
 
-rule train_gan:
+rule train_network:
     input:
-        unpack(lambda w: get_training_inputs(w.ds, "gan")),
+        unpack(lambda w: get_training_inputs(w.ds, w.model)),
     output:
-        checkpoint="results/{ds}/models/gan/checkpoint.npz",
-        log_tsv="results/{ds}/models/gan/training_log.tsv",
+        checkpoint="results/{ds}/models/{model}/checkpoint.npz",
+        log_tsv="results/{ds}/models/{model}/training_log.tsv",
     log:
-        "results/logs/train_gan/{ds}.log",
+        "results/logs/train_network/{ds}/{model}.log",
     benchmark:
-        "results/benchmarks/train_gan/{ds}.tsv"
+        "results/benchmarks/train_network/{ds}/{model}.tsv"
+    wildcard_constraints:
+        model="|".join(NETWORKS),
     conda:
         "../../envs/tensorflow.yaml"
     threads: 2
@@ -42,31 +40,8 @@ rule train_gan:
         mem_mb=8000,
         runtime=720,
     params:
-        model="gan",
-        settings=lambda w: get_training_settings(w.ds, "gan"),
-    script:
-        "../../scripts/train_model.py"
-
-
-rule train_rbm:
-    input:
-        unpack(lambda w: get_training_inputs(w.ds, "rbm")),
-    output:
-        checkpoint="results/{ds}/models/rbm/checkpoint.npz",
-        log_tsv="results/{ds}/models/rbm/training_log.tsv",
-    log:
-        "results/logs/train_rbm/{ds}.log",
-    benchmark:
-        "results/benchmarks/train_rbm/{ds}.tsv"
-    conda:
-        "../../envs/popgen.yaml"
-    threads: 2
-    resources:
-        mem_mb=8000,
-        runtime=720,
-    params:
-        model="rbm",
-        settings=lambda w: get_training_settings(w.ds, "rbm"),
+        model="{model}",
+        settings=lambda w: get_training_settings(w.ds, w.model),
     script:
         "../../scripts/train_model.py"
 
@@ -85,10 +60,6 @@ rule sample_ags:
         "results/benchmarks/sample_ags/{ds}/{model}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         sampling=config["sampling"],
         model_settings=lambda w: get_sampling_settings(w.ds, w.model),
@@ -112,10 +83,6 @@ rule export_ags_vcf:
         "results/benchmarks/export_ags_vcf/{ds}/{model}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         privacy=config["privacy"],
     script:

@@ -1,33 +1,5 @@
-# Privacy: distances to the closest genome, AATS and privacy loss, planted-genome sensitivity.
-
-
-rule plot_closest_distance:
-    input:
-        unpack(get_evaluation_inputs),
-    output:
-        figure=report(
-            "results/{ds}/figures/closest_distance.png",
-            caption="../report/closest_distance.rst",
-            category="{ds}",
-            subcategory="Privacy",
-        ),
-        metrics="results/{ds}/metrics/closest_distance.tsv",
-    log:
-        "results/logs/plot_closest_distance/{ds}.log",
-    benchmark:
-        "results/benchmarks/plot_closest_distance/{ds}.tsv"
-    conda:
-        "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=8000,
-        runtime=60,
-    params:
-        figure="closest_distance",
-        settings=config["evaluate"]["closest_distance"],
-        models=MODELS,
-    script:
-        "../../scripts/plot_evaluation.py"
+# Privacy: AATS and privacy loss per model (the closest-distance and planted-genome sensitivity
+# figures are drawn by plot_figure, workflow/rules/evaluate.smk).
 
 
 rule compute_privacy_metrics:
@@ -44,7 +16,6 @@ rule compute_privacy_metrics:
         "results/benchmarks/compute_privacy_metrics/{ds}/{model}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
     resources:
         mem_mb=8000,
         runtime=60,
@@ -71,40 +42,7 @@ rule plot_aats:
         "results/benchmarks/plot_aats/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         models=MODELS,
     script:
         "../../scripts/plot_aats.py"
-
-
-rule plot_aats_sensitivity:
-    input:
-        unpack(get_evaluation_inputs),
-    output:
-        figure=report(
-            "results/{ds}/figures/aats_sensitivity.png",
-            caption="../report/aats_sensitivity.rst",
-            category="{ds}",
-            subcategory="Privacy",
-        ),
-        metrics="results/{ds}/metrics/aats_sensitivity.tsv",
-    log:
-        "results/logs/plot_aats_sensitivity/{ds}.log",
-    benchmark:
-        "results/benchmarks/plot_aats_sensitivity/{ds}.tsv"
-    conda:
-        "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=8000,
-        runtime=60,
-    params:
-        figure="aats_sensitivity",
-        settings=config["evaluate"]["aats_sensitivity"],
-        models=MODELS,
-    script:
-        "../../scripts/plot_evaluation.py"

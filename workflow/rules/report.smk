@@ -12,10 +12,6 @@ rule gather_metrics:
         "results/benchmarks/gather_metrics/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     script:
         "../../scripts/gather_metrics.py"
 
@@ -32,10 +28,6 @@ rule summarize_metrics:
         "results/benchmarks/summarize_metrics.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     script:
         "../../scripts/gather_metrics.py"
 
@@ -55,9 +47,5 @@ rule make_reproduction_table:
         "results/benchmarks/make_reproduction_table.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=5,
     script:
         "../../scripts/make_reproduction_table.py"

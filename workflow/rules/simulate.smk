@@ -14,10 +14,6 @@ rule simulate_genotypes:
         "results/benchmarks/simulate_genotypes/{source}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         simulate=lambda w: get_source(w.source)["simulate"],
         phenotype=lambda w: get_source(w.source)["phenotype"],

@@ -18,10 +18,8 @@ rule subset_dataset:
         "results/benchmarks/subset_dataset/{ds}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    threads: 1
     resources:
         mem_mb=8000,
-        runtime=30,
     params:
         dataset=lambda w: get_selection(w.ds),
         split=config["split"],
