@@ -146,9 +146,7 @@ def reference_epoch(
             z, targets = noise["latent"][i], noise["real_targets"][i]
         else:
             z = rng.standard_normal((b, params["latent_size"]), dtype=np.float32)
-            targets = (1.0 - rng.uniform(0.0, REAL_LABEL_NOISE, (b, 1))).astype(
-                np.float32
-            )
+            targets = (1.0 - rng.uniform(0.0, REAL_LABEL_NOISE, (b, 1))).astype(np.float32)
         fake = generator.predict_on_batch(z)
         discriminator.trainable = True
         d_real = discriminator.train_on_batch(real, targets)

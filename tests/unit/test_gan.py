@@ -251,9 +251,7 @@ def test_logging_and_callback_losses(caplog):
     h = toy(n=40)
     logs = []
     with caplog.at_level(logging.INFO, logger="genosynth.training"):
-        GANModel(**TINY).fit(
-            h, seed=0, epochs=3, callback=lambda e, lg: logs.append((e, lg))
-        )
+        GANModel(**TINY).fit(h, seed=0, epochs=3, callback=lambda e, lg: logs.append((e, lg)))
     assert [e for e, _ in logs] == [1, 2, 3]
     assert all(
         set(lg) == {"d_loss", "g_loss"} and np.isfinite(list(lg.values())).all() for _, lg in logs
