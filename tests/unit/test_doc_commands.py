@@ -218,7 +218,7 @@ run: snakemake --cores 1 all
     argvs = [snakemake_argv(c) for c in commands]
     assert argvs == [
         ["--cores", "2", "all"],
-        ["--profile", "profiles/slurm", "all", "--configfile", "config/paper.yaml"],
+        ["--workflow-profile", "profiles/slurm", "all", "--configfile", "config/paper.yaml"],
         None,
     ]
 
