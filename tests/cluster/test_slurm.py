@@ -148,7 +148,8 @@ def test_every_job_went_through_sbatch(smoke_slurm, slurm):
         if rule in RESOURCES:  # per-job resources come from the rule
             mem_mb, runtime, threads = RESOURCES[rule]
             assert record["MinMemoryNode"] == f"{mem_mb}M", (rule, record["MinMemoryNode"])
-            assert record["TimeLimit"] == f"00:{runtime:02d}:00", (rule, record["TimeLimit"])
+            limit = f"{runtime // 60:02d}:{runtime % 60:02d}:00"
+            assert record["TimeLimit"] == limit, (rule, record["TimeLimit"])
             assert record["NumCPUs"] == str(threads), (rule, record["NumCPUs"])
     assert set(RESOURCES) | {"ingest_haplotypes", "export_ags_vcf"} <= rules
 

@@ -90,11 +90,11 @@ def test_checkpoint_round_trip_keeps_parameters(tmp_path):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"segment_sites": 0.5}, "segment_sites' must be a number >= 1"),
-        ({"segment_sites": True}, "segment_sites' must be a number >= 1"),
-        ({"segment_sites": float("inf")}, "segment_sites' must be a number >= 1"),
-        ({"mismatch": 0.6}, r"mismatch' must be a number in \[0, 0.5\]"),
-        ({"mismatch": "0.1"}, r"mismatch' must be a number in \[0, 0.5\]"),
+        ({"segment_sites": 0.5}, "copying.segment_sites': must be a number >= 1, got 0.5"),
+        ({"segment_sites": True}, "copying.segment_sites': must be a number >= 1, got True"),
+        ({"segment_sites": float("inf")}, "copying.segment_sites': must be a number >= 1"),
+        ({"mismatch": 0.6}, "copying.mismatch': must be a number >= 0 and <= 0.5, got 0.6"),
+        ({"mismatch": "0.1"}, "copying.mismatch': must be a number >= 0 and <= 0.5"),
     ],
 )
 def test_bad_parameters_say_what_is_allowed(params, message):

@@ -174,7 +174,7 @@ def test_compiled_epoch_matches_paper_loop(jit):
         from bench_gan import build_reference, reference_epoch
     finally:
         sys.path.remove(str(BENCH))
-    from genosynth.models.gan_network import named_weights
+    from genosynth.tfutils import named_weights
 
     h = toy(n=50, n_sites=24)
     kw = TINY | {"batch_size": 16, "jit_compile": jit}
