@@ -100,8 +100,9 @@ def read_vcf(
     multiallelic, indels, missing, unphased : {"drop", "fail"}
         Policy per problem (defaults in :data:`POLICIES`): "drop" skips and
         counts, "fail" raises. ``indels`` covers every record whose REF or
-        ALT is not one A/C/G/T base (indels, symbolic alleles, ``N``);
-        ``missing`` any ``.`` allele; ``unphased`` any ``/`` genotype.
+        ALT is not one A/C/G/T base (indels, symbolic alleles, ``N``;
+        lowercase bases are valid VCF and read as uppercase); ``missing``
+        any ``.`` allele; ``unphased`` any ``/`` genotype.
         Monomorphic records (no ALT) are always dropped; haploid or
         polyploid genotypes always fail. A dropped record is counted once,
         under the first problem found in the order monomorphic,
@@ -421,7 +422,7 @@ class _VcfReader:
             return "monomorphic", "no ALT allele"
         if len(alts) > 1:
             return "multiallelic", f"multiallelic site (ALT {','.join(alts)})"
-        if ref not in _BASES or alts[0] not in _BASES:
+        if ref.upper() not in _BASES or alts[0].upper() not in _BASES:
             return "indels", f"not a single-base SNP (REF {ref}, ALT {alts[0]})"
         return None
 
@@ -508,7 +509,7 @@ class _VcfReader:
             if len(rows) == len(buf):
                 buf = np.concatenate([buf, np.empty_like(buf)])
             buf[len(rows)] = alleles
-            rows.append((variant.CHROM, variant.POS, variant.REF, variant.ALT[0]))
+            rows.append((variant.CHROM, variant.POS, variant.REF.upper(), variant.ALT[0].upper()))
             if variant.CHROM != state.chrom and state.chrom is not None:
                 state.done.add(state.chrom)
             state.chrom, state.pos = variant.CHROM, variant.POS
