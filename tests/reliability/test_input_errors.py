@@ -8,6 +8,10 @@ that write files are checked to leave nothing behind.
 #   case (input)                                  expected
 ==  ===========================================  ==============================================
 1   VCF with lowercase REF/ALT (valid VCF)        6 of 6 SNPs kept, upper-cased; 0 ``indels``
+2   legend repeating a chromosome position        ``legend:4: duplicate position 15:300
+                                                  (already on line 3) (record 15:300b_G_A).
+                                                  Fix: keep one site per position...``
+3   legend repeating a position (no chrom ids)    ``duplicate position 300 (already on line 2)``
 ==  ===========================================  ==============================================
 """
 
@@ -68,3 +72,36 @@ def test_lowercase_ref_alt_are_snps(tmp_path):
     assert hs.sites["id"].tolist()[:2] == ["1:100_A_G", "1:200_C_T"]
     assert hs.sites["a0"].tolist() == ["A", "C"] * 3
     assert hs.sites["a1"].tolist() == ["G", "T"] * 3
+
+
+# --- 4b: a legend with a duplicate position ------------------------------------------------
+HAPT = "Real S1_A 0 1 1 0\nReal S1_B 1 1 0 0\nReal S2_A 0 0 0 1\nReal S2_B 1 0 1 1\n"
+LEGEND_FIX = (
+    "Fix: keep one site per position: remove the repeated legend line and its allele column "
+    "from the .hapt file"
+)
+
+
+@pytest.mark.parametrize(
+    ("legend", "message"),
+    [
+        (
+            "id position a0 a1\n15:100_A_G 100 A G\n15:300_C_T 300 C T\n"
+            "15:300b_G_A 300 G A\n15:400_T_C 400 T C\n",
+            "tiny.legend:4: duplicate position 15:300 (already on line 3) (record 15:300b_G_A)",
+        ),
+        (
+            "id position a0 a1\nrs1 300 A G\nrs2 200 C T\n\nrs3 300 G A\nrs4 400 T C\n",
+            "tiny.legend:5: duplicate position 300 (already on line 2) (record rs3)",
+        ),
+    ],
+    ids=["chrom-ids", "rs-ids"],
+)
+def test_legend_with_duplicate_position_is_refused(tmp_path, legend, message):
+    (tmp_path / "tiny.legend").write_text(legend)
+    (tmp_path / "tiny.hapt").write_text(HAPT)
+    out = tmp_path / "out"
+    inputs = {"hapt": tmp_path / "tiny.hapt", "legend": tmp_path / "tiny.legend"}
+    msg = expect_error(lambda: ingest_into(out, inputs))
+    assert msg == f"{tmp_path}/{message}. {LEGEND_FIX}"
+    assert_empty(out)
