@@ -12,6 +12,10 @@ that write files are checked to leave nothing behind.
                                                   (already on line 3) (record 15:300b_G_A).
                                                   Fix: keep one site per position...``
 3   legend repeating a position (no chrom ids)    ``duplicate position 300 (already on line 2)``
+4   ``epochs: 0`` for the RBM                     ``config key 'rbm.epochs': must be an integer
+                                                  >= 1, got 0``
+5   ``epochs: 0`` for the GAN                     ``config key 'gan.epochs': must be ... >= 1``
+6   ``steps: 0`` for the DNA WGAN                 ``config key 'wgan.steps': must be ... >= 1``
 ==  ===========================================  ==============================================
 """
 
@@ -21,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from genosynth.errors import InputError
+from genosynth.errors import ConfigError, InputError
 from genosynth.ingest import POLICIES, read_vcf
 from genosynth.steps import data
 
@@ -105,3 +109,19 @@ def test_legend_with_duplicate_position_is_refused(tmp_path, legend, message):
     msg = expect_error(lambda: ingest_into(out, inputs))
     assert msg == f"{tmp_path}/{message}. {LEGEND_FIX}"
     assert_empty(out)
+
+
+# --- 4c: zero epochs ----------------------------------------------------------------------
+def _model(name: str, **params):
+    from genosynth.dna.wgan import SequenceWGAN
+    from genosynth.models import get_model
+
+    return SequenceWGAN(**params) if name == "wgan_dna" else get_model(name, **params)
+
+
+@pytest.mark.parametrize(
+    ("model", "key"), [("rbm", "epochs"), ("gan", "epochs"), ("wgan_dna", "steps")]
+)
+def test_zero_epochs_is_refused(model, key):
+    msg = expect_error(lambda: _model(model, **{key: 0}), ConfigError)
+    assert msg == f"config key '{model}.{key}': must be an integer >= 1, got 0"
