@@ -15,19 +15,37 @@ that write files are checked to leave nothing behind.
 4   ``epochs: 0`` for the RBM                     ``config key 'rbm.epochs': must be an integer
                                                   >= 1, got 0``
 5   ``epochs: 0`` for the GAN                     ``config key 'gan.epochs': must be ... >= 1``
-6   ``steps: 0`` for the DNA WGAN                 ``config key 'wgan.steps': must be ... >= 1``
+6   ``steps: 0`` for the DNA WGAN                 ``config key 'wgan_dna.steps': must be ... >= 1``
+7   genetic map of chromosome 15, SNPs on 1       ``map.txt: genetic map of chromosome 15 at
+    (XP-EHH step)                                 20000000-21000000 bp, but the SNPs are on
+                                                  chromosome 1 at 1000-80000 bp. Fix: give the
+                                                  map of the SNPs' chromosome...``; no output
+8   map of the right chromosome, other build      ``... leaves 80 of 80 SNPs outside it (SNPs
+    (no SNP inside its range; imputation step)    on chromosome 1 at 1000-80000 bp)``; no output
+9   map without chromosome column, other range    the same ``leaves 80 of 80 SNPs outside it``
+10  map covering 60 of 80 SNPs                    result, and a warning ``20 of 80 SNPs ...
+                                                  lie outside the genetic map``
+11  map with rows of two chromosomes              ``map.txt:4: rows of chromosome 2 after rows
+                                                  of chromosome 1. Fix: give one chromosome...``
 ==  ===========================================  ==============================================
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from genosynth import formats
+from genosynth.downstream import selection
 from genosynth.errors import ConfigError, InputError
 from genosynth.ingest import POLICIES, read_vcf
-from genosynth.steps import data
+from genosynth.steps import data, downstream
+from genosynth.steps.common import LAYOUT_HAPLOTYPES
 
 VCF_HEADER = (
     "##fileformat=VCFv4.2\n"
@@ -125,3 +143,141 @@ def _model(name: str, **params):
 def test_zero_epochs_is_refused(model, key):
     msg = expect_error(lambda: _model(model, **{key: 0}), ConfigError)
     assert msg == f"config key '{model}.{key}': must be an integer >= 1, got 0"
+
+
+# --- 4d: a genetic map of another chromosome or build ----------------------------------------
+MAP_FIX = "Fix: give the map of the SNPs' chromosome in their genome build (downstream.genetic_map)"
+N_SITES = 80
+
+
+def scan_dataset(folder: Path) -> dict:
+    """A tiny `scan` dataset (80 SNPs on chromosome 1, 1-80 kb): the inputs of the scans."""
+    rng = np.random.default_rng(0)
+    folder.mkdir()
+    positions = np.arange(1, N_SITES + 1) * 1000
+    sites = pd.DataFrame({"chrom": "1", "position": positions, "a0": "A", "a1": "G"})
+    sites["id"] = [f"1:{p}_A_G" for p in positions]
+    formats.write_legend(folder / "snps.legend", sites)
+    files = {"legend": folder / "snps.legend", "info": folder / "dataset.json"}
+    files["info"].write_text(json.dumps({"layout": LAYOUT_HAPLOTYPES}))
+    rows = []
+    for part, n, pops in (("train", 12, ["T"]), ("test", 4, ["T"]), ("others", 24, ["A", "B"])):
+        ids = [f"{part}{i // 2}_{'AB'[i % 2]}" for i in range(n)]
+        haps = rng.integers(0, 2, (n, N_SITES), dtype=np.int8)
+        formats.write_hapt(folder / f"{part}.hapt.gz", haps, ids)
+        files[part] = folder / f"{part}.hapt.gz"
+        for i, hap in enumerate(ids):
+            pop = pops[i * len(pops) // n]
+            rows.append((hap, hap[:-2], pop, pop, part.rstrip("s")))
+    panel = pd.DataFrame(rows, columns=["hap_id", "sample", "pop", "super_pop", "split"])
+    panel.to_csv(folder / "panel.tsv", sep="\t", index=False)
+    files["panel"] = folder / "panel.tsv"
+    formats.write_hapt(folder / "ags.hapt.gz", rng.integers(0, 2, (16, N_SITES), dtype=np.int8),
+                       [f"ag{i // 2}_{'AB'[i % 2]}" for i in range(16)], tag="AG")  # fmt: skip
+    return files
+
+
+def write_map(path: Path, header: str, rows) -> Path:
+    path.write_text(header + "\n" + "".join(" ".join(map(str, r)) + "\n" for r in rows))
+    return path
+
+
+def scan_xpehh(files: dict, genetic_map: Path, out: Path) -> None:
+    """The XP-EHH step (``scan_selection``, statistic xpehh) writing into ``out``."""
+    inputs = {k: v for k, v in files.items() if k != "ags"} | {"genetic_map": genetic_map}
+    downstream.scan_xpehh(
+        dataset="scan",
+        inputs=inputs,
+        ags={"bernoulli": files["legend"].parent / "ags.hapt.gz"},
+        settings={"seed": 0, "groups": [], "n_peaks": 5, "xpehh": {}},
+        clusters={"n_clusters": 0, "label": "NA", "seed": 0},
+        table=out / "xpehh.tsv",
+        figure=out / "xpehh.png",
+        metrics=out / "metrics.tsv",
+    )
+
+
+def test_control_xpehh_with_a_fitting_map_writes_its_outputs(tmp_path):
+    files = scan_dataset(tmp_path / "data")
+    rows = [("chr1", 500, 1.0, 0.0), ("chr1", 90_500, 1.0, 9.0)]
+    genetic_map = write_map(
+        tmp_path / "map.txt", "Chromosome Position(bp) Rate(cM/Mb) Map(cM)", rows
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    scan_xpehh(files, genetic_map, out)
+    table = pd.read_csv(out / "xpehh.tsv", sep="\t", comment="#")
+    assert table["position"].tolist() == list(range(1000, 80001, 1000))
+    assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".json")) == [
+        "metrics.tsv",
+        "xpehh.png",
+        "xpehh.tsv",
+    ]
+
+
+def test_xpehh_with_a_map_of_another_chromosome_fails(tmp_path):
+    files = scan_dataset(tmp_path / "data")
+    chr15 = [("chr15", 20_000_000, 1.0, 0.0), ("chr15", 21_000_000, 1.0, 1.0)]
+    genetic_map = write_map(
+        tmp_path / "map.txt", "Chromosome Position(bp) Rate(cM/Mb) Map(cM)", chr15
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    msg = expect_error(lambda: scan_xpehh(files, genetic_map, out))
+    assert msg == (
+        f"{genetic_map}: genetic map of chromosome 15 at 20000000-21000000 bp, but the SNPs are "
+        f"on chromosome 1 at 1000-80000 bp. {MAP_FIX}"
+    )
+    assert_empty(out)
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "mapped"),
+    [
+        ("chr position rate cM", [(1, 5_000_000, 1, 0.0), (1, 6_000_000, 1, 1.0)], "chromosome 1"),
+        ("position rate cM", [(5_000_000, 1, 0.0), (6_000_000, 1, 1.0)], "chromosome (unnamed)"),
+    ],
+    ids=["chrom-column", "no-chrom-column"],
+)
+def test_imputation_with_a_map_of_another_build_fails(tmp_path, header, rows, mapped):
+    files = scan_dataset(tmp_path / "data")
+    genetic_map = write_map(tmp_path / "map.txt", header, rows)
+    out = tmp_path / "out"
+    outputs = {k: out / f"{k}.out" for k in ("target", "reference", "sites", "map")}
+    msg = expect_error(
+        lambda: downstream.prepare_imputation(
+            **{k: files[k] for k in ("train", "test", "others", "legend", "info")},
+            genetic_map=genetic_map,
+            outputs=outputs,
+            array={"fraction": 0.3, "min_maf": 0.0},
+        )
+    )
+    assert msg == (
+        f"{genetic_map}: genetic map of {mapped} at 5000000-6000000 bp leaves 80 of 80 SNPs "
+        f"outside it (SNPs on chromosome 1 at 1000-80000 bp). {MAP_FIX}"
+    )
+    assert_empty(out)
+
+
+def test_map_covering_most_snps_warns_about_the_rest(tmp_path, caplog):
+    genetic_map = write_map(tmp_path / "map.txt", "chr position rate cM",
+                            [(1, 1000, 1, 0.0), (1, 60_000, 1, 5.9)])  # fmt: skip
+    positions = np.arange(1, N_SITES + 1) * 1000
+    with caplog.at_level(logging.WARNING, logger="genosynth.downstream.selection"):
+        cm = selection.map_positions(genetic_map, ["1"] * N_SITES, positions)
+    np.testing.assert_allclose(cm[:60], np.arange(60) * 0.1)
+    np.testing.assert_allclose(cm[60:], 5.9)
+    assert caplog.messages == [
+        f"{genetic_map}: 20 of 80 SNPs (chromosome 1 at 1000-80000 bp) lie outside the genetic "
+        "map (chromosome 1 at 1000-60000 bp); they take the cM of its ends"
+    ]
+
+
+def test_map_with_two_chromosomes_names_the_line(tmp_path):
+    rows = [(1, 1000, 1, 0.0), (1, 2000, 1, 0.1), (2, 3000, 1, 0.2)]
+    genetic_map = write_map(tmp_path / "map.txt", "chr position rate cM", rows)
+    msg = expect_error(lambda: selection.read_genetic_map(genetic_map))
+    assert msg == (
+        f"{genetic_map}:4: rows of chromosome 2 after rows of chromosome 1 (record 2 3000 1 0.2). "
+        "Fix: give one chromosome per file"
+    )
