@@ -27,6 +27,22 @@ that write files are checked to leave nothing behind.
                                                   lie outside the genetic map``
 11  map with rows of two chromosomes              ``map.txt:4: rows of chromosome 2 after rows
                                                   of chromosome 1. Fix: give one chromosome...``
+12  FASTA with ``1`` and ``*`` in a sequence     ``genome.fa:5: characters '1', '*' are not DNA
+    line (k-mer step)                             bases or IUPAC codes (record chr2). Fix: a
+                                                  sequence line holds only A, C, G, T, N or
+                                                  IUPAC codes...``; no output
+13  FASTA with a byte that is not UTF-8           ``genome.fa:3: characters '\ufffd' are not DNA
+                                                  bases or IUPAC codes (record chr1)``; no output
+14  FASTA with IUPAC codes R, Y (k-mer step)      k-mers holding them left out (14 of 16), and a
+                                                  warning ``record chr1: 3 IUPAC ambiguity codes
+                                                  (R 2, Y 1) read as N, the first on line 3``
+15  IUPAC codes in every exon window              ``genome.fa: 0 exons ... of 3 exons of that
+                                                  length, ... 3 in windows holding N or IUPAC
+                                                  codes (annotation exons.bed). Fix: use a FASTA
+                                                  with fewer unknown bases``; no output
+16  annotation on a chromosome the FASTA lacks    ``exons.bed: ... 3 are on chromosomes without
+                                                  a FASTA record ... Fix: check that annotation
+                                                  and FASTA are of the same build...``
 ==  ===========================================  ==============================================
 """
 
@@ -44,7 +60,7 @@ from genosynth import formats
 from genosynth.downstream import selection
 from genosynth.errors import ConfigError, InputError
 from genosynth.ingest import POLICIES, read_vcf
-from genosynth.steps import data, downstream
+from genosynth.steps import data, dna, downstream
 from genosynth.steps.common import LAYOUT_HAPLOTYPES
 
 VCF_HEADER = (
@@ -281,3 +297,95 @@ def test_map_with_two_chromosomes_names_the_line(tmp_path):
         f"{genetic_map}:4: rows of chromosome 2 after rows of chromosome 1 (record 2 3000 1 0.2). "
         "Fix: give one chromosome per file"
     )
+
+
+# --- 4e: a FASTA with IUPAC codes or junk characters ----------------------------------------
+FASTA_FIX = (
+    "Fix: a sequence line holds only A, C, G, T, N or IUPAC codes (either case): remove the "
+    "other characters or export the FASTA again"
+)
+KMERS = {"length": 4, "seed": 0, "max_sequences": 1000, "split": [0.8, 0.1, 0.1]}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            ">chr1 demo\nACGTACGTAC\n>chr2\nACGTACGTAC\nACG1T*ACGT\n",
+            "genome.fa:5: characters '1', '*' are not DNA bases or IUPAC codes (record chr2)",
+        ),
+        (
+            b">chr1\nACGTACGTAC\nAC\xe9GT\n",
+            "genome.fa:3: characters '\ufffd' are not DNA bases or IUPAC codes (record chr1)",
+        ),
+    ],
+    ids=["junk", "not-utf8"],
+)
+def test_fasta_with_junk_characters_is_refused(tmp_path, text, message):
+    fasta = tmp_path / "genome.fa"
+    fasta.write_bytes(text if isinstance(text, bytes) else text.encode())
+    out = tmp_path / "out"
+    msg = expect_error(lambda: dna.extract_kmers(fasta=fasta, output=out / "k.npz", settings=KMERS))
+    assert msg == f"{tmp_path}/{message}. {FASTA_FIX}"
+    assert_empty(out)
+
+
+def test_fasta_iupac_codes_are_read_as_n_and_logged(tmp_path, caplog):
+    fasta = tmp_path / "genome.fa"
+    fasta.write_text(">chr1\n" + "ACGT" * 10 + "\n" + "ACGR" + "ACGT" * 4 + "ryGT" + "\n")
+    with caplog.at_level(logging.WARNING, logger="genosynth.dna.sequences"):
+        dna.extract_kmers(fasta=fasta, output=tmp_path / "k.npz", settings=KMERS)
+    with np.load(tmp_path / "k.npz") as kmers:
+        assert sum(len(kmers[k]) for k in ("train", "valid", "test")) == 14  # 16 less 2 with codes
+    assert caplog.messages == [
+        f"{fasta}: record chr1: 3 IUPAC ambiguity codes (R 2, Y 1) read as N, the first on line 3"
+    ]
+
+
+WINDOWS = {"annotation_format": "bed", "window": 40, "min_exon": 10, "max_exon": 20, "min_flank": 5}
+
+
+@pytest.mark.parametrize(
+    ("chrom", "blamed", "counts", "other", "fix"),
+    [
+        (
+            "chr1",
+            "genome.fa",
+            "0 are on chromosomes without a FASTA record, 0 too near a record's end, 0 with a "
+            "flank under 5 nt, 3 in windows holding N or IUPAC codes",
+            "annotation",
+            "use a FASTA with fewer unknown bases (N, IUPAC codes)",
+        ),
+        (
+            "chr7",
+            "exons.bed",
+            "3 are on chromosomes without a FASTA record, 0 too near a record's end, 0 with a "
+            "flank under 5 nt, 0 in windows holding N or IUPAC codes",
+            "FASTA",
+            "check that annotation and FASTA are of the same build and chromosome names",
+        ),
+    ],
+    ids=["iupac-empties-windows", "other-chromosome"],
+)
+def test_exon_windows_error_blames_the_right_file(tmp_path, chrom, blamed, counts, other, fix):
+    fasta, bed = tmp_path / "genome.fa", tmp_path / "exons.bed"
+    seq = ["ACGT" * 10] * 10
+    for i in (1, 4, 7):  # an ambiguity code in each exon's window
+        seq[i] = seq[i][:20] + "R" + seq[i][21:]
+    fasta.write_text(">chr1\n" + "\n".join(seq) + "\n")
+    bed.write_text(
+        "".join(f"{chrom}\t{40 * i + 12}\t{40 * i + 27}\te{i}\t0\t+\n" for i in (1, 4, 7))
+    )
+    out = tmp_path / "out"
+    msg = expect_error(
+        lambda: dna.extract_exon_windows(
+            fasta=fasta, annotation=bed, output=out / "w.npz", table=out / "w.tsv", settings=WINDOWS
+        )  # fmt: skip
+    )
+    files = {"genome.fa": fasta, "exons.bed": bed}
+    named = files["exons.bed" if blamed == "genome.fa" else "genome.fa"]
+    assert msg == (
+        f"{files[blamed]}: 0 exons of 10-20 nt fit in an N-free 40-nt window of the genome: of 3 "
+        f"exons of that length, {counts} ({other} {named}). Fix: {fix}"
+    )
+    assert_empty(out)
