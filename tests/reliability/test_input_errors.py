@@ -43,17 +43,48 @@ that write files are checked to leave nothing behind.
 16  annotation on a chromosome the FASTA lacks    ``exons.bed: ... 3 are on chromosomes without
                                                   a FASTA record ... Fix: check that annotation
                                                   and FASTA are of the same build...``
+17  region with no record (indexed VCF)          ``no record in region 1:1000-2000 (the VCF's
+                                                  contigs: 1, 2). Fix: choose a region that
+                                                  holds records``; no output (17-26 alike)
+18  region on a contig the VCF lacks              ``region 7:1-2000: contig '7' is not in the
+                                                  VCF (its contigs: 1, 2). Fix: name one of the
+                                                  VCF's contigs in the region``
+19  region ``chr1:100-300``, VCF names it ``1``   ``... Fix: the VCF calls it '1': write the
+                                                  region as 1:100-300``
+20  header-only VCF                               ``the VCF has a header but no records. Fix:
+                                                  give a VCF with phased biallelic SNP records``
+21  every record of the region dropped            ``no biallelic phased SNP left after filtering
+                                                  in region 1:100-300 (records 3, indels 3)``
+22  stale index (the VCF changed after tabix)     ``the index snps.vcf.gz.tbi finds no record in
+                                                  region 1:100-300, but the VCF holds records
+                                                  there: the index is stale. Fix: rebuild the
+                                                  index (tabix -f -p vcf snps.vcf.gz)``
+23  bgzip VCF cut inside a block                  ``the bgzip file is truncated: it ends without
+                                                  its end-of-file block. Fix: download or copy
+                                                  the file again (bgzip -t FILE tests...)``
+24  bgzip VCF cut at a block end (was: exit 0,     the same
+    the records after the cut silently lost)
+25  bgzip VCF with a flipped byte                 ``the compressed file is truncated or corrupt:
+                                                  decompression fails after <n> lines (<zlib's
+                                                  reason>). Fix: download or copy...``
+26  plain gzip VCF cut short                      ``... decompression fails after <n> lines
+                                                  (Compressed file ended before the
+                                                  end-of-stream marker was reached)``
 ==  ===========================================  ==============================================
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
+import re
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pysam
 import pytest
 
 from genosynth import formats
@@ -389,3 +420,120 @@ def test_exon_windows_error_blames_the_right_file(tmp_path, chrom, blamed, count
         f"exons of that length, {counts} ({other} {named}). Fix: {fix}"
     )
     assert_empty(out)
+
+
+# --- 5: VCF errors that say what is wrong ---------------------------------------------------
+def bgzip(text: str, path: Path, *, index: bool = False) -> Path:
+    """``text`` written as a bgzipped VCF at ``path`` (and its tabix index)."""
+    plain = path.with_suffix("")
+    plain.write_text(text)
+    pysam.tabix_compress(str(plain), str(path), force=True)
+    plain.unlink()
+    if index:
+        pysam.tabix_index(str(path), preset="vcf", force=True)
+    return path
+
+
+def vcf_error(path: Path, out: Path, **options) -> str:
+    """The message of the ingestion step on ``path``; checks that ``out`` stays empty."""
+    msg = expect_error(lambda: ingest_into(out, {"vcf": path}, **options))
+    assert_empty(out)
+    return msg.removeprefix(f"{path}: ")
+
+
+SNPS = VCF_HEADER + vcf_records("1", [100, 200, 300]) + vcf_records("2", [50])
+
+
+@pytest.mark.parametrize(
+    ("indexed", "region", "message"),
+    [
+        (
+            True,
+            "1:1000-2000",
+            "no record in region 1:1000-2000 (the VCF's contigs: 1, 2). Fix: choose a region "
+            "that holds records",
+        ),
+        (
+            True,
+            "7:1-2000",
+            "region 7:1-2000: contig '7' is not in the VCF (its contigs: 1, 2). Fix: name one of "
+            "the VCF's contigs in the region",
+        ),
+        (
+            False,
+            "chr1:100-300",
+            "region chr1:100-300: contig 'chr1' is not in the VCF (its contigs: 1, 2). Fix: the "
+            "VCF calls it '1': write the region as 1:100-300",
+        ),
+    ],
+    ids=["empty-region", "missing-contig", "chr-prefix"],
+)
+def test_empty_region_names_region_and_contigs(tmp_path, indexed, region, message):
+    path = bgzip(SNPS, tmp_path / "snps.vcf.gz", index=indexed)
+    assert vcf_error(path, tmp_path / "out", region=region) == message
+
+
+def test_header_only_vcf(tmp_path):
+    path = tmp_path / "header.vcf"
+    path.write_text(VCF_HEADER)
+    assert vcf_error(path, tmp_path / "out") == (
+        "the VCF has a header but no records. Fix: give a VCF with phased biallelic SNP records"
+    )
+
+
+def test_everything_filtered_in_a_region_names_the_region(tmp_path):
+    path = tmp_path / "indels.vcf"
+    path.write_text(VCF_HEADER + vcf_records("1", [100, 200, 300], "AT", "A"))
+    assert vcf_error(path, tmp_path / "out", region="1:100-300") == (
+        "no biallelic phased SNP left after filtering in region 1:100-300 (records 3, indels 3). "
+        "Fix: check the region and the policies"
+    )
+
+
+def test_stale_index_is_named(tmp_path):
+    path = bgzip(VCF_HEADER + vcf_records("2", [50, 60]), tmp_path / "snps.vcf.gz", index=True)
+    bgzip(SNPS, path)  # the VCF changes; its index does not
+    assert vcf_error(path, tmp_path / "out", region="1:100-300") == (
+        "the index snps.vcf.gz.tbi finds no record in region 1:100-300, but the VCF holds "
+        "records there: the index is stale. Fix: rebuild the index (tabix -f -p vcf snps.vcf.gz)"
+    )
+
+
+CORRUPT_FIX = "Fix: download or copy the file again (bgzip -t FILE tests a bgzip file)"
+MANY = VCF_HEADER + vcf_records("1", range(100, 2_000_000, 100))  # 19999 records, 3 blocks
+
+
+@pytest.mark.parametrize(
+    ("cut", "message"),
+    [
+        (
+            lambda data: data[: len(data) // 2],
+            "the bgzip file is truncated: it ends without its end-of-file block",
+        ),
+        (
+            lambda data: data[:-28],
+            "the bgzip file is truncated: it ends without its end-of-file block",
+        ),
+        (
+            lambda data: data[:24000] + bytes([data[24000] ^ 0xFF]) + data[24001:],
+            # the line count and zlib's reason depend on the zlib version
+            r"the compressed file is truncated or corrupt: decompression fails after \d+ lines "
+            r"\((Error -3 while decompressing data|CRC check failed).*\)",
+        ),
+    ],
+    ids=["cut-in-a-block", "cut-at-a-block-end", "flipped-byte"],
+)
+def test_truncated_or_corrupt_bgzip_is_named(tmp_path, cut, message):
+    path = bgzip(MANY, tmp_path / "many.vcf.gz")
+    path.write_bytes(cut(path.read_bytes()))
+    assert re.fullmatch(f"{message}. {re.escape(CORRUPT_FIX)}", vcf_error(path, tmp_path / "out"))
+
+
+def test_truncated_gzip_is_named(tmp_path):
+    path = tmp_path / "many.vcf.gz"
+    path.write_bytes(gzip.compress(MANY.encode(), mtime=0)[:30000])
+    lines = zlib.decompressobj(wbits=31).decompress(path.read_bytes()).count(b"\n")
+    assert vcf_error(path, tmp_path / "out") == (
+        f"the compressed file is truncated or corrupt: decompression fails after {lines} lines "
+        f"(Compressed file ended before the end-of-stream marker was reached). {CORRUPT_FIX}"
+    )
