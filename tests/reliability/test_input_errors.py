@@ -70,6 +70,20 @@ that write files are checked to leave nothing behind.
 26  plain gzip VCF cut short                      ``... decompression fails after <n> lines
                                                   (Compressed file ended before the
                                                   end-of-stream marker was reached)``
+27  ``datasets.wide.source: demoo``               ``config key 'datasets.wide.source': no
+                                                  source 'demoo'; the sources are ['demo',
+                                                  'real']. Fix: name one of them, or add
+                                                  'demoo' under sources``
+28  config YAML with an unclosed ``[``            ``config.yaml:5: YAML syntax error, column 1:
+                                                  expected ',' or ']', but got '<stream end>'
+                                                  (while parsing a flow sequence that starts on
+                                                  line 4). Fix: check the indentation...``
+29  config YAML indented with a tab               ``config.yaml:3: ... found character '\\t'
+                                                  that cannot start any token (record
+                                                  epochs: 10)``
+30  config YAML with a misaligned key             ``config.yaml:4: ... column 4: expected <block
+                                                  end>, but found '<block mapping start>'...``
+31  the workflow's own schema with a YAML error   ``config.schema.yaml:4: YAML syntax error...``
 ==  ===========================================  ==============================================
 """
 
@@ -88,6 +102,7 @@ import pysam
 import pytest
 
 from genosynth import formats
+from genosynth.config import check_references, load_schema, read_yaml
 from genosynth.downstream import selection
 from genosynth.errors import ConfigError, InputError
 from genosynth.ingest import POLICIES, read_vcf
@@ -537,3 +552,54 @@ def test_truncated_gzip_is_named(tmp_path):
         f"the compressed file is truncated or corrupt: decompression fails after {lines} lines "
         f"(Compressed file ended before the end-of-stream marker was reached). {CORRUPT_FIX}"
     )
+
+
+# --- 5c: config errors that name the key, the file and the line -----------------------------
+def test_dataset_naming_no_source_names_the_key():
+    config = {"sources": {"demo": {}, "real": {}}, "datasets": {"wide": {"source": "demoo"}}}
+    msg = expect_error(lambda: check_references(config), ConfigError)
+    assert msg == (
+        "config key 'datasets.wide.source': no source 'demoo'; the sources are ['demo', 'real']. "
+        "Fix: name one of them, or add 'demoo' under sources"
+    )
+
+
+YAML_FIX = (
+    "Fix: check the indentation (spaces, not tabs), the colons and the brackets there or on the "
+    "line before"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "datasets:\n  wide:\n    source: demo\n    populations: [CEU, YRI\n",
+            "config.yaml:5: YAML syntax error, column 1: expected ',' or ']', but got "
+            "'<stream end>' (while parsing a flow sequence that starts on line 4)",
+        ),
+        (
+            "models:\n  rbm:\n\tepochs: 10\n",
+            "config.yaml:3: YAML syntax error, column 1: found character '\\t' that cannot start "
+            "any token (record epochs: 10)",
+        ),
+        (
+            "models:\n  rbm:\n    epochs: 10\n   seed: 1\n",
+            "config.yaml:4: YAML syntax error, column 4: expected <block end>, but found "
+            "'<block mapping start>' (while parsing a block mapping that starts on line 2) "
+            "(record seed: 1)",
+        ),
+    ],
+    ids=["unclosed-bracket", "tab", "indentation"],
+)
+def test_yaml_syntax_error_names_file_line_and_column(tmp_path, text, message):
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    assert expect_error(lambda: read_yaml(path)) == f"{tmp_path}/{message}. {YAML_FIX}"
+
+
+def test_workflow_schema_syntax_error_names_file_and_line(tmp_path):
+    schema = tmp_path / "config.schema.yaml"
+    schema.write_text("type: object\nproperties:\n  a: {type: string\n")
+    msg = expect_error(lambda: load_schema(schema))
+    assert msg.startswith(f"{schema}:4: YAML syntax error, column 1: expected ',' or '}}'")
