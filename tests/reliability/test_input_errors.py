@@ -84,6 +84,13 @@ that write files are checked to leave nothing behind.
 30  config YAML with a misaligned key             ``config.yaml:4: ... column 4: expected <block
                                                   end>, but found '<block mapping start>'...``
 31  the workflow's own schema with a YAML error   ``config.schema.yaml:4: YAML syntax error...``
+32  ``select: differentiated``, one population    ``config key 'datasets.wide.select':
+                                                  'differentiated' ranks SNPs by Fst between
+                                                  populations (super_pop), but the data has 1:
+                                                  ['EUR']. Fix: use select: thinned or region,
+                                                  or give the source a panel with two or more
+                                                  populations``; no output
+33  the same without a panel (every label NA)     ``... but the data has 0: []...``
 ==  ===========================================  ==============================================
 """
 
@@ -103,6 +110,7 @@ import pytest
 
 from genosynth import formats
 from genosynth.config import check_references, load_schema, read_yaml
+from genosynth.data import SAMPLE_COLUMNS, HaplotypeSet, save_haplotype_set
 from genosynth.downstream import selection
 from genosynth.errors import ConfigError, InputError
 from genosynth.ingest import POLICIES, read_vcf
@@ -603,3 +611,44 @@ def test_workflow_schema_syntax_error_names_file_and_line(tmp_path):
     schema.write_text("type: object\nproperties:\n  a: {type: string\n")
     msg = expect_error(lambda: load_schema(schema))
     assert msg.startswith(f"{schema}:4: YAML syntax error, column 1: expected ',' or '}}'")
+
+
+# --- 5d: differentiated on one population ------------------------------------------------
+def one_population_set(pops: list[str]) -> HaplotypeSet:
+    """A haplotype set of 4 individuals with population labels ``pops`` (one each)."""
+    rng = np.random.default_rng(1)
+    sites = pd.DataFrame({"chrom": "1", "position": np.arange(1, 21) * 100, "a0": "A", "a1": "G"})
+    sites["id"] = [f"1:{p}_A_G" for p in sites["position"]]
+    samples = pd.DataFrame({"sample": np.repeat([f"S{i}" for i in range(4)], 2)})
+    samples["hap_id"] = samples["sample"] + np.tile(["_A", "_B"], 4)
+    samples["pop"] = samples["super_pop"] = np.repeat(pops, 2)
+    hs = HaplotypeSet(rng.integers(0, 2, (8, 20), dtype=np.int8), sites, samples[SAMPLE_COLUMNS])
+    return hs
+
+
+@pytest.mark.parametrize(
+    ("pops", "found"), [(["EUR"] * 4, "1: ['EUR']"), (["NA"] * 4, "0: []")], ids=["one", "none"]
+)
+def test_differentiated_with_one_population_names_the_key(tmp_path, pops, found):
+    npz = tmp_path / "haplotypes.npz"
+    save_haplotype_set(npz, one_population_set(pops))
+    out = tmp_path / "data"
+    settings = {"source": "s", "select": "differentiated", "n_snps": 5, "min_maf": 0.0,
+                "min_distance": 0, "populations": [], "complement": []}  # fmt: skip
+    msg = expect_error(
+        lambda: data.build_dataset(
+            name="wide",
+            haplotypes=npz,
+            phenotypes=None,
+            outputs={k: out / k for k in ("train", "test", "others", "legend", "panel", "info")},
+            dataset=settings,
+            split={"test_fraction": 0.25, "seed": 1},
+        ),
+        ConfigError,
+    )
+    assert msg == (
+        "config key 'datasets.wide.select': 'differentiated' ranks SNPs by Fst between "
+        f"populations (super_pop), but the data has {found}. Fix: use select: thinned or region, "
+        "or give the source a panel with two or more populations"
+    )
+    assert_empty(out)

@@ -17,6 +17,12 @@ W3  a YAML syntax error in ``--configfile``        Snakemake parses the file bef
                                                    runs, and says only "Config file is not valid
                                                    JSON or YAML"; ``tools/check_config.py``
                                                    names ``bad.yaml:9``, the column and the fix
+W4  ``select: differentiated`` on a source whose   ``config key 'datasets.wide.select':
+    panel has one population (ingest + subset      'differentiated' ranks SNPs by Fst between
+    jobs)                                          populations (super_pop), but the data has 1:
+                                                   ['EUR']. Fix: use select: thinned or region,
+                                                   or give the source a panel with two or more
+                                                   populations``; no dataset file left
 ==  ============================================  =============================================
 """
 
@@ -77,4 +83,24 @@ def test_yaml_syntax_error_is_located_by_check_config(tmp_path):
         f"{bad}:9: YAML syntax error, column 1: expected ',' or ']', but got '<stream end>' "
         "(while parsing a flow sequence that starts on line 8). Fix: check the indentation "
         "(spaces, not tabs), the colons and the brackets there or on the line before\n"
+    )
+
+
+def test_differentiated_on_one_population_names_the_dataset(tmp_path):
+    header = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS2\tS3\tS4\n"
+    calls = ["0|1\t1|0\t1|1\t0|0", "1|1\t0|1\t0|0\t1|0"]
+    records = "".join(f"1\t{p * 1000}\t.\tA\tG\t.\tPASS\t.\tGT\t{calls[p % 2]}\n"
+                      for p in range(1, 21))  # fmt: skip
+    (tmp_path / "one.vcf").write_text("##fileformat=VCFv4.2\n" + header + records)
+    panel = "".join(f"S{i}\t{pop}\tEUR\n" for i, pop in enumerate(["CEU", "CEU", "TSI", "TSI"], 1))
+    (tmp_path / "one.panel").write_text("sample\tpop\tsuper_pop\n" + panel)
+    config = BASE.replace(
+        "demo: {format: simulate}",
+        f"mine: {{format: vcf, vcf: {tmp_path}/one.vcf, panel: {tmp_path}/one.panel}}",
+    ).replace("source: demo", "source: mine")
+    out = snakemake_error(tmp_path, config, "results/wide/data/dataset.json", dry_run=False)
+    assert (
+        "config key 'datasets.wide.select': 'differentiated' ranks SNPs by Fst between "
+        "populations (super_pop), but the data has 1: ['EUR']. Fix: use select: thinned or "
+        "region, or give the source a panel with two or more populations" in out
     )
