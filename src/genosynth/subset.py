@@ -147,7 +147,8 @@ def select_differentiated(
     between the groups of ``hs.samples[group]`` (``"NA"`` ignored), and taken
     greedily in decreasing Fst (ties: earlier site first), skipping any SNP
     closer than ``min_distance`` bp to an already chosen SNP on the same
-    chromosome (so chosen SNPs are at least ``min_distance`` bp apart).
+    chromosome (so chosen SNPs are at least ``min_distance`` bp apart). Data of fewer than
+    two populations raise a :class:`ConfigError` on ``select``, too few SNPs one on ``n_snps``.
 
     Parameters
     ----------
@@ -164,12 +165,6 @@ def select_differentiated(
     -------
     numpy.ndarray, int64, shape (n_snps,)
         Site indices sorted by (chrom, position).
-
-    Raises
-    ------
-    ConfigError
-        Key ``select`` when ``group`` names fewer than two populations; ``n_snps``
-        when too few SNPs qualify.
     """
     n = _check_n(n_snps)
     min_maf = _check_maf(min_maf)
