@@ -23,8 +23,9 @@ that write files are checked to leave nothing behind.
 8   map of the right chromosome, other build      ``... leaves 80 of 80 SNPs outside it (SNPs
     (no SNP inside its range; imputation step)    on chromosome 1 at 1000-80000 bp)``; no output
 9   map without chromosome column, other range    the same ``leaves 80 of 80 SNPs outside it``
-10  map covering 60 of 80 SNPs                    result, and a warning ``20 of 80 SNPs ...
-                                                  lie outside the genetic map``
+10  map covering 60 of 80 SNPs (XP-EHH step,     outputs written, the 20 SNPs past the map at
+    and the map alone)                            its end value, and a warning ``20 of 80 SNPs
+                                                  ... lie outside the genetic map``
 11  map with rows of two chromosomes              ``map.txt:4: rows of chromosome 2 after rows
                                                   of chromosome 1. Fix: give one chromosome...``
 12  FASTA with ``1`` and ``*`` in a sequence     ``genome.fa:5: characters '1', '*' are not DNA
@@ -267,21 +268,22 @@ def scan_xpehh(files: dict, genetic_map: Path, out: Path) -> None:
     )
 
 
-def test_control_xpehh_with_a_fitting_map_writes_its_outputs(tmp_path):
+def test_xpehh_with_a_map_covering_most_snps_runs_and_warns(tmp_path, caplog):
     files = scan_dataset(tmp_path / "data")
-    rows = [("chr1", 500, 1.0, 0.0), ("chr1", 90_500, 1.0, 9.0)]
+    rows = [("chr1", 1000, 1.0, 0.0), ("chr1", 60_000, 1.0, 5.9)]
     genetic_map = write_map(
         tmp_path / "map.txt", "Chromosome Position(bp) Rate(cM/Mb) Map(cM)", rows
     )
     out = tmp_path / "out"
     out.mkdir()
-    scan_xpehh(files, genetic_map, out)
+    with caplog.at_level(logging.WARNING, logger="genosynth.downstream.selection"):
+        scan_xpehh(files, genetic_map, out)
     table = pd.read_csv(out / "xpehh.tsv", sep="\t", comment="#")
     assert table["position"].tolist() == list(range(1000, 80001, 1000))
-    assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".json")) == [
-        "metrics.tsv",
-        "xpehh.png",
-        "xpehh.tsv",
+    assert {"metrics.tsv", "xpehh.png", "xpehh.tsv"} <= {p.name for p in out.iterdir()}
+    assert [r.getMessage() for r in caplog.records if r.name.endswith("selection")] == [
+        f"{genetic_map}: 20 of 80 SNPs (chromosome 1 at 1000-80000 bp) lie outside the genetic "
+        "map (chromosome 1 at 1000-60000 bp); they take the cM of its ends"
     ]
 
 
@@ -313,7 +315,8 @@ def test_imputation_with_a_map_of_another_build_fails(tmp_path, header, rows, ma
     files = scan_dataset(tmp_path / "data")
     genetic_map = write_map(tmp_path / "map.txt", header, rows)
     out = tmp_path / "out"
-    outputs = {k: out / f"{k}.out" for k in ("target", "reference", "sites", "map")}
+    names = {"target": "target.vcf.gz", "reference": "reference.vcf.gz", "sites": "sites.tsv"}
+    outputs = {k: out / v for k, v in (names | {"map": "beagle.map"}).items()}
     msg = expect_error(
         lambda: downstream.prepare_imputation(
             **{k: files[k] for k in ("train", "test", "others", "legend", "info")},
