@@ -1,8 +1,9 @@
 """Validation of workflow configs against the JSON schema, with defaults.
 
-The workflow calls :func:`validate_config` before any job runs; the first
-problem is reported as a :class:`~genosynth.errors.ConfigError` naming the
-key path (``datasets.wide.n_snps``), so an invalid config fails up front.
+The workflow calls :func:`validate_config` and :func:`check_references` before any job
+runs; the first problem is reported as a :class:`~genosynth.errors.ConfigError` naming
+the key path (``datasets.wide.n_snps``), so an invalid config fails up front.
+:func:`read_yaml` reads a YAML file naming the line and column of a syntax error.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 import jsonschema
 import yaml
 
-from genosynth.errors import ConfigError
+from genosynth.errors import ConfigError, InputError
 from genosynth.params import (
     CLOSED_FORM_CONTROLS,
     DNA_WGAN_CONTROLS,
@@ -22,7 +23,14 @@ from genosynth.params import (
     markdown_table,
 )
 
-__all__ = ["load_schema", "parameter_schema", "parameters_markdown", "validate_config"]
+__all__ = [
+    "check_references",
+    "load_schema",
+    "parameter_schema",
+    "parameters_markdown",
+    "read_yaml",
+    "validate_config",
+]
 
 #: Top-level key of a schema naming a file beside it whose ``$defs`` join the schema's.
 INCLUDE_KEY = "x-include"
@@ -35,14 +43,45 @@ def load_schema(path: str | os.PathLike, locate=None) -> dict:
     file ``NAME`` (the one :func:`parameter_schema` generates): beside ``path``, or where
     ``locate(NAME)`` says (Snakemake's ``workflow.source_path``).
     """
-    with open(path) as fh:
-        schema = yaml.safe_load(fh)
+    schema = read_yaml(path)
     include = schema.pop(INCLUDE_KEY, None)
     if include:
         where = locate(include) if locate else os.path.join(os.path.dirname(path), include)
-        with open(where) as fh:
-            schema.setdefault("$defs", {}).update(yaml.safe_load(fh)["$defs"])
+        schema.setdefault("$defs", {}).update(read_yaml(where)["$defs"])
     return schema
+
+
+def read_yaml(path: str | os.PathLike):
+    """The content of a YAML (or JSON) file.
+
+    Raises
+    ------
+    InputError
+        For a syntax error, naming the file, the line and column, and what the parser
+        expected.
+    """
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = None if mark is None else mark.line + 1
+        column = "" if mark is None else f", column {mark.column + 1}"
+        problem = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark is not None:
+            problem += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
+        lines = text.splitlines()
+        raise InputError(
+            path,
+            f"YAML syntax error{column}: {problem}",
+            line=line,
+            record=lines[line - 1].strip()[:80] or None if line and line <= len(lines) else None,
+            fix="check the indentation (spaces, not tabs), the colons and the brackets there "
+            "or on the line before",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"YAML syntax error: {exc}", fix="check the file's syntax") from None
 
 
 def _model_section(cls, controls) -> dict:
@@ -186,6 +225,27 @@ def _key_path(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         parts.append(error.message.split("'")[1])
     return ".".join(parts) or "<top level>"
+
+
+def check_references(config: Mapping) -> None:
+    """Check the settings that name other settings (after :func:`validate_config`).
+
+    ``datasets.<ds>.source`` must name a key of ``sources``.
+
+    Raises
+    ------
+    ConfigError
+        Naming the key, what it refers to and the known names.
+    """
+    sources = sorted(config.get("sources", {}))
+    for name, dataset in config.get("datasets", {}).items():
+        source = dataset.get("source")
+        if source not in sources:
+            raise ConfigError(
+                f"datasets.{name}.source",
+                f"no source {source!r}; the sources are {sources}",
+                fix=f"name one of them, or add {source!r} under sources",
+            )
 
 
 def validate_config(config: dict, schema: Mapping) -> dict:

@@ -348,6 +348,11 @@ def read_legend(path: str | os.PathLike) -> pd.DataFrame:
         Empty file, missing header, no sites, a line with fewer than four
         fields or a non-integer position.
     """
+    return _read_legend_lines(path)[0]
+
+
+def _read_legend_lines(path) -> tuple[pd.DataFrame, list[int]]:
+    """:func:`read_legend` and the 1-based line of each site."""
     lines = _split_lines(read_text_bytes(path))
     if not lines:
         raise InputError(path, "legend file is empty", fix=f"write a header '{LEGEND_HEADER}'")
@@ -362,9 +367,10 @@ def read_legend(path: str | os.PathLike) -> pd.DataFrame:
         )
     if len(lines) == 1:
         raise InputError(path, "legend has a header but no sites", fix="add one line per site")
-    return pd.DataFrame(
+    sites = pd.DataFrame(
         [_legend_row(path, n, raw) for n, raw in lines[1:]], columns=SITE_COLUMNS
     ).astype({"position": np.int64})
+    return sites, [n for n, _ in lines[1:]]
 
 
 def _legend_row(path, line_no: int, raw: bytes) -> tuple[str, int, str, str, str]:
@@ -416,6 +422,30 @@ def _write_bytes(path: str | os.PathLike, data: bytes, compresslevel: int = 6) -
                 fh.write(data)
         else:
             tmp.write_bytes(data)
+
+
+def _check_unique_positions(path, sites: pd.DataFrame, line_nos: list[int]) -> None:
+    """Refuse a legend that lists one chromosome position twice (ingestion).
+
+    Two columns at one position would become two identical records of every VCF
+    written from the data.
+    """
+    repeated = sites.duplicated(["chrom", "position"]).to_numpy()
+    if not repeated.any():
+        return
+    second = int(np.flatnonzero(repeated)[0])
+    chrom, pos = str(sites["chrom"][second]), int(sites["position"][second])
+    same = (sites["chrom"] == chrom).to_numpy() & (sites["position"] == pos).to_numpy()
+    first = int(np.flatnonzero(same)[0])
+    where = f"{pos}" if chrom == "NA" else f"{chrom}:{pos}"
+    raise InputError(
+        path,
+        f"duplicate position {where} (already on line {line_nos[first]})",
+        line=line_nos[second],
+        record=str(sites["id"][second]),
+        fix="keep one site per position: remove the repeated legend line and its allele "
+        "column from the .hapt file",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -479,11 +509,13 @@ def read_hapt_report(
     InputError
         Empty file, a row with too few columns, a ragged row, a value other
         than 0/1 (naming the hap_id and the column), a duplicate hap_id,
-        ``legend/hapt column mismatch``, a malformed legend, or an unknown
+        ``legend/hapt column mismatch``, a malformed legend, a legend listing
+        one chromosome position twice, or an unknown
         sample under ``unknown_samples="fail"``.
     """
     check_policy("unknown_samples", unknown_samples)
-    sites = read_legend(legend_path)
+    sites, legend_lines = _read_legend_lines(legend_path)
+    _check_unique_positions(legend_path, sites, legend_lines)
     lines, hap_ids, haps = _parse_hapt(path, legend_path, len(sites))
     sample = [sample_of_hap_id(h) for h in hap_ids]
     labels, keep, dropped = join_panel(

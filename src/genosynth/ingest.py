@@ -72,6 +72,8 @@ _REPORT_KEYS = [
     "outside_region",
 ]
 _BASES = frozenset("ACGT")
+_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+_CORRUPT_FIX = "download or copy the file again (bgzip -t FILE tests a bgzip file)"
 _REGION = re.compile(r"^([^:\s]+)(?::([\d,]+)(?:-([\d,]+))?)?$")
 
 
@@ -100,8 +102,9 @@ def read_vcf(
     multiallelic, indels, missing, unphased : {"drop", "fail"}
         Policy per problem (defaults in :data:`POLICIES`): "drop" skips and
         counts, "fail" raises. ``indels`` covers every record whose REF or
-        ALT is not one A/C/G/T base (indels, symbolic alleles, ``N``);
-        ``missing`` any ``.`` allele; ``unphased`` any ``/`` genotype.
+        ALT is not one A/C/G/T base (indels, symbolic alleles, ``N``;
+        lowercase bases are valid VCF and read as uppercase); ``missing``
+        any ``.`` allele; ``unphased`` any ``/`` genotype.
         Monomorphic records (no ALT) are always dropped; haploid or
         polyploid genotypes always fail. A dropped record is counted once,
         under the first problem found in the order monomorphic,
@@ -129,8 +132,10 @@ def read_vcf(
     Raises
     ------
     InputError
-        Unreadable file or header, malformed record (with its line number),
-        a problem under a "fail" policy, haploid calls, or nothing left.
+        Unreadable file or header, a truncated or corrupt compressed file,
+        malformed record (with its line number), a problem under a "fail"
+        policy, haploid calls, or nothing left (naming the region, the
+        file's contigs and the index it was read through).
     ConfigError
         An invalid policy or region.
     """
@@ -146,7 +151,7 @@ def read_vcf(
     for name, value in policies.items():
         check_policy(name, value)
     wanted = _parse_region(region)
-    return _read_records(_VcfReader(Path(path), policies), panel_path, wanted)
+    return _read_records(_VcfReader(Path(path), policies, region), panel_path, wanted)
 
 
 def _read_records(reader: _VcfReader, panel_path, wanted) -> tuple[HaplotypeSet, dict]:
@@ -294,14 +299,17 @@ class _State:
 class _VcfReader:
     """One pass over a VCF: filters, counts, and collects alleles."""
 
-    def __init__(self, path: Path, policies: dict):
+    def __init__(self, path: Path, policies: dict, region: str | None = None):
         self.path = path
         self.policies = policies
+        self.region = region.strip() if region else None
         self.report = dict.fromkeys(_REPORT_KEYS, 0)
         self.vcf = None
         self.n_file_samples = 0
         self.header_lines = None
         self.indexed = False
+        self.index: Path | None = None
+        self.chroms: dict[str, None] = {}  # chromosomes of the records read, in order
 
     def close(self) -> None:
         """Close the cyvcf2 handle, if open."""
@@ -316,6 +324,7 @@ class _VcfReader:
         path = self.path
         if not path.exists():
             raise InputError(path, "file not found", fix="check the path")
+        _check_bgzf_end(path)
         self.vcf = vcf = self._cyvcf2(path)
         all_samples = list(vcf.samples)
         if not all_samples:
@@ -340,7 +349,9 @@ class _VcfReader:
         self.n_file_samples = len(all_samples)
         if dropped:
             vcf.set_samples(samples)
-        self.indexed = any(Path(str(path) + ext).exists() for ext in (".tbi", ".csi"))
+        indexes = [Path(str(path) + ext) for ext in (".tbi", ".csi")]
+        self.index = next((i for i in indexes if i.exists()), None)
+        self.indexed = self.index is not None
         return samples, labels
 
     @staticmethod
@@ -348,6 +359,7 @@ class _VcfReader:
         try:
             return cyvcf2.VCF(str(path), lazy=True)
         except Exception as exc:  # cyvcf2 raises bare Exception/OSError
+            _check_decompression(path)
             raise InputError(
                 path,
                 f"cannot read the VCF header ({exc})",
@@ -376,6 +388,7 @@ class _VcfReader:
                 self._malformed(index)
             if not variant.CHROM:
                 self._malformed(index)
+            self.chroms.setdefault(variant.CHROM)
             if wanted is not None and not self._inside(variant, wanted):
                 self.report["outside_region"] += 1
                 continue
@@ -390,6 +403,7 @@ class _VcfReader:
         return None if self.header_lines is None else self.header_lines + index
 
     def _malformed(self, index: int) -> NoReturn:
+        _check_decompression(self.path)
         line = self._line(index)
         raw = None if line is None else _raw_line(self.path, line)
         raise InputError(
@@ -421,7 +435,7 @@ class _VcfReader:
             return "monomorphic", "no ALT allele"
         if len(alts) > 1:
             return "multiallelic", f"multiallelic site (ALT {','.join(alts)})"
-        if ref not in _BASES or alts[0] not in _BASES:
+        if ref.upper() not in _BASES or alts[0].upper() not in _BASES:
             return "indels", f"not a single-base SNP (REF {ref}, ALT {alts[0]})"
         return None
 
@@ -508,16 +522,12 @@ class _VcfReader:
             if len(rows) == len(buf):
                 buf = np.concatenate([buf, np.empty_like(buf)])
             buf[len(rows)] = alleles
-            rows.append((variant.CHROM, variant.POS, variant.REF, variant.ALT[0]))
+            rows.append((variant.CHROM, variant.POS, variant.REF.upper(), variant.ALT[0].upper()))
             if variant.CHROM != state.chrom and state.chrom is not None:
                 state.done.add(state.chrom)
             state.chrom, state.pos = variant.CHROM, variant.POS
         if not rows:
-            raise InputError(
-                self.path,
-                f"no biallelic phased SNP left after filtering ({self._summary()})",
-                fix="check the region and the policies",
-            )
+            raise self._nothing_left(wanted)
         return np.ascontiguousarray(buf[: len(rows)].T), _site_frame(rows)
 
     def _check(self, index: int, variant, state: _State):
@@ -536,6 +546,105 @@ class _VcfReader:
 
     def _summary(self) -> str:
         return ", ".join(f"{k} {v}" for k, v in self.report.items() if v)
+
+    # -- nothing kept -----------------------------------------------------
+
+    def _nothing_left(self, wanted) -> InputError:
+        """The error for a pass that kept no record: why, in the file's terms."""
+        read_all = wanted is None or not self.indexed
+        if read_all and not self.report["records"] and not self.report["outside_region"]:
+            return InputError(
+                self.path,
+                "the VCF has a header but no records",
+                fix="give a VCF with phased biallelic SNP records",
+            )
+        if wanted is not None and not self.report["records"]:
+            return self._empty_region(wanted)
+        where = "" if wanted is None else f" in region {self.region}"
+        return InputError(
+            self.path,
+            f"no biallelic phased SNP left after filtering{where} ({self._summary()})",
+            fix="check the region and the policies",
+        )
+
+    def _empty_region(self, wanted) -> InputError:
+        """No record in the region: the index is stale, or name the region and the contigs."""
+        chrom = wanted[0]
+        if self.index is not None and self._streamed_hit(wanted):
+            return InputError(
+                self.path,
+                f"the index {self.index.name} finds no record in region {self.region}, but the "
+                "VCF holds records there: the index is stale",
+                fix=f"rebuild the index (tabix -f -p vcf {self.path.name})",
+            )
+        contigs = self._contigs()
+        shown = ", ".join(contigs[:20]) or "none declared"
+        shown += f" and {len(contigs) - 20} more" if len(contigs) > 20 else ""
+        if chrom in contigs:
+            problem = f"no record in region {self.region} (the VCF's contigs: {shown})"
+            fix = "choose a region that holds records"
+        else:
+            problem = (
+                f"region {self.region}: contig {chrom!r} is not in the VCF (its contigs: {shown})"
+            )
+            other = chrom[3:] if chrom.lower().startswith("chr") else f"chr{chrom}"
+            fix = "name one of the VCF's contigs in the region"
+            if other in contigs:
+                rest = self.region[len(chrom) :]
+                fix = f"the VCF calls it {other!r}: write the region as {other}{rest}"
+        return InputError(self.path, problem, fix=fix)
+
+    def _streamed_hit(self, wanted) -> bool:
+        """Whether a pass over the file without its index finds a record inside ``wanted``."""
+        vcf = cyvcf2.VCF(str(self.path), lazy=True, samples=[])
+        try:
+            return any(self._inside(variant, wanted) for variant in vcf)
+        finally:
+            vcf.close()
+
+    def _contigs(self) -> list[str]:
+        """Contigs the header declares, then those of the records read (index names if none)."""
+        header = re.findall(r"^##contig=<ID=([^,>]+)", self.vcf.raw_header, flags=re.M)
+        names = list(dict.fromkeys([*header, *self.chroms]))
+        if not names and self.indexed:
+            names = list(self.vcf.seqnames)
+        return names
+
+
+def _check_bgzf_end(path: Path) -> None:
+    """Refuse a bgzip (BGZF) file without its end-of-file block: it was cut short.
+
+    htslib only warns about it and stops reading at the last complete block.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+        fh.seek(max(0, path.stat().st_size - len(_BGZF_EOF)))
+        tail = fh.read()
+    if head[:4] == b"\x1f\x8b\x08\x04" and head[12:14] == b"BC" and tail != _BGZF_EOF:
+        raise InputError(
+            path,
+            "the bgzip file is truncated: it ends without its end-of-file block",
+            fix=_CORRUPT_FIX,
+        )
+
+
+def _check_decompression(path: Path) -> None:
+    """Refuse a gzip/bgzip file that does not decompress to its end (after a read error)."""
+    with open(path, "rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return
+    lines = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            for _ in fh:
+                lines += 1
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(
+            path,
+            f"the compressed file is truncated or corrupt: decompression fails after "
+            f"{lines} lines ({exc})",
+            fix=_CORRUPT_FIX,
+        ) from None
 
 
 def _dot_calls(alleles: np.ndarray) -> np.ndarray:

@@ -147,7 +147,8 @@ def select_differentiated(
     between the groups of ``hs.samples[group]`` (``"NA"`` ignored), and taken
     greedily in decreasing Fst (ties: earlier site first), skipping any SNP
     closer than ``min_distance`` bp to an already chosen SNP on the same
-    chromosome (so chosen SNPs are at least ``min_distance`` bp apart).
+    chromosome (so chosen SNPs are at least ``min_distance`` bp apart). Data of fewer than
+    two populations raise a :class:`ConfigError` on ``select``, too few SNPs one on ``n_snps``.
 
     Parameters
     ----------
@@ -171,6 +172,7 @@ def select_differentiated(
         raise ConfigError("min_distance", f"must be >= 0 bp, got {min_distance!r}")
     if group not in hs.samples:
         raise ConfigError("group", f"no sample column '{group}'", fix="use 'super_pop' or 'pop'")
+    _require_populations(hs.samples[group], group)
     maf = minor_allele_frequency(hs.haplotypes)
     candidates = np.flatnonzero(maf >= min_maf)
     if len(candidates) < n:
@@ -210,6 +212,20 @@ def select_differentiated(
             )
         chosen = np.array(picked, dtype=np.int64)
     return _genomic_order(hs.sites, chosen)
+
+
+def _require_populations(labels: pd.Series, group: str) -> None:
+    """Refuse ``differentiated`` on data of fewer than two populations (``"NA"`` aside)."""
+    named = labels.dropna().astype(str)
+    found = list(dict.fromkeys(named[named != MISSING_POP]))
+    if len(found) < 2:
+        raise ConfigError(
+            "select",
+            f"'differentiated' ranks SNPs by Fst between populations ({group}), but the data "
+            f"has {len(found)}: {found}",
+            fix="use select: thinned or region, or give the source a panel with two or more "
+            "populations",
+        )
 
 
 def _resolve_chrom(hs: HaplotypeSet, chrom) -> str:

@@ -642,7 +642,7 @@ def test_fit_rejects_bad_labels():
 def test_chains_start_on_training_rows():
     _, _, h = two_types()
     rows = {r.tobytes() for r in h}
-    m = get_model("rbm", **SMALL, epochs=0).fit(h, seed=1)
+    m = get_model("rbm", **SMALL, epochs=1).fit(h, seed=1, epochs=0)
     assert m.step == 0 and m.chains.shape == (SMALL["n_chains"], 20) and m.chains.dtype == np.int8
     assert all(c.tobytes() in rows for c in m.chains)
     assert 0 < m.chains[:, 0].mean() < 1  # rows of both types

@@ -1,7 +1,7 @@
 # Validation, wildcard constraints and input functions. No rules here.
 import re
 
-from genosynth.config import load_schema, validate_config
+from genosynth.config import check_references, load_schema, validate_config
 from genosynth.steps.train import training_and_sampling
 
 schema = load_schema(
@@ -9,6 +9,7 @@ schema = load_schema(
     locate=lambda name: workflow.source_path(f"../schemas/{name}"),
 )
 validate_config(config, schema)
+check_references(config)
 
 DATASETS = list(config["datasets"])
 MODELS = list(config["models"])

@@ -8,11 +8,17 @@ FASTA records may name a segment of a chromosome as ``chrom:start-end`` (1-based
 inclusive, as samtools writes them, e.g. ``22:20000001-21000000``): annotation
 coordinates (always chromosome coordinates) are then shifted onto the record. Chromosome
 names are compared without a leading ``chr``.
+
+FASTA sequences are read in either case. ``N`` and the IUPAC ambiguity codes (``R Y S W K
+M B D H V``) are unknown bases: k-mers and windows holding one are left out, and a record
+with ambiguity codes other than ``N`` is logged with their count. Any other character
+(digits, punctuation, spaces, ``X``, ``U``...) is refused, naming the file, line and record.
 """
 
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -46,6 +52,14 @@ for _i, _b in enumerate(ALPHABET):
     _LOOKUP[ord(_b)] = _i
     _LOOKUP[ord(_b.lower())] = _i
 _REGION = re.compile(r"^(?P<chrom>[^:\s]+):(?P<start>\d+)-(?P<end>\d+)$")
+IUPAC_AMBIGUOUS = "RYSWKMBDHV"
+"""IUPAC nucleotide codes of two or more bases; read as unknown, like ``N``."""
+_BASE, _UNKNOWN, _AMBIGUOUS, _JUNK = 0, 1, 2, 3
+_KIND = np.full(256, _JUNK, dtype=np.uint8)  # kind of each (upper-case) FASTA character
+_KIND[np.frombuffer(ALPHABET.encode(), np.uint8)] = _BASE
+_KIND[ord("N")] = _UNKNOWN
+_KIND[np.frombuffer(IUPAC_AMBIGUOUS.encode(), np.uint8)] = _AMBIGUOUS
+log = logging.getLogger(__name__)
 
 
 def encode(seqs, *, path: str | os.PathLike = "<sequences>") -> np.ndarray:
@@ -152,24 +166,87 @@ def read_genome(path: str | os.PathLike) -> Iterator[tuple[str, int, str]]:
     ------
     (str, int, str)
         Chromosome name without ``chr``, 0-based chromosome position of the record's first
-        base (nonzero for ``chrom:start-end`` records), upper-cased sequence.
+        base (nonzero for ``chrom:start-end`` records), upper-cased sequence. IUPAC
+        ambiguity codes stay in it (callers treat them as ``N``); a record holding any is
+        logged with their count.
+
+    Raises
+    ------
+    InputError
+        No file, no record, or a character that is neither a base nor an IUPAC code
+        (naming the line, the record and the characters).
     """
     import pysam
 
     if not os.path.exists(path):
         raise InputError(path, "genome FASTA not found", fix="set dna.genome.fasta")
+    n = 0
     with pysam.FastxFile(os.fspath(path)) as fh:
-        n = 0
-        for record in fh:
-            n += 1
-            match = _REGION.match(record.name)
-            if match:
-                chrom, offset = match["chrom"], int(match["start"]) - 1
-            else:
-                chrom, offset = record.name, 0
-            yield _chrom_key(chrom), offset, record.sequence.upper()
+        try:
+            for record in fh:
+                n += 1
+                match = _REGION.match(record.name)
+                if match:
+                    chrom, offset = match["chrom"], int(match["start"]) - 1
+                else:
+                    chrom, offset = record.name, 0
+                sequence = record.sequence.upper()
+                _check_bases(path, n, sequence)
+                yield _chrom_key(chrom), offset, sequence
+        except UnicodeDecodeError:  # pysam decodes as UTF-8
+            raise _junk_error(path, n + 1) from None
     if n == 0:
         raise InputError(path, "no FASTA records", fix="give a FASTA file (>name lines)")
+
+
+def _check_bases(path, number: int, sequence: str) -> None:
+    """Refuse junk characters in record ``number`` (1-based); log its IUPAC codes."""
+    raw = np.frombuffer(sequence.encode("ascii", "replace"), dtype=np.uint8)
+    kind = _KIND[raw]
+    if not (kind >= _AMBIGUOUS).any():
+        return
+    if (kind == _JUNK).any():
+        raise _junk_error(path, number)
+    codes, counts = np.unique(raw[kind == _AMBIGUOUS], return_counts=True)
+    shown = ", ".join(f"{chr(c)} {k}" for c, k in zip(codes, counts, strict=True))
+    name, line, _ = _find_characters(path, number, _AMBIGUOUS)
+    log.warning("%s: record %s: %d IUPAC ambiguity codes (%s) read as N, the first on line %d",
+                path, name, counts.sum(), shown, line)  # fmt: skip
+
+
+def _junk_error(path, number: int) -> InputError:
+    name, line, chars = _find_characters(path, number, _JUNK)
+    return InputError(
+        path,
+        f"characters {', '.join(map(repr, chars))} are not DNA bases or IUPAC codes",
+        line=line,
+        record=name,
+        fix="a sequence line holds only A, C, G, T, N or IUPAC codes (either case): "
+        "remove the other characters or export the FASTA again",
+    )
+
+
+def _find_characters(path, number: int, kind: int) -> tuple[str, int, list[str]]:
+    """Name of record ``number``, its first line holding a character of ``kind``, and those."""
+    name, line_no, first, found, record = "", 0, None, {}, 0
+    with open(path, "rb") as fh:
+        opener = gzip.open if fh.read(2) == b"\x1f\x8b" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if line.startswith(">"):
+                record += 1
+                if record > number:
+                    break
+                name = line[1:].split(maxsplit=1)[0] if line[1:].strip() else ""
+                continue
+            if record != number:
+                continue
+            for ch in line.rstrip("\r\n"):
+                code = ord(ch.upper()) if ord(ch) < 128 else ord("?")
+                if _KIND[code] == kind:
+                    first = line_no if first is None else first
+                    found.setdefault(ch, None)
+    return name, (first or line_no), list(found)
 
 
 def tile_kmers(sequence: str, k: int) -> np.ndarray:
@@ -272,15 +349,22 @@ def read_annotation(path: str | os.PathLike, fmt: str = "auto") -> pd.DataFrame:
 
 
 def exon_windows(
-    genome, exons: pd.DataFrame, *, window: int, min_exon: int, max_exon: int, min_flank: int
+    genome,
+    exons: pd.DataFrame,
+    *,
+    window: int,
+    min_exon: int,
+    max_exon: int,
+    min_flank: int,
+    report: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Exon-centred windows and their 0/1 exon tracks, on the exon's strand.
 
     An exon of length ``m`` in ``[min_exon, max_exon]`` is placed in a ``window``-nt window
     starting ``(window - m) // 2`` nt upstream of it (in transcript orientation); it is kept
     when both flanks are at least ``min_flank`` nt, the window lies inside a genome record and
-    holds no N. Minus-strand windows are reverse-complemented (the track reversed), so every
-    window reads 5' to 3' on the transcript.
+    holds no N (nor IUPAC ambiguity code). Minus-strand windows are reverse-complemented (the
+    track reversed), so every window reads 5' to 3' on the transcript.
 
     Parameters
     ----------
@@ -289,6 +373,11 @@ def exon_windows(
     exons : pandas.DataFrame
         :func:`read_annotation` output.
     window, min_exon, max_exon, min_flank : int
+    report : dict, optional
+        Filled with what became of the exons: ``exons`` (of a length in range), ``kept``,
+        and those left out because ``no_record`` (no record of their chromosome),
+        ``flank`` (a flank shorter than ``min_flank``), ``edge`` (the window crosses a
+        record's end) or ``unknown_bases`` (the window holds N or an IUPAC code).
 
     Returns
     -------
@@ -300,6 +389,7 @@ def exon_windows(
     """
     length = exons["end"] - exons["start"]
     exons = exons[(length >= min_exon) & (length <= max_exon)]
+    counts = dict.fromkeys(("flank", "edge", "unknown_bases"), 0)
     codes, tracks, kept = [], [], []
     for chrom, offset, seq in genome:
         hits = exons[exons["chrom"] == chrom]
@@ -308,11 +398,15 @@ def exon_windows(
             up = (window - m) // 2 if row.strand == "+" else window - m - (window - m) // 2
             lo = row.start - up - offset
             hi = lo + window
-            if min(up, window - m - up) < min_flank or lo < 0 or hi > len(seq):
+            if min(up, window - m - up) < min_flank:
+                counts["flank"] += 1
                 continue
-            piece = np.frombuffer(seq[lo:hi].encode("ascii", "replace"), dtype=np.uint8)
-            piece = _LOOKUP[piece]
+            if lo < 0 or hi > len(seq):
+                counts["edge"] += 1
+                continue
+            piece = _LOOKUP[np.frombuffer(seq[lo:hi].encode("ascii", "replace"), dtype=np.uint8)]
             if (piece == 255).any():
+                counts["unknown_bases"] += 1
                 continue
             track = np.zeros(window, dtype=np.int8)
             track[up : up + m] = 1
@@ -321,6 +415,9 @@ def exon_windows(
             codes.append(piece)
             tracks.append(track)
             kept.append(row)
+    if report is not None:
+        seen = sum(counts.values()) + len(kept)
+        report.update(exons=len(exons), kept=len(kept), no_record=len(exons) - seen, **counts)
     table = pd.DataFrame(kept, columns=["chrom", "start", "end", "strand"])
     if not codes:
         return np.zeros((0, window), np.uint8), np.zeros((0, window), np.int8), table

@@ -83,7 +83,7 @@ class SequenceWGAN(Model):
         Param("lr", float, 1e-4, "Adam learning rate of both networks.", low=0, low_open=True),
         Param("beta_1", float, 0.5, "Adam beta_1.", low=0, high=1, high_open=True),
         Param("beta_2", float, 0.9, "Adam beta_2.", low=0, high=1, high_open=True),
-        Param("steps", int, 1000, "Generator updates trained.", "run", low=0),
+        Param("steps", int, 1000, "Generator updates trained.", "run", low=1),
         Param("jit_compile", bool, False, "XLA-compile the training step (helps on GPUs).", "run"),
     )
 

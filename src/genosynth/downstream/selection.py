@@ -5,6 +5,7 @@
   :func:`xpehh_scans` the same for several targets against one reference;
 * :func:`pbs_windows` - population branch statistic in windows of SNPs (scikit-allel);
 * :func:`read_genetic_map` / :func:`interpolate_map` - recombination maps in cM;
+  :func:`map_positions` the same after checking that the map fits the SNPs;
 * :func:`cluster_unlabelled` - groups of unlabelled haplotypes (k-means on PCs of
   individual dosages), named by decreasing differentiation from the target.
 
@@ -14,6 +15,7 @@ their transpose, which happens here and nowhere else.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +32,7 @@ __all__ = [
     "cluster_unlabelled",
     "hudson_fst",
     "interpolate_map",
+    "map_positions",
     "pbs_windows",
     "pearson_r",
     "read_genetic_map",
@@ -37,6 +40,8 @@ __all__ = [
     "xpehh_scans",
     "xpehh_standardized",
 ]
+
+log = logging.getLogger(__name__)
 
 
 def allele_counts(haplotypes: np.ndarray) -> np.ndarray:
@@ -268,8 +273,68 @@ def read_genetic_map(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     Raises
     ------
     InputError
-        Unknown layout, non-numeric fields, or a decreasing position or map.
+        Unknown layout, non-numeric fields, a decreasing position or map, or
+        rows of several chromosomes.
     """
+    return _read_map(path)[:2]
+
+
+def map_positions(path: str | os.PathLike, chroms, positions) -> np.ndarray:
+    """Genetic positions (cM) of SNPs from the map at ``path``, once the map fits them.
+
+    The map must be of the SNPs' chromosome (where both name it: a map's
+    ``Chromosome``/``chr`` column or PLINK's first column, the SNPs' ``chrom``
+    other than ``"NA"``; a leading ``chr`` is ignored) and span at least half
+    of the SNPs: a map of another chromosome or build would give every SNP
+    the cM of one end of the map (zero genetic distances, NaN XP-EHH). SNPs
+    outside a map that spans most of them take its end values, with a warning.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        See :func:`read_genetic_map`.
+    chroms : sequence of str, shape (n_sites,)
+    positions : numpy.ndarray, int64, shape (n_sites,)
+
+    Returns
+    -------
+    numpy.ndarray, float64, shape (n_sites,)
+        :func:`interpolate_map` of ``positions``.
+
+    Raises
+    ------
+    InputError
+        Naming the map's chromosome and range and the SNPs'.
+    """
+    map_pos, cm, map_chrom = _read_map(path)
+    pos = np.asarray(positions, dtype=np.int64)
+    names = sorted({_chrom_name(c) for c in chroms} - {"NA"})
+    snps = f"chromosome {'/'.join(names) or '(unnamed)'} at {pos.min()}-{pos.max()} bp"
+    mapped = f"chromosome {map_chrom or '(unnamed)'} at {map_pos[0]}-{map_pos[-1]} bp"
+    fix = "give the map of the SNPs' chromosome in their genome build (downstream.genetic_map)"
+    if map_chrom is not None and names and names != [map_chrom]:
+        raise InputError(path, f"genetic map of {mapped}, but the SNPs are on {snps}", fix=fix)
+    outside = int(((pos < map_pos[0]) | (pos > map_pos[-1])).sum())
+    if 2 * outside > len(pos):
+        raise InputError(
+            path,
+            f"genetic map of {mapped} leaves {outside} of {len(pos)} SNPs outside it "
+            f"(SNPs on {snps})",
+            fix=fix,
+        )
+    if outside:
+        log.warning("%s: %d of %d SNPs (%s) lie outside the genetic map (%s); they take "
+                    "the cM of its ends", path, outside, len(pos), snps, mapped)  # fmt: skip
+    return interpolate_map(pos, map_pos, cm)
+
+
+def _chrom_name(name) -> str:
+    text = str(name).strip()
+    return text[3:] if text.lower().startswith("chr") else text
+
+
+def _read_map(path) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """:func:`read_genetic_map` and the map's chromosome (None where it has no column)."""
     lines = [ln.split() for ln in read_text_bytes(path).decode("utf-8", "replace").splitlines()]
     lines = [ln for ln in lines if ln]
     if not lines:
@@ -286,9 +351,10 @@ def read_genetic_map(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
                 record=" ".join(lines[0]),
                 fix="name the bp column 'position' and put cM last",
             )
+        chrom_col = next((i for i, h in enumerate(header) if h.startswith("chr")), None)
         body, cm_col, first_line = lines[1:], len(header) - 1, 2
     else:
-        body, pos_col, cm_col, first_line = lines, 3, 2, 1
+        body, pos_col, cm_col, chrom_col, first_line = lines, 3, 2, 0, 1
     try:
         pos = np.array([float(r[pos_col]) for r in body], dtype=np.float64).astype(np.int64)
         cm = np.array([float(r[cm_col]) for r in body], dtype=np.float64)
@@ -301,6 +367,11 @@ def read_genetic_map(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
             record=" ".join(body[bad])[:80],
             fix="every row needs a bp position and a cumulative cM value",
         ) from None
+    _check_increasing(path, body, first_line, pos, cm)
+    return pos, cm, _map_chromosome(path, body, first_line, chrom_col)
+
+
+def _check_increasing(path, body, first_line: int, pos: np.ndarray, cm: np.ndarray) -> None:
     for name, values in (("position", pos), ("cM", cm)):
         bad = np.flatnonzero(np.diff(values) < 0)
         if len(bad):
@@ -311,7 +382,23 @@ def read_genetic_map(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
                 record=" ".join(body[int(bad[0]) + 1])[:80],
                 fix="sort the map by position; give one chromosome per file",
             )
-    return pos, cm
+
+
+def _map_chromosome(path, body, first_line: int, column: int | None) -> str | None:
+    """The one chromosome a map's ``column`` names (None without a column or rows)."""
+    if column is None or not body:
+        return None
+    names = [_chrom_name(r[column]) for r in body]
+    other = next((i for i, n in enumerate(names) if n != names[0]), None)
+    if other is not None:
+        raise InputError(
+            path,
+            f"rows of chromosome {names[other]} after rows of chromosome {names[0]}",
+            line=first_line + other,
+            record=" ".join(body[other])[:80],
+            fix="give one chromosome per file",
+        )
+    return names[0]
 
 
 def _is_number(text: str) -> bool:

@@ -209,7 +209,7 @@ class GANModel(HaplotypeModel):
         ),
         Param("n_critic", int, 5, "wgan_gp: critic steps (batches) per generator step.", low=1),
         Param("gp_weight", float, 10.0, "wgan_gp: weight of the gradient penalty.", low=0),
-        Param("epochs", int, 20000, "Training epochs.", "run", low=0),
+        Param("epochs", int, 20000, "Training epochs.", "run", low=1),
         Param("jit_compile", bool, True, "XLA-compile the training epoch.", "run"),
         Param(
             "beta",

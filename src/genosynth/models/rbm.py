@@ -152,7 +152,7 @@ class RBMModel(HaplotypeModel):
         Param("learning_rate_final", float, None,
               "Anneal the rate geometrically from learning_rate (epoch 1) to this (epoch "
               "`epochs`, kept after); null: constant.", low=0, low_open=True, nullable=True),
-        Param("epochs", int, 2000, "Training epochs (passes over the haplotypes).", "run", low=0),
+        Param("epochs", int, 2000, "Training epochs (passes over the haplotypes).", "run", low=1),
         Param("l2", float, 0.0, "Decoupled weight decay W *= 1 - lr * l2 on the allele rows of "
               "W (not the label rows).", low=0),
         Param("centering", bool, False, "Centred PCD step (Melchior et al. 2016); false: the "

@@ -103,6 +103,7 @@ def extract_kmers(*, fasta, output, settings: Mapping) -> None:
 def extract_exon_windows(*, fasta, annotation, output, table, settings: Mapping) -> None:
     """Exon-centred windows with their exon track (:func:`sequences.exon_windows`)."""
     exons = seqs.read_annotation(annotation, settings["annotation_format"])
+    fate: dict = {}
     codes, track, kept = seqs.exon_windows(
         seqs.read_genome(fasta),
         exons,
@@ -110,17 +111,32 @@ def extract_exon_windows(*, fasta, annotation, output, table, settings: Mapping)
         min_exon=settings["min_exon"],
         max_exon=settings["max_exon"],
         min_flank=settings["min_flank"],
+        report=fate,
     )
     if len(codes) < 2:
-        raise InputError(
-            annotation,
-            f"{len(codes)} exons of {settings['min_exon']}-{settings['max_exon']} nt fit in an "
-            f"N-free {settings['window']}-nt window of the genome",
-            fix="check that annotation and FASTA are of the same build and chromosome names",
-        )
+        raise _too_few_windows(fasta, annotation, settings, fate)
     _save_npz(output, codes=codes, track=track)
     write_table(table, kept)
     log.info("%d exon windows of %d nt from %d exons", len(codes), codes.shape[1], len(exons))
+
+
+def _too_few_windows(fasta, annotation, settings: Mapping, fate: Mapping) -> InputError:
+    """The error for fewer than two exon windows, blaming the file that lost most of them."""
+    problem = (
+        f"{fate['kept']} exons of {settings['min_exon']}-{settings['max_exon']} nt fit in an "
+        f"N-free {settings['window']}-nt window of the genome: of {fate['exons']} exons of "
+        f"that length, {fate['no_record']} are on chromosomes without a FASTA record, "
+        f"{fate['edge']} too near a record's end, {fate['flank']} with a flank under "
+        f"{settings['min_flank']} nt, {fate['unknown_bases']} in windows holding N or IUPAC codes"
+    )
+    if fate["unknown_bases"] > max(fate["no_record"], fate["edge"], fate["flank"]):
+        return InputError(fasta, problem + f" (annotation {annotation})",
+                          fix="use a FASTA with fewer unknown bases (N, IUPAC codes)")  # fmt: skip
+    return InputError(
+        annotation,
+        problem + f" (FASTA {fasta})",
+        fix="check that annotation and FASTA are of the same build and chromosome names",
+    )
 
 
 def simulate_binding(*, table, settings: Mapping) -> None:

@@ -63,12 +63,12 @@ def _real(train, test) -> np.ndarray:
 
 
 def _genetic_positions(sites: pd.DataFrame, genetic_map) -> np.ndarray:
-    """cM of every site: from the map when given, else 1 cM/Mb."""
+    """cM of every site: from the map when given (checked against the sites), else 1 cM/Mb."""
     from genosynth.downstream import selection
 
     pos = sites["position"].to_numpy(np.int64)
     if genetic_map:
-        return selection.interpolate_map(pos, *selection.read_genetic_map(genetic_map))
+        return selection.map_positions(genetic_map, sites["chrom"].astype(str), pos)
     return pos * DEFAULT_RATE_CM_PER_MB / 1e6
 
 
@@ -259,6 +259,7 @@ def prepare_imputation(
 
     _require_haplotypes(info, "imputation")
     sites = formats.read_legend(legend)
+    cm = _genetic_positions(sites, genetic_map)  # checks the map before anything is written
     ref_ids, reference = formats.read_hapt_matrix(others)
     if len(reference) < 2:
         raise GenosynthError(f"{others}: no complementary haplotypes to make a reference panel")
@@ -279,7 +280,6 @@ def prepare_imputation(
     formats.write_vcf(outputs["reference"], reference, sites, ref_samples)
     table = sites[["id", "position"]].assign(target_maf=target_maf, on_array=on_array)
     write_table(outputs["sites"], table)
-    cm = _genetic_positions(sites, genetic_map)
     chrom = str(sites["chrom"].iloc[0])
     imputation.write_plink_map(outputs["map"], chrom, sites["position"].to_numpy(), cm)
     log.info("%d of %d sites on the array; %d targets", on_array.sum(), len(sites), len(pairs))
