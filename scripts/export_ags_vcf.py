@@ -1,16 +1,15 @@
-"""Write AGs as a bgzipped, indexed VCF with real CHROM/POS/REF/ALT, through the privacy gate."""
+"""Release a model's AGs (.hapt.gz copy, indexed VCF) if the privacy gate's verdict lets it."""
 
 from genosynth.logs import script_logging
 from genosynth.steps import export
 
 with script_logging(snakemake.log[0]):
-    export.export_vcf(
+    export.export_ags(
         ags=snakemake.input.ags,
         legend=snakemake.input.legend,
         info=snakemake.input.info,
-        model=snakemake.wildcards.model,
-        privacy_metrics=snakemake.input.privacy,
-        privacy=snakemake.params.privacy,
+        gate=snakemake.input.gate,
+        hapt=snakemake.output.hapt,
         vcf=snakemake.output.vcf,
         tbi=snakemake.output.tbi,
     )

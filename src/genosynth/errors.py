@@ -8,9 +8,18 @@ log knows what to change.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 
-__all__ = ["ConfigError", "GenosynthError", "InputError", "TrainingError"]
+__all__ = [
+    "ConfigError",
+    "GenosynthError",
+    "InputError",
+    "OutputError",
+    "TrainingError",
+    "os_error_message",
+]
 
 
 class GenosynthError(Exception):
@@ -70,3 +79,78 @@ class ConfigError(GenosynthError):
 
 class TrainingError(GenosynthError):
     """Training failed in a way more epochs will not mend (e.g. the parameters ran away)."""
+
+
+def os_error_cause(err: OSError) -> str:
+    """The cause of an :class:`OSError` without its paths: ``Permission denied (EACCES)``.
+
+    An error without errno (pysam's ``BGZFile write failed``) gives its text.
+    """
+    if err.errno is None or not err.strerror:
+        return str(err) or type(err).__name__
+    return f"{err.strerror} ({errno.errorcode.get(err.errno, err.errno)})"
+
+
+def os_error_message(err: OSError) -> str:
+    """One line for an :class:`OSError`: the path(s) it names, then its cause.
+
+    ``[Errno 2] No such file or directory: 'a'`` gives ``a: No such file or directory (ENOENT)``.
+    """
+    paths = [os.fspath(p) for p in (err.filename, err.filename2) if p is not None]
+    cause = os_error_cause(err)
+    return f"{' -> '.join(paths)}: {cause}" if paths else cause
+
+
+#: What to do about an output that cannot be written, by errno (``{dir}``: its directory).
+_WRITABLE = "make {dir} writable, or run the workflow where you can write (snakemake --directory)"
+_SPACE = "free space on the file system of {dir}, or run the workflow on a larger disk"
+_NOT_DIR = "move away the file that stands where a directory is needed"
+_OUTPUT_FIXES = {
+    errno.EACCES: _WRITABLE,
+    errno.EPERM: _WRITABLE,
+    errno.EROFS: _WRITABLE,
+    errno.ENOSPC: _SPACE,
+    errno.EDQUOT: _SPACE,
+    errno.EFBIG: "lift the file-size limit (ulimit -f), or write the results elsewhere",
+    errno.ENOTDIR: _NOT_DIR,
+    errno.EEXIST: _NOT_DIR,
+    None: "check the space left on the file system of {dir}{free}",
+}
+
+
+class OutputError(GenosynthError):
+    """An output file could not be written: read-only directory, disk full, file-size limit.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, or a list of them
+        The output, by its final name (not the temporary file it was written to); a list
+        where the error does not say which of several outputs it concerns.
+    cause : OSError
+        The operating system's error.
+    where : str or os.PathLike, optional
+        The path the error is about when it is not the output itself (a directory that
+        could not be made).
+    """
+
+    def __init__(self, path, cause: OSError, *, where=None):
+        paths = [path] if isinstance(path, str | os.PathLike) else list(path)
+        self.path = os.fspath(paths[0])
+        self.cause = cause
+        reason = os_error_cause(cause)
+        if where is not None:
+            reason = f"{os.fspath(where)}: {reason}"
+        msg = f"cannot write {', '.join(map(os.fspath, paths))}: {reason}"
+        fix = _OUTPUT_FIXES.get(cause.errno)
+        if fix:
+            directory = os.path.dirname(self.path) or "."
+            msg += ". Fix: " + fix.format(dir=directory, free=_free_space(directory))
+        super().__init__(msg)
+
+
+def _free_space(directory: str) -> str:
+    """`` (12.3 MB free)`` on the file system of ``directory``; "" where unknown."""
+    try:
+        return f" ({shutil.disk_usage(directory).free / 1e6:.1f} MB free)"
+    except OSError:
+        return ""

@@ -127,8 +127,11 @@ def test_concat_metrics_rejects_wrong_columns(tmp_path):
 
 
 def test_export_blocked_by_privacy_gate_writes_nothing(tmp_path):
+    import json
+
     from genosynth import formats
     from genosynth.evaluate import PrivacyGateError
+    from genosynth.steps import privacy as privacy_step
 
     hs = small_set()
     formats.write_legend(tmp_path / "snps.legend", hs.sites)
@@ -141,20 +144,33 @@ def test_export_blocked_by_privacy_gate_writes_nothing(tmp_path):
     privacy = {"max_exact_copies": 0, "max_privacy_loss": 0.1, "max_membership_auc": 0.6}
     privacy |= {"z": 2.0, "allow_export": False}
     out = tmp_path / "out"
+    gate = dict(dataset="wide", model="gan", metrics_table=tmp_path / "aats.tsv")
+    gate |= dict(ags=tmp_path / "ags.hapt.gz", output=tmp_path / "gate.json")
     kwargs = dict(
         ags=tmp_path / "ags.hapt.gz",
         legend=tmp_path / "snps.legend",
         info=tmp_path / "dataset.json",
-        model="gan",
-        privacy_metrics=tmp_path / "aats.tsv",
+        gate=tmp_path / "gate.json",
+        hapt=out / "gan.hapt.gz",
         vcf=out / "gan.vcf.gz",
         tbi=out / "gan.vcf.gz.tbi",
     )
+    assert privacy_step.judge_privacy_gate(privacy=privacy, **gate) == "failed"
     with pytest.raises(PrivacyGateError, match="exact_copies .* = 3 exceeds the maximum 0"):
-        export.export_vcf(privacy=privacy, **kwargs)
+        export.export_ags(**kwargs)
     assert not out.exists() or not list(out.iterdir())
-    export.export_vcf(privacy=privacy | {"allow_export": True}, **kwargs)
-    assert (out / "gan.vcf.gz").exists() and (out / "gan.vcf.gz.tbi").exists()
+    failure = "exact_copies (AGs identical to a training haplotype) = 3 exceeds the maximum 0"
+    verdict = json.loads((tmp_path / "gate.json").read_text())
+    assert (verdict["verdict"], verdict["failures"]) == ("failed", [failure])
+    assert verdict["fix"].endswith("copies less of its training haplotypes: fewer `epochs`")
+    assert privacy_step.judge_privacy_gate(privacy=privacy | {"allow_export": True}, **gate) == (
+        "overridden"
+    )
+    export.export_ags(**kwargs)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "gan.hapt.gz", "gan.hapt.gz.provenance.json", "gan.vcf.gz", "gan.vcf.gz.tbi",
+    ]  # fmt: skip
+    assert (out / "gan.hapt.gz").read_bytes() == (tmp_path / "ags.hapt.gz").read_bytes()
 
 
 def test_sample_repairs_ags_against_training_haplotypes(tmp_path):

@@ -35,6 +35,7 @@ def test_contract_files_exist(smoke_run, ds):
     for m in MODELS:
         expected += [f"ags/{m}.hapt.gz", f"ags/{m}.vcf.gz", f"ags/{m}.vcf.gz.tbi"]
         expected += [f"models/{m}/checkpoint.npz", f"models/{m}/training_log.tsv"]
+        expected += [f"models/{m}/ags.hapt.gz", f"privacy/{m}.gate.json"]  # evaluations' AGs
     missing = [p for p in expected if not (base / p).is_file()]
     assert not missing, f"{ds}: missing {missing}"
 
@@ -197,10 +198,15 @@ def test_ags_and_tables_record_their_provenance(smoke_run, model):
     assert made["seed"] == made["params"]["sampling"]["seed"] == 7  # schema default
     assert made["params"]["model"] == model
     assert made["params"]["training"]["seed"] == SMOKE["models"][model]["seed"]
+    assert made["released_from"] == f"results/wide/models/{model}/ags.hapt.gz"
+    verdict = json.loads((base / f"privacy/{model}.gate.json").read_text())
+    assert made["privacy_gate"]["verdict"] == verdict["verdict"] in {"passed", "overridden"}
+    assert made["privacy_gate"]["failures"] == verdict["failures"]  # smoke: allow_export
     with pysam.VariantFile(str(base / f"ags/{model}.vcf.gz")) as vcf:
         header = [r for r in vcf.header.records if r.key == "genosynth_provenance"]
     in_vcf = json.loads(header[0].value)
     assert in_vcf["made"]["seed"] == 7 and in_vcf["made"]["params"]["model"] == model
+    assert in_vcf["privacy_gate"] == made["privacy_gate"]
     table = read_provenance(base / f"privacy/{model}.tsv")
     assert table["step"] == "privacy_metrics" and table["params"]["model"] == model
     umap = read_provenance(base / "metrics/umap.tsv")
@@ -265,12 +271,12 @@ def test_markov_change_reruns_only_markov(smoke_run, tmp_path):
     proc = run_snakemake(smoke_run, "--configfile", str(edited), "-n", "all")
     jobs = _scheduled_jobs(proc.stdout)
     rules = {r for r, _ in jobs}
-    assert {"train_baseline", "sample_ags", "export_ags_vcf"} <= rules
-    per_model = {"train_baseline", "sample_ags", "export_ags_vcf", "compute_privacy_metrics"}
+    assert {"train_baseline", "sample_ags", "check_privacy_gate", "export_ags_vcf"} <= rules
+    per_model = {"train_baseline", "sample_ags", "compute_privacy_metrics"} | RELEASE_RULES
     model_jobs = [w for r, w in jobs if r in per_model]
     assert model_jobs and all("markov" in w for w in model_jobs), model_jobs
     assert not rules & {"simulate_genotypes", "ingest_haplotypes", "subset_dataset"}
-    assert rules <= {"train_baseline", "sample_ags", "export_ags_vcf", "all"} | EVALUATION_RULES
+    assert rules <= {"train_baseline", "sample_ags", "all"} | RELEASE_RULES | EVALUATION_RULES
     assert "plot_rbm_hidden" not in rules  # reads only the RBM
     unchanged = run_snakemake(smoke_run, "--configfile", str(REPO / "config/smoke.yaml"), "-n")
     assert _scheduled_jobs(unchanged.stdout) == []
@@ -285,7 +291,7 @@ def test_gan_change_reruns_only_gan_training_sampling_and_evaluations(smoke_run,
     rules = {r for r, _ in jobs}
     trained = sorted(w for r, w in jobs if r == "train_network")
     assert trained == sorted(f"ds={d}, model=gan" for d in DATASETS)
-    for rule in ("sample_ags", "compute_privacy_metrics", "export_ags_vcf"):
+    for rule in ("sample_ags", "compute_privacy_metrics", "check_privacy_gate", "export_ags_vcf"):
         assert sorted(w for r, w in jobs if r == rule) == sorted(
             f"ds={d}, model=gan" for d in DATASETS
         ), (rule, jobs)
@@ -294,7 +300,7 @@ def test_gan_change_reruns_only_gan_training_sampling_and_evaluations(smoke_run,
     assert not rules & {"train_baseline", "plot_rbm_hidden"}
     assert not rules & {"simulate_genotypes", "ingest_haplotypes", "subset_dataset"}
     assert not {r for r in rules if "dna" in r}, rules  # the DNA track reads no AGs
-    assert rules <= {"train_network", "sample_ags", "export_ags_vcf", "all"} | EVALUATION_RULES
+    assert rules <= {"train_network", "sample_ags", "all"} | RELEASE_RULES | EVALUATION_RULES
     assert {"plot_figure", "plot_training", "plot_aats", "gather_metrics"} <= rules
 
 
@@ -318,13 +324,15 @@ def test_rbm_sampling_change_redraws_ags_without_retraining(smoke_run, tmp_path,
     jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
     rules = {r for r, _ in jobs}
     assert not rules & {"train_network", "train_baseline"}, jobs
-    for rule in ("sample_ags", "compute_privacy_metrics", "export_ags_vcf"):
+    for rule in ("sample_ags", "compute_privacy_metrics", "check_privacy_gate", "export_ags_vcf"):
         assert sorted(w for r, w in jobs if r == rule) == sorted(
             f"ds={d}, model=rbm" for d in datasets
         ), (rule, jobs)
-    assert rules <= {"sample_ags", "export_ags_vcf", "all"} | EVALUATION_RULES
+    assert rules <= {"sample_ags", "all"} | RELEASE_RULES | EVALUATION_RULES
 
 
+# The privacy gate's verdict on a model's AGs and the releases it lets through.
+RELEASE_RULES = {"check_privacy_gate", "export_ags_vcf", "export_imputation_panel"}
 EVALUATION_RULES = (
     {"plot_figure", "plot_aats", "plot_training", "plot_rbm_hidden"}  # every figure of FIGURES
     | {

@@ -103,9 +103,22 @@ def get_training_inputs(ds, model):
     return inputs
 
 
-def get_ags(ds, suffix=".hapt.gz"):
-    """AG files of every configured model for a dataset."""
+def get_ags(ds):
+    """AGs of every configured model for a dataset, as the evaluations read them (whatever the
+    privacy gate's verdict: they are no release)."""
+    return {m: f"results/{ds}/models/{m}/ags.hapt.gz" for m in MODELS}
+
+
+def get_released_ags(ds, suffix=".vcf.gz"):
+    """Released AG files of every configured model (export_ags_vcf, through the privacy gate)."""
     return {m: f"results/{ds}/ags/{m}{suffix}" for m in MODELS}
+
+
+def get_releases(ds, model):
+    """Every file that releases a model's AGs (export_ags_vcf, export_imputation_panel): what a
+    failed privacy gate removes where an earlier run left it."""
+    released = [f"results/{ds}/ags/{model}.{x}" for x in ("hapt.gz", "vcf.gz", "vcf.gz.tbi")]
+    return released + [f"results/{ds}/imputation/panel_{model}.{x}" for x in PANEL_FILES]
 
 
 # Figures of every dataset and model (CONTRACT names); each also writes metrics/<name>.tsv.
@@ -176,7 +189,7 @@ def get_all_outputs():
     for ds in DATASETS:
         outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures()]
         outputs.append(f"results/{ds}/metrics.tsv")
-        outputs += list(get_ags(ds, ".vcf.gz").values())
+        outputs += list(get_released_ags(ds).values())
     return outputs + get_downstream_outputs() + get_dna_outputs() + get_download_outputs()
 
 
@@ -228,12 +241,15 @@ def get_scan_settings(statistic):
 
 
 def get_impute_inputs(wildcards):
-    """Masked target, real reference, Beagle map, and the model's AG panel unless `reference`."""
+    """Masked target, real reference, Beagle map, and the model's AGs (the evaluations' copy,
+    with the legend and dataset info that make them a VCF) unless `reference`."""
     base = f"results/{wildcards.ds}/imputation"
     files = {f: f"{base}/{f}.vcf.gz" for f in ("target", "reference")}
     files["map"] = f"{base}/beagle.map"
     if wildcards.panel != "reference":
-        files["panel"] = f"{base}/panel_{wildcards.panel}.vcf.gz"
+        data = f"results/{wildcards.ds}/data"
+        files["ags"] = get_ags(wildcards.ds)[wildcards.panel]
+        files |= {"legend": f"{data}/snps.legend", "info": f"{data}/dataset.json"}
     return files
 
 

@@ -5,6 +5,7 @@
 rule export_imputation_panel:
     input:
         vcf="results/{ds}/ags/{model}.vcf.gz",
+        gate="results/{ds}/privacy/{model}.gate.json",
     output:
         vcf="results/{ds}/imputation/panel_{model}.vcf.gz",
         tbi="results/{ds}/imputation/panel_{model}.vcf.gz.tbi",

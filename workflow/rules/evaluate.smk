@@ -33,7 +33,7 @@ rule plot_figure:
 rule plot_rbm_hidden:
     input:
         checkpoint="results/{ds}/models/rbm/checkpoint.npz",
-        ags="results/{ds}/ags/rbm.hapt.gz",
+        ags="results/{ds}/models/rbm/ags.hapt.gz",
         train="results/{ds}/data/train.hapt.gz",
         test="results/{ds}/data/test.hapt.gz",
         panel="results/{ds}/data/panel.tsv",

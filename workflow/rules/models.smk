@@ -1,4 +1,6 @@
-# Haplotype models behind one interface: training, sampling AGs, VCF export.
+# Haplotype models behind one interface: training, sampling AGs, their release through the
+# privacy gate. The AGs the evaluations read stay beside the model (models/<model>/ags.hapt.gz);
+# only export_ags_vcf writes AGs to results/<ds>/ags/, once the gate's verdict lets it.
 
 
 rule train_baseline:
@@ -53,7 +55,7 @@ rule sample_ags:
         test="results/{ds}/data/test.hapt.gz",
         info="results/{ds}/data/dataset.json",
     output:
-        ags="results/{ds}/ags/{model}.hapt.gz",
+        ags="results/{ds}/models/{model}/ags.hapt.gz",
     log:
         "results/logs/sample_ags/{ds}/{model}.log",
     benchmark:
@@ -70,11 +72,12 @@ rule sample_ags:
 
 rule export_ags_vcf:
     input:
-        ags="results/{ds}/ags/{model}.hapt.gz",
+        ags="results/{ds}/models/{model}/ags.hapt.gz",
         legend="results/{ds}/data/snps.legend",
         info="results/{ds}/data/dataset.json",
-        privacy="results/{ds}/privacy/{model}.tsv",
+        gate="results/{ds}/privacy/{model}.gate.json",
     output:
+        hapt="results/{ds}/ags/{model}.hapt.gz",
         vcf="results/{ds}/ags/{model}.vcf.gz",
         tbi="results/{ds}/ags/{model}.vcf.gz.tbi",
     log:
@@ -83,7 +86,5 @@ rule export_ags_vcf:
         "results/benchmarks/export_ags_vcf/{ds}/{model}.tsv"
     conda:
         "../../envs/popgen.yaml"
-    params:
-        privacy=config["privacy"],
     script:
         "../../scripts/export_ags_vcf.py"

@@ -1,5 +1,6 @@
-# Privacy: AATS and privacy loss per model (the closest-distance and planted-genome sensitivity
-# figures are drawn by plot_figure, workflow/rules/evaluate.smk).
+# Privacy: AATS and privacy loss per model, and the privacy gate's verdict on its AGs that every
+# release of them reads (the closest-distance and planted-genome sensitivity figures are drawn
+# by plot_figure, workflow/rules/evaluate.smk).
 
 
 rule compute_privacy_metrics:
@@ -7,7 +8,7 @@ rule compute_privacy_metrics:
         train="results/{ds}/data/train.hapt.gz",
         test="results/{ds}/data/test.hapt.gz",
         info="results/{ds}/data/dataset.json",
-        ags="results/{ds}/ags/{model}.hapt.gz",
+        ags="results/{ds}/models/{model}/ags.hapt.gz",
     output:
         table="results/{ds}/privacy/{model}.tsv",
     log:
@@ -23,6 +24,25 @@ rule compute_privacy_metrics:
         settings=config["evaluate"]["aats"],
     script:
         "../../scripts/compute_privacy_metrics.py"
+
+
+rule check_privacy_gate:
+    input:
+        table="results/{ds}/privacy/{model}.tsv",
+        ags="results/{ds}/models/{model}/ags.hapt.gz",
+    output:
+        verdict="results/{ds}/privacy/{model}.gate.json",
+    log:
+        "results/logs/check_privacy_gate/{ds}/{model}.log",
+    benchmark:
+        "results/benchmarks/check_privacy_gate/{ds}/{model}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    params:
+        privacy=config["privacy"],
+        releases=lambda w: get_releases(w.ds, w.model),
+    script:
+        "../../scripts/check_privacy_gate.py"
 
 
 rule plot_aats:

@@ -70,6 +70,7 @@ __all__ = [
     "aats_sensitivity",
     "exact_copies",
     "fold_aats",
+    "gate_failures",
     "membership_auc",
     "privacy_gate",
     "auc_standard_error",
@@ -86,19 +87,27 @@ DEFAULT_MAX_MEMBERSHIP_AUC = 0.6
 class PrivacyGateError(GenosynthError):
     """Artificial genomes failed the privacy checks that guard their export.
 
+    Parameters
+    ----------
+    failures : list of str
+        One sentence per failed check (:func:`gate_failures`).
+    subject : str, optional
+        Whose AGs, e.g. ``"model 'copying' (dataset 'wide')"``.
+    fix : str, optional
+        What else than ``privacy.allow_export`` lets them pass (a model setting).
+
     Attributes
     ----------
     failures : list of str
-        One sentence per failed check.
     """
 
-    def __init__(self, failures: list[str]):
+    def __init__(self, failures: list[str], *, subject: str | None = None, fix: str | None = None):
         self.failures = list(failures)
-        lines = "\n".join(f"  - {f}" for f in self.failures)
+        whose = f"the AGs of {subject}" if subject else "the artificial genomes"
+        advice = "set `privacy.allow_export: true` in the config to export them anyway"
         super().__init__(
-            f"privacy gate: {len(self.failures)} check(s) failed, the artificial genomes "
-            f"are not exported:\n{lines}\n"
-            "To export them anyway, set `privacy.allow_export: true` in the config."
+            f"privacy gate failed ({len(self.failures)} of its checks): {whose} are not "
+            f"exported: {'; '.join(self.failures)}. Fix: {advice}" + (f", or {fix}" if fix else "")
         )
 
 
@@ -463,6 +472,41 @@ def _as_number(value) -> float:
         return float("nan")
 
 
+def gate_failures(
+    metrics: dict,
+    *,
+    max_exact_copies: int | None = 0,
+    max_privacy_loss: float | None = DEFAULT_MAX_PRIVACY_LOSS,
+    max_membership_auc: float | None = DEFAULT_MAX_MEMBERSHIP_AUC,
+    z: float = 2.0,
+) -> list[str]:
+    """The checks of :func:`privacy_gate` that ``metrics`` fail, one sentence each.
+
+    Each names the metric, its value (and standard error) and its ceiling; an empty
+    list when all pass. Parameters as :func:`privacy_gate`.
+    """
+    checks = [
+        ("exact_copies", max_exact_copies, "AGs identical to a training haplotype"),
+        ("privacy_loss", max_privacy_loss, "AATS_test - AATS_train"),
+        ("membership_auc", max_membership_auc, "AUC of distance-based membership inference"),
+    ]
+    failures = []
+    for key, ceiling, meaning in checks:
+        if ceiling is None:
+            continue
+        value = _as_number(metrics.get(key))
+        se = _as_number(metrics.get(f"{key}_se", 0.0))
+        se = 0.0 if math.isnan(se) else se
+        if math.isnan(value):
+            failures.append(f"{key} ({meaning}) was not computed; it must be at most {ceiling}")
+        elif value - z * se > ceiling:
+            spread = f" (standard error {se:.3g})" if se else ""
+            failures.append(
+                f"{key} ({meaning}) = {value:.4g}{spread} exceeds the maximum {ceiling}"
+            )
+    return failures
+
+
 def privacy_gate(
     metrics: dict,
     *,
@@ -505,25 +549,13 @@ def privacy_gate(
         If a check fails and ``allow`` is false; its message lists every failed
         check and how to override.
     """
-    checks = [
-        ("exact_copies", max_exact_copies, "AGs identical to a training haplotype"),
-        ("privacy_loss", max_privacy_loss, "AATS_test - AATS_train"),
-        ("membership_auc", max_membership_auc, "AUC of distance-based membership inference"),
-    ]
-    failures = []
-    for key, ceiling, meaning in checks:
-        if ceiling is None:
-            continue
-        value = _as_number(metrics.get(key))
-        se = _as_number(metrics.get(f"{key}_se", 0.0))
-        se = 0.0 if math.isnan(se) else se
-        if math.isnan(value):
-            failures.append(f"{key} ({meaning}) was not computed; it must be at most {ceiling}")
-        elif value - z * se > ceiling:
-            spread = f" (standard error {se:.3g})" if se else ""
-            failures.append(
-                f"{key} ({meaning}) = {value:.4g}{spread} exceeds the maximum {ceiling}"
-            )
+    failures = gate_failures(
+        metrics,
+        max_exact_copies=max_exact_copies,
+        max_privacy_loss=max_privacy_loss,
+        max_membership_auc=max_membership_auc,
+        z=z,
+    )
     if failures and not allow:
         raise PrivacyGateError(failures)
     if failures:

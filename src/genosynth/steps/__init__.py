@@ -10,16 +10,18 @@ stage it runs (a smoke run starts dozens of steps, and matplotlib, TensorFlow or
 scikit-allel take seconds to import on a busy machine).
 
 * :mod:`~genosynth.steps.common` - what the steps share: metric table columns, dataset
-  layouts, the dataset's ``dataset.json``;
+  layouts, the dataset's ``dataset.json``, AGs as a VCF;
 * :mod:`~genosynth.steps.data` - simulate the demo source, ingest a source, build a dataset
   (``simulate_genotypes``, ``ingest_haplotypes``, ``subset_dataset``);
 * training a haplotype model (``train_model``) is still :func:`genosynth.training.train_model`;
   it is to move here as ``steps/train.py``;
-* :mod:`~genosynth.steps.sample` - draw AGs from a checkpoint (``sample_ags``);
+* :mod:`~genosynth.steps.sample` - draw AGs from a checkpoint (``sample_ags``), for the
+  evaluations only;
 * :mod:`~genosynth.steps.privacy` - privacy metrics of a model's AGs, the AATS figure and
-  the export gate (``compute_privacy_metrics``, ``plot_aats``);
-* :mod:`~genosynth.steps.export` - AGs as an indexed VCF, through the gate
-  (``export_ags_vcf``);
+  the privacy gate's verdict on their release (``compute_privacy_metrics``, ``plot_aats``,
+  ``check_privacy_gate``);
+* :mod:`~genosynth.steps.export` - the release of AGs (``.hapt.gz`` and indexed VCF)
+  through the gate (``export_ags_vcf``);
 * :mod:`~genosynth.steps.evaluate` - the evaluation figures and their metric rows
   (``plot_evaluation``, ``plot_rbm_hidden``, ``plot_training``);
 * :mod:`~genosynth.steps.report` - the metric tables gathered (``gather_metrics``);

@@ -9,7 +9,9 @@ has no correlation to report).
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +19,12 @@ import pandas as pd
 from genosynth import formats
 from genosynth.errors import ConfigError, GenosynthError
 from genosynth.provenance import write_table
-from genosynth.steps.common import LAYOUT_HAPLOTYPES, METRIC_COLUMNS, dataset_info
+from genosynth.steps.common import (
+    LAYOUT_HAPLOTYPES,
+    METRIC_COLUMNS,
+    dataset_info,
+    write_ag_vcf,
+)
 
 # Every step loads only the analysis modules it uses (a smoke run starts ~15 of these steps,
 # and matplotlib, scipy.stats and scikit-allel take seconds to import on a busy machine).
@@ -228,18 +235,23 @@ def _scan_outputs(dataset, stat, ids, x, values, settings, table, figure, metric
 
 
 # --- imputation --------------------------------------------------------------------------
-def export_panel(*, vcf, vcf_out, hap_out, legend_out) -> None:
-    """A model's privacy-gated AG VCF as an imputation reference panel: VCF + IMPUTE2 files.
+def export_panel(*, vcf, gate, vcf_out, hap_out, legend_out) -> None:
+    """A model's released AG VCF as an imputation reference panel: VCF + IMPUTE2 files.
 
-    ``vcf`` exists only once :func:`genosynth.steps.export.export_vcf` has passed the
-    privacy gate; the panel is rebuilt from it, never from the raw AGs.
+    ``vcf`` exists only once :func:`genosynth.steps.export.export_ags` has passed the
+    privacy gate; the gate's verdict ``gate`` is checked again (a failed one raises
+    :class:`~genosynth.evaluate.PrivacyGateError`, nothing is written) and recorded in
+    the panel VCF's provenance. The panel is rebuilt from ``vcf``, never from the raw AGs.
     """
     from genosynth import ingest as ingest_lib
     from genosynth.downstream import imputation
+    from genosynth.steps.privacy import release_verdict
 
+    verdict = release_verdict(gate)
     hs, _ = ingest_lib.read_vcf(vcf, None, duplicates="fail", unphased="fail")
     samples = hs.samples["sample"].to_numpy()[::2]
-    formats.write_vcf(vcf_out, hs.haplotypes, hs.sites, samples, provenance={"panel_of": str(vcf)})
+    made = {"panel_of": str(vcf), "privacy_gate": verdict}
+    formats.write_vcf(vcf_out, hs.haplotypes, hs.sites, samples, provenance=made)
     imputation.write_impute_panel(hap_out, legend_out, hs.haplotypes, hs.sites)
     log.info("panel %s: %d haplotypes x %d sites", vcf_out, hs.n_haplotypes, hs.n_sites)
 
@@ -290,21 +302,32 @@ def _maf(haplotypes: np.ndarray) -> np.ndarray:
     return np.minimum(p, 1 - p)
 
 
-def impute(*, target, references, genetic_map, output, beagle: Mapping, threads, log_path):
-    """Beagle on the masked target against the reference (plus a model's AG panel)."""
+def impute(*, target, reference, genetic_map, output, beagle: Mapping, threads, log_path,
+           ags=None, legend=None, info=None):  # fmt: skip
+    """Beagle on the masked target against the reference, plus a model's AGs when given.
+
+    The AGs are the workflow's own (``results/<ds>/models/<model>/ags.hapt.gz``, whatever
+    the privacy gate's verdict): they join the reference as a VCF in a temporary folder
+    beside ``output`` (:func:`~genosynth.steps.common.write_ag_vcf`), never as a release.
+    """
     from genosynth.downstream import imputation
 
-    imputation.run_beagle(
-        target=target,
-        references=list(references),
-        output=output,
-        beagle=beagle["executable"],
-        genetic_map=genetic_map,
-        threads=threads,
-        seed=beagle["seed"],
-        ne=beagle["ne"],
-        beagle_log=log_path,
-    )
+    with tempfile.TemporaryDirectory(prefix=".ag_panel.", dir=Path(output).parent) as tmp:
+        references = [reference]
+        if ags is not None:
+            references.append(Path(tmp) / "ags.vcf.gz")
+            write_ag_vcf(ags=ags, legend=legend, info=info, vcf=references[-1])
+        imputation.run_beagle(
+            target=target,
+            references=references,
+            output=output,
+            beagle=beagle["executable"],
+            genetic_map=genetic_map,
+            threads=threads,
+            seed=beagle["seed"],
+            ne=beagle["ne"],
+            beagle_log=log_path,
+        )
 
 
 def imputation_figure(*, dataset, imputed: Mapping, test, sites, bins: Mapping, bootstrap: Mapping,

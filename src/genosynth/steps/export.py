@@ -1,57 +1,61 @@
-"""AGs as a bgzipped, indexed VCF, through the privacy gate (``export_ags_vcf``)."""
+"""The release of a model's AGs through the privacy gate (``export_ags_vcf``).
+
+``sample_ags`` writes a model's AGs to ``results/<ds>/models/<model>/ags.hapt.gz``, which only
+the workflow's own evaluations read; :func:`export_ags` releases them to ``results/<ds>/ags/``
+(a ``.hapt.gz`` copy and a bgzipped, indexed VCF) only when the privacy gate's verdict
+(:func:`~genosynth.steps.privacy.release_verdict`) lets it, and records that verdict in their
+provenance.
+"""
 
 from __future__ import annotations
 
 import logging
+import shutil
 
-from genosynth import formats
 from genosynth.errors import GenosynthError
-from genosynth.provenance import read_provenance
-from genosynth.steps.common import LAYOUT_GENOTYPE_PAIRS, dataset_info, version_record
-from genosynth.steps.privacy import check_privacy
+from genosynth.fileio import atomic_path
+from genosynth.provenance import read_provenance, sidecar_path, write_provenance
+from genosynth.steps.common import dataset_info, version_record, write_ag_vcf
+from genosynth.steps.privacy import release_verdict
 
-__all__ = ["export_vcf"]
+__all__ = ["export_ags"]
 
 log = logging.getLogger(__name__)
 
+#: Keys of an AG file's sidecar that a copy of it rewrites (its own name, checksum, time).
+_FILE_KEYS = ("file", "sha256", "created")
 
-def export_vcf(*, ags, legend, info, model, privacy_metrics, privacy, vcf, tbi) -> None:
-    """Write AGs as a bgzipped, indexed VCF with the real CHROM/POS/REF/ALT.
 
-    The AGs first pass the privacy gate on their privacy metrics
-    (:func:`~genosynth.steps.privacy.check_privacy`): a failure raises
-    :class:`~genosynth.evaluate.PrivacyGateError` and nothing is written, unless
-    ``privacy["allow_export"]``.
+def export_ags(*, ags, legend, info, gate, hapt, vcf, tbi) -> None:
+    """Release a model's AGs as ``hapt`` (a copy of ``ags``) and an indexed VCF.
+
+    The privacy gate's verdict ``gate`` on ``ags`` is checked first: a failed one
+    raises :class:`~genosynth.evaluate.PrivacyGateError` (naming the model, each
+    failed check and the fix) and nothing is written (the sidecar of an earlier
+    release is removed with it). The verdict (``passed`` or
+    ``overridden``, with the failed checks) goes into the provenance of both files:
+    the ``.hapt.gz`` sidecar and the VCF's ``##genosynth_provenance`` line.
     """
-    failures = check_privacy(privacy_metrics, model, privacy)
-    for failure in failures:
+    sidecar_path(hapt).unlink(missing_ok=True)  # of an earlier release, that Snakemake removed
+    verdict = release_verdict(gate, ags=ags)
+    for failure in verdict["failures"]:
         log.warning("privacy gate overridden (privacy.allow_export): %s", failure)
-    meta = dataset_info(info)
-    ids, matrix = formats.read_hapt_matrix(ags)
-    sites = formats.read_legend(legend)
-    pairs = meta["layout"] == LAYOUT_GENOTYPE_PAIRS
-    if pairs:
-        matrix = matrix[:, : 2 * meta["n_snps"]]
-        samples = ids
-    else:
-        samples = [i.rsplit("_", 1)[0] for i in ids[::2]]
-    written = formats.write_vcf(
-        vcf,
-        matrix,
-        sites,
-        samples,
-        genotype_pairs=pairs,
-        provenance=version_record(dataset=meta["name"], ags=str(ags), made=_ag_record(ags)),
+    made = _ag_record(ags)
+    provenance = version_record(
+        dataset=dataset_info(info)["name"], ags=str(hapt), made=made, privacy_gate=verdict
     )
-    if str(written[1]) != str(tbi):
-        raise GenosynthError(f"index written to {written[1]}, expected {tbi}")
+    write_ag_vcf(ags=ags, legend=legend, info=info, vcf=vcf, tbi=tbi, provenance=provenance)
+    with atomic_path(hapt) as tmp:
+        shutil.copyfile(ags, tmp)
+    write_provenance(hapt, made | {"released_from": str(ags), "privacy_gate": verdict})
+    log.info("released %s as %s and %s (privacy gate: %s)", ags, hapt, vcf, verdict["verdict"])
 
 
 def _ag_record(ags) -> dict:
-    """Seed and params of the AGs' sampling, from their sidecar ({} for older AG files)."""
+    """The AGs' sidecar record (step, seed, params, inputs...); {} for older AG files."""
     try:
         made = read_provenance(ags)
     except GenosynthError as err:
         log.warning("%s", err)
         return {}
-    return {k: made.get(k) for k in ("step", "seed", "params", "inputs")}
+    return {k: v for k, v in made.items() if k not in _FILE_KEYS}
