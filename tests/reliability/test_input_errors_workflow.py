@@ -28,6 +28,7 @@ W4  ``select: differentiated`` on a source whose   ``config key 'datasets.wide.s
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,7 +55,10 @@ def snakemake_error(tmp_path: Path, config: str, *targets: str, dry_run: bool = 
     proc = run_snakemake(tmp_path, *args, check=False)
     assert proc.returncode != 0
     assert not (tmp_path / "results" / "wide").exists()
-    return proc.stdout + proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "Traceback (most recent call last)" not in out
+    assert not re.search(r'^\s+File "', out, re.M), out[-2000:]  # no traceback frames either
+    return out
 
 
 def test_dataset_naming_no_source_fails_before_the_dag(tmp_path):
@@ -64,6 +68,8 @@ def test_dataset_naming_no_source_fails_before_the_dag(tmp_path):
         "Fix: name one of them, or add 'demoo' under sources" in out
     )
     assert "MissingInputException" not in out and "Building DAG" not in out
+    line = "genosynth: config key 'datasets.wide.source': no source 'demoo'"
+    assert any(ln.startswith(line) for ln in out.splitlines())  # one line, no traceback
 
 
 def test_zero_epochs_fails_naming_the_key(tmp_path):

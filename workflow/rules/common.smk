@@ -1,15 +1,20 @@
 # Validation, wildcard constraints and input functions. No rules here.
 import re
+import sys
 
 from genosynth.config import check_references, load_schema, validate_config
+from genosynth.errors import GenosynthError
 from genosynth.steps.train import training_and_sampling
 
-schema = load_schema(
-    workflow.source_path("../schemas/config.schema.yaml"),
-    locate=lambda name: workflow.source_path(f"../schemas/{name}"),
-)
-validate_config(config, schema)
-check_references(config)
+try:  # a bad config stops the run with its one message, before any job
+    schema = load_schema(
+        workflow.source_path("../schemas/config.schema.yaml"),
+        locate=lambda name: workflow.source_path(f"../schemas/{name}"),
+    )
+    validate_config(config, schema)
+    check_references(config)
+except GenosynthError as err:
+    sys.exit(f"genosynth: {err}")
 
 DATASETS = list(config["datasets"])
 MODELS = list(config["models"])
