@@ -1,14 +1,18 @@
-"""Atomic file writing: an output either appears complete or not at all."""
+"""Atomic file writing: an output either appears complete or not at all, with the umask's
+permissions."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_paths"]
+__all__ = ["atomic_path", "atomic_paths", "umask"]
+
+_UMASK_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -19,6 +23,8 @@ def atomic_paths(*paths: str | os.PathLike) -> Iterator[list[Path]]:
     ``os.replace`` is atomic) and keep the destination suffixes (so tools
     that look at the extension, such as bgzip/tabix, behave). On any
     exception every temporary file is removed and no destination is touched.
+    The outputs get the permissions of any new file, ``0o666`` less the
+    process's umask (not the 0600 of :func:`tempfile.mkstemp`).
 
     Parameters
     ----------
@@ -42,7 +48,9 @@ def atomic_paths(*paths: str | os.PathLike) -> Iterator[list[Path]]:
             os.close(fd)
             temps.append(Path(tmp))
         yield temps
+        mode = 0o666 & ~umask()
         for tmp, final in zip(temps, finals, strict=True):
+            os.chmod(tmp, mode)
             os.replace(tmp, final)
     finally:
         for tmp in temps:
@@ -55,3 +63,21 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Single-file form of :func:`atomic_paths`."""
     with atomic_paths(path) as (tmp,):
         yield tmp
+
+
+def umask() -> int:
+    """The process's umask, read without changing it.
+
+    From ``/proc/self/status`` (Linux). Elsewhere ``os.umask``, which has no read-only
+    form, sets it to the strict ``0o077`` and back at once, so a file another thread
+    creates in between is never more open than asked.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
