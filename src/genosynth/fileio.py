@@ -1,16 +1,17 @@
-"""Atomic file writing: an output either appears complete or not at all, with the umask's
-permissions."""
+"""Writing outputs: atomically (complete or not at all), with the umask's permissions, and
+with the same bytes for the same content (gzip without a time or a file name)."""
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_paths", "umask"]
+__all__ = ["atomic_path", "atomic_paths", "umask", "write_gzip"]
 
 _UMASK_LOCK = threading.Lock()
 
@@ -81,3 +82,16 @@ def umask() -> int:
         mask = os.umask(0o077)
         os.umask(mask)
     return mask
+
+
+def write_gzip(path: str | os.PathLike, data: bytes, *, compresslevel: int = 6) -> None:
+    """Write ``data`` gzip-compressed to ``path``, the same bytes for the same ``data``.
+
+    The gzip header gets modification time 0 and no file name (:func:`gzip.open` writes
+    the time and the file's name, a temporary one under :func:`atomic_path`).
+    """
+    with open(path, "wb") as raw:
+        with gzip.GzipFile(
+            filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0
+        ) as fh:
+            fh.write(data)
