@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["ConfigError", "GenosynthError", "InputError", "TrainingError"]
+__all__ = ["ConfigError", "CorruptFileError", "GenosynthError", "InputError", "TrainingError"]
 
 
 class GenosynthError(Exception):
@@ -55,6 +55,10 @@ class InputError(GenosynthError):
         if fix:
             msg += f". Fix: {fix}"
         super().__init__(msg)
+
+
+class CorruptFileError(InputError):
+    """A file genosynth wrote that no longer reads back: truncated, or its bytes changed."""
 
 
 class ConfigError(GenosynthError):
