@@ -4,6 +4,7 @@ with the same bytes for the same content (gzip without a time or a file name).""
 from __future__ import annotations
 
 import contextlib
+import glob
 import gzip
 import os
 import tempfile
@@ -11,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_paths", "umask", "write_gzip"]
+__all__ = ["atomic_path", "atomic_paths", "remove_stale_temporaries", "umask", "write_gzip"]
 
 _UMASK_LOCK = threading.Lock()
 
@@ -23,9 +24,11 @@ def atomic_paths(*paths: str | os.PathLike) -> Iterator[list[Path]]:
     The temporary files sit in the destination directories (so the final
     ``os.replace`` is atomic) and keep the destination suffixes (so tools
     that look at the extension, such as bgzip/tabix, behave). On any
-    exception every temporary file is removed and no destination is touched.
-    The outputs get the permissions of any new file, ``0o666`` less the
-    process's umask (not the 0600 of :func:`tempfile.mkstemp`).
+    exception every temporary file is removed and no destination is touched;
+    temporary files of the same destinations that a killed process left are
+    removed first (:func:`remove_stale_temporaries`). The outputs get the
+    permissions of any new file, ``0o666`` less the process's umask (not the
+    0600 of :func:`tempfile.mkstemp`).
 
     Parameters
     ----------
@@ -42,6 +45,7 @@ def atomic_paths(*paths: str | os.PathLike) -> Iterator[list[Path]]:
     try:
         for final in finals:
             final.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(final.parent / glob.escape(final.name))
             suffix = "".join(final.suffixes)
             fd, tmp = tempfile.mkstemp(
                 prefix=f".{final.name}.", suffix=f".tmp{suffix}", dir=final.parent
@@ -82,6 +86,21 @@ def umask() -> int:
         mask = os.umask(0o077)
         os.umask(mask)
     return mask
+
+
+def remove_stale_temporaries(*paths: str | os.PathLike) -> list[Path]:
+    """Remove what :func:`atomic_paths` left for ``paths`` in a process killed mid-write.
+
+    Only for destinations no other process writes now (a job's own outputs). A path may
+    be a glob pattern of names (``resume-*.npz``). Returns the removed files.
+    """
+    removed = []
+    for path in map(Path, paths):
+        for tmp in path.parent.glob(f".{path.name}.*.tmp*"):
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                tmp.unlink()
+                removed.append(tmp)
+    return removed
 
 
 def write_gzip(path: str | os.PathLike, data: bytes, *, compresslevel: int = 6) -> None:

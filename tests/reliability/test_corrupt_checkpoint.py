@@ -1,13 +1,15 @@
-"""A truncated or changed checkpoint: one clear error.
+"""A truncated or changed checkpoint or resume file: one clear error, or a clean restart.
 
 Damage is a file cut to half its bytes, or one byte flipped in the middle of a state
 array's compressed data. Reading the checkpoint raises one ``CorruptFileError`` (a
 ``GenosynthError``) naming the file, saying it is corrupt and how to write it again;
-sampling names the rule to force.
+sampling names the rule to force; a damaged resume file is moved aside and training starts
+afresh, to the same final bytes as an undamaged run.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import struct
 import zipfile
@@ -17,13 +19,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genosynth import formats
+from genosynth import formats, training
 from genosynth.errors import GenosynthError
 from genosynth.models import get_model, load_model
 from genosynth.models.base import read_checkpoint_meta
 from genosynth.steps import sample as sample_step
+from genosynth.steps.train import train_model
 
 CORRUPT = "corrupt checkpoint, truncated or changed since it was written ("
+RBM = {"n_hidden": 8, "epochs": 12, "burn_in": 20, "checkpoint_every": 4, "eval_every": 3}
+RBM |= {"seed": 3}
 
 
 def damage(path: Path, how: str) -> None:
@@ -99,3 +104,53 @@ def test_sampling_a_damaged_checkpoint_says_which_rule_to_force(tmp_path, how, m
             sampling={"n_ags": 0, "seed": 9},
         )
     assert not (tmp_path / "ags").exists() or not any((tmp_path / "ags").iterdir())
+
+
+def train(folder: Path) -> None:
+    """The ``train_network`` step on ``folder``'s dataset, with relative paths."""
+    train_model(model="rbm", settings=RBM, train="train.hapt.gz", panel="panel.tsv",
+                checkpoint="out/checkpoint.npz", training_log="out/training_log.tsv")  # fmt: skip
+
+
+@pytest.mark.parametrize("how", ["truncated", "flipped"])
+def test_damaged_resume_file_is_moved_aside_and_training_starts_afresh(
+    tmp_path, monkeypatch, caplog, how
+):
+    for run in ("reference", "damaged"):
+        (tmp_path / run).mkdir()
+        write_dataset(tmp_path / run)
+    monkeypatch.chdir(tmp_path / "reference")
+    train(Path("."))
+    monkeypatch.chdir(tmp_path / "damaged")
+    append = training.Evaluation.__call__
+
+    def killed_in_epoch_10(self, epoch, logs):
+        append(self, epoch, logs)
+        if epoch == 10:
+            raise KeyboardInterrupt  # after the epoch-8 resume file
+
+    monkeypatch.setattr(training.Evaluation, "__call__", killed_in_epoch_10)
+    with pytest.raises(KeyboardInterrupt):
+        train(Path("."))
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path / "damaged")
+    (resume,) = Path("out").glob("resume-*.npz")
+    damage(resume, how)
+    with caplog.at_level(logging.INFO, logger="genosynth.training"):
+        train(Path("."))
+    aside = resume.with_name(resume.name + ".corrupt")
+    assert aside.is_file() and not resume.exists()
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert messages[0].startswith(f"{resume}: {CORRUPT}"), messages
+    assert messages[0].endswith(f"; moved it to {aside.name}"), messages
+    assert messages[1] == f"{resume}: cannot resume from it; training starts afresh", messages
+    assert not any("resuming" in r.getMessage() for r in caplog.records)
+    ref = tmp_path / "reference/out"
+    for name in ("checkpoint.npz", "training_log.tsv"):
+        assert (Path("out") / name).read_bytes() == (ref / name).read_bytes(), name
+    assert sorted(p.name for p in Path("out").iterdir()) == sorted(
+        [aside.name, *(p.name for p in ref.iterdir())]
+    )
+    log = pd.read_csv("out/training_log.tsv", sep="\t")
+    assert log.epoch.tolist() == list(range(1, 13))
+    assert log.dropna(subset=["aats"]).epoch.tolist() == [3, 6, 9, 12]
