@@ -14,6 +14,7 @@ import shutil
 
 __all__ = [
     "ConfigError",
+    "CorruptFileError",
     "GenosynthError",
     "InputError",
     "OutputError",
@@ -64,6 +65,10 @@ class InputError(GenosynthError):
         if fix:
             msg += f". Fix: {fix}"
         super().__init__(msg)
+
+
+class CorruptFileError(InputError):
+    """A file genosynth wrote that no longer reads back: truncated, or its bytes changed."""
 
 
 class ConfigError(GenosynthError):

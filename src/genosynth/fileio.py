@@ -1,16 +1,22 @@
-"""Atomic file writing: an output either appears complete or not at all."""
+"""Writing outputs: atomically (complete or not at all), with the umask's permissions, and
+with the same bytes for the same content (gzip without a time or a file name)."""
 
 from __future__ import annotations
 
 import contextlib
+import glob
+import gzip
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from genosynth.errors import OutputError
 
-__all__ = ["atomic_path", "atomic_paths"]
+__all__ = ["atomic_path", "atomic_paths", "remove_stale_temporaries", "umask", "write_gzip"]
+
+_UMASK_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -20,7 +26,11 @@ def atomic_paths(*paths: str | os.PathLike) -> Iterator[list[Path]]:
     The temporary files sit in the destination directories (so the final
     ``os.replace`` is atomic) and keep the destination suffixes (so tools
     that look at the extension, such as bgzip/tabix, behave). On any
-    exception every temporary file is removed and no destination is touched.
+    exception every temporary file is removed and no destination is touched;
+    temporary files of the same destinations that a killed process left are
+    removed first (:func:`remove_stale_temporaries`). The outputs get the
+    permissions of any new file, ``0o666`` less the process's umask (not the
+    0600 of :func:`tempfile.mkstemp`).
 
     An :class:`OSError` writing a destination (its directory read-only, the disk
     full; one that names a temporary file, a destination or its directory, or no
@@ -42,6 +52,7 @@ def atomic_paths(*paths: str | os.PathLike) -> Iterator[list[Path]]:
     try:
         for final in finals:
             final.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(final.parent / glob.escape(final.name))
             suffix = "".join(final.suffixes)
             fd, tmp = tempfile.mkstemp(
                 prefix=f".{final.name}.", suffix=f".tmp{suffix}", dir=final.parent
@@ -49,7 +60,9 @@ def atomic_paths(*paths: str | os.PathLike) -> Iterator[list[Path]]:
             os.close(fd)
             temps.append(Path(tmp))
         yield temps
+        mode = 0o666 & ~umask()
         for tmp, final in zip(temps, finals, strict=True):
+            os.chmod(tmp, mode)
             os.replace(tmp, final)
     except OSError as err:
         failed = _failed_output(err, finals)
@@ -99,3 +112,49 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Single-file form of :func:`atomic_paths`."""
     with atomic_paths(path) as (tmp,):
         yield tmp
+
+
+def umask() -> int:
+    """The process's umask, read without changing it.
+
+    From ``/proc/self/status`` (Linux). Elsewhere ``os.umask``, which has no read-only
+    form, sets it to the strict ``0o077`` and back at once, so a file another thread
+    creates in between is never more open than asked.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
+def remove_stale_temporaries(*paths: str | os.PathLike) -> list[Path]:
+    """Remove what :func:`atomic_paths` left for ``paths`` in a process killed mid-write.
+
+    Only for destinations no other process writes now (a job's own outputs). A path may
+    be a glob pattern of names (``resume-*.npz``). Returns the removed files.
+    """
+    removed = []
+    for path in map(Path, paths):
+        for tmp in path.parent.glob(f".{path.name}.*.tmp*"):
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                tmp.unlink()
+                removed.append(tmp)
+    return removed
+
+
+def write_gzip(path: str | os.PathLike, data: bytes, *, compresslevel: int = 6) -> None:
+    """Write ``data`` gzip-compressed to ``path``, the same bytes for the same ``data``.
+
+    The gzip header gets modification time 0 and no file name (:func:`gzip.open` writes
+    the time and the file's name, a temporary one under :func:`atomic_path`).
+    """
+    with open(path, "wb") as raw:
+        with gzip.GzipFile(
+            filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0
+        ) as fh:
+            fh.write(data)

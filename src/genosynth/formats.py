@@ -35,7 +35,7 @@ import pysam
 
 from genosynth.data import SAMPLE_COLUMNS, SITE_COLUMNS, HaplotypeSet
 from genosynth.errors import ConfigError, GenosynthError, InputError
-from genosynth.fileio import atomic_path, atomic_paths
+from genosynth.fileio import atomic_path, atomic_paths, write_gzip
 
 __all__ = [
     "PANEL_COLUMNS",
@@ -418,8 +418,7 @@ def _write_bytes(path: str | os.PathLike, data: bytes, compresslevel: int = 6) -
     """Write ``data`` atomically, gzip-compressed when ``path`` ends in .gz."""
     with atomic_path(path) as tmp:
         if str(path).endswith(".gz"):
-            with gzip.open(tmp, "wb", compresslevel=compresslevel) as fh:
-                fh.write(data)
+            write_gzip(tmp, data, compresslevel=compresslevel)
         else:
             tmp.write_bytes(data)
 

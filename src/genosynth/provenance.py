@@ -6,17 +6,17 @@ file (:func:`genosynth.formats.write_hapt`, AGs included) gets a JSON sidecar
 that pandas, the paper's scripts and other tools read unchanged::
 
     {"file": "gan.hapt.gz", "sha256": "...", "genosynth_version": "0.1.0",
-     "created": "2026-01-01T12:00:00Z", "step": "sample", "seed": 7,
-     "params": {...}, "inputs": {...}}
+     "step": "sample", "seed": 7, "params": {...}, "inputs": {...}}
 
 ``sha256`` ties the record to the bytes it describes: :func:`read_provenance`
-refuses a sidecar whose file has changed since. VCFs carry the same record in
+refuses a sidecar whose file has changed since. A record holds no time (the
+file's modification time says when), so that runs with the same seeds and
+settings write the same bytes. VCFs carry the same record in
 a ``##genosynth_provenance=`` header line.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import os
@@ -132,7 +132,7 @@ def write_provenance(path: str | os.PathLike, provenance: Mapping | None) -> Pat
         The sidecar path.
     """
     body = {"file": Path(path).name, "sha256": sha256sum(path)}
-    body |= {"genosynth_version": __version__, "created": _now()}
+    body |= {"genosynth_version": __version__}
     body |= dict(provenance or {})
     out = sidecar_path(path)
     text = json.dumps(body, indent=2, sort_keys=False, default=str) + "\n"
@@ -160,10 +160,6 @@ def write_table(path, frame, *, provenance: Mapping | None = None) -> None:
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, sep="\t", index=False)
     write_provenance(path, provenance)
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_provenance(path: str | os.PathLike, *, verify: bool = True) -> dict:

@@ -24,6 +24,13 @@ both named by a hash of the settings so that other settings never resume from th
 the evaluations of :class:`Evaluation` (AATS, AA_truth, AA_syn and diversity of AGs
 against training haplotypes every ``eval_every`` epochs, a mode-collapse warning, and the
 best-scoring checkpoint with ``select_checkpoint``).
+
+A run killed anywhere (``SIGKILL`` included) ends, when rerun, with the bytes of a run
+never killed: checkpoint, training log, best checkpoint. An epoch's row reaches the partial
+log before the epoch's checkpoint, so the rows after the resume file's epoch are dropped
+and made again; a torn last row is dropped; a resume file that is damaged, or whose rows or
+best checkpoint are missing, is set aside and training starts afresh (logged). Wall times
+(:data:`WALL_TIMES`) stay out of the log, the one thing that would differ.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -40,7 +48,8 @@ from pathlib import Path
 import numpy as np
 
 from genosynth import evaluate
-from genosynth.errors import ConfigError, GenosynthError
+from genosynth.errors import ConfigError, CorruptFileError, GenosynthError
+from genosynth.fileio import atomic_path, remove_stale_temporaries
 from genosynth.models.base import HaplotypeModel, load_model, read_checkpoint_meta
 from genosynth.params import names_with_role, validate
 
@@ -48,6 +57,7 @@ __all__ = [
     "COLLAPSE_DIVERSITY",
     "LABEL_COLUMN",
     "SELECT_METRICS",
+    "WALL_TIMES",
     "Evaluation",
     "calibrate_beta",
     "draw_labels",
@@ -76,6 +86,11 @@ SELECT_METRICS = {
     "aats": lambda scores: abs(scores["AATS"] - 0.5),
     "balance": lambda scores: max(abs(scores["AA_truth"] - 0.5), abs(scores["AA_syn"] - 0.5)),
 }
+
+#: Epoch logs that are wall times (the RBM's ``epoch_s``). They stay out of the training
+#: log, so that it is the same bytes in every run with the same seed, a resumed one
+#: included; the job log shows the time per epoch and Snakemake's benchmark file the job's.
+WALL_TIMES = frozenset({"epoch_s"})
 
 #: Inverse temperatures :func:`calibrate_beta` searches between, and its bisection steps.
 BETA_BRACKET = (0.9, 1.1)
@@ -228,24 +243,36 @@ class Evaluation:
         self.rows: list[dict] = []
         self.best_gap = math.inf
 
-    def restore(self, step: int) -> None:
-        """Keep the rows of epochs up to ``step`` (those a resumed run will not redo)."""
-        rows = []
-        if self.partial.exists() and step > 0:
-            with open(self.partial) as fh:
-                rows = [json.loads(line) for line in fh if line.strip()]
-        self.rows = [r for r in rows if r[self.model.step_name] <= step]
-        with open(self.partial, "w") as fh:
-            fh.writelines(json.dumps(r) + "\n" for r in self.rows)
-        gaps = [self.distance(_scores(r)) for r in self.rows if "aats" in r]
-        self.best_gap = min(gaps, default=math.inf)
+    def restore(self, step: int) -> bool:
+        """Keep the rows of epochs 1 to ``step``, those a resumed run does not redo.
+
+        A torn last line (a run killed while appending it) is dropped. Returns False, keeping
+        no row, where the partial log lacks one of those epochs or has a broken line before
+        its last, or (with ``best``) evaluations were logged but the best checkpoint is gone
+        or corrupt: the run cannot resume as it was and starts afresh.
+        """
+        name = self.model.step_name
+        rows = _read_partial(self.partial, name) if step > 0 else []
+        kept = [r for r in rows or [] if r[name] <= step]
+        if rows is None or [r[name] for r in kept] != list(range(1, step + 1)):
+            log.warning("%s: no row for every %s up to the resume file's %d", self.partial, name,
+                        step)  # fmt: skip
+            return False
+        gaps = [self.distance(_scores(r)) for r in kept if "aats" in r]
+        if self.best is not None and gaps and not _whole(self.best):
+            return False
+        with atomic_path(self.partial) as tmp:
+            tmp.write_text("".join(json.dumps(r) + "\n" for r in kept))
+        self.rows, self.best_gap = kept, min(gaps, default=math.inf)
+        return True
 
     def __call__(self, epoch: int, logs: Mapping) -> bool:
-        row = {self.model.step_name: int(epoch), **{k: float(v) for k, v in logs.items()}}
+        row = {self.model.step_name: int(epoch)}
+        row |= {k: float(v) for k, v in logs.items() if k not in WALL_TIMES}
         if self.every and epoch % self.every == 0:
             row |= self._evaluate(epoch)
         self.rows.append(row)
-        with open(self.partial, "a") as fh:
+        with open(self.partial, "a") as fh:  # one line, one write: a kill tears only the last
             fh.write(json.dumps(row) + "\n")
         return False
 
@@ -278,6 +305,39 @@ def _scores(row: Mapping) -> dict:
     return {"AATS": row["aats"], "AA_truth": row["aa_truth"], "AA_syn": row["aa_syn"]}
 
 
+def _read_partial(path: Path, step_name: str) -> list[dict] | None:
+    """The rows of a partial log; a torn last line dropped; None if an earlier line is broken."""
+    if not path.exists():
+        return []
+    lines = path.read_bytes().decode(errors="replace").splitlines()
+    rows = []
+    for number, line in enumerate(lines, 1):
+        with contextlib.suppress(ValueError):
+            row = json.loads(line)
+            if isinstance(row, dict) and isinstance(row.get(step_name), int):
+                rows.append(row)
+                continue
+        if number < len(lines):
+            log.warning("%s:%d: not a training log row", path, number)
+            return None
+        log.info("%s: dropped its torn last line (a run killed while writing it)", path)
+    return rows
+
+
+def _whole(path: Path) -> bool:
+    """Whether checkpoint ``path`` reads back; a corrupt one is moved aside (logged)."""
+    if not path.exists():
+        return False
+    try:
+        read_checkpoint_meta(path, verify=True)
+    except CorruptFileError as err:
+        aside = path.with_name(path.name + ".corrupt")
+        os.replace(path, aside)
+        log.warning("%s; moved it to %s", err, aside.name)
+        return False
+    return True
+
+
 def side_files(workdir: Path, model: HaplotypeModel, controls: Mapping) -> dict[str, Path]:
     """Resume, partial-log and best-checkpoint paths of these exact settings in ``workdir``.
 
@@ -296,6 +356,7 @@ def side_files(workdir: Path, model: HaplotypeModel, controls: Mapping) -> dict[
             if path not in files.values():
                 log.info("removing %s: written with other settings", path)
                 path.unlink()
+        remove_stale_temporaries(workdir / pattern)
     return files
 
 
@@ -339,10 +400,7 @@ def train(model, data, *, labels=None, controls: Mapping, workdir, real=None, ta
         best=files["best"] if select else None,
         target=target,
     )
-    if files["resume"].exists():
-        monitor.restore(read_checkpoint_meta(files["resume"])["step"])
-    else:
-        files["partial"].unlink(missing_ok=True)
+    _resume_or_start_afresh(files, monitor)
     fit(
         model,
         data,
@@ -356,6 +414,21 @@ def train(model, data, *, labels=None, controls: Mapping, workdir, real=None, ta
         log.info("selected the checkpoint %.4f from ideal", monitor.best_gap)
         model = load_model(files["best"])
     return monitor.rows, model
+
+
+def _resume_or_start_afresh(files: Mapping[str, Path], monitor: Evaluation) -> None:
+    """Keep a killed run's resume file and the log rows up to it, or clear its side files.
+
+    A resume file that is corrupt is moved aside (``.corrupt``) and, like one whose log rows
+    or best checkpoint are missing or broken, makes training start afresh (logged).
+    """
+    resume = files["resume"]
+    if resume.exists():
+        if _whole(resume) and monitor.restore(read_checkpoint_meta(resume)["step"]):
+            return
+        log.warning("%s: cannot resume from it; training starts afresh", resume)
+    for path in files.values():
+        path.unlink(missing_ok=True)
 
 
 def remove_side_files(workdir, model: HaplotypeModel, controls: Mapping) -> None:

@@ -217,6 +217,61 @@ def test_ags_and_tables_record_their_provenance(smoke_run, model):
     assert split["params"]["dataset"]["n_snps"] == SMOKE["datasets"]["wide"]["n_snps"]
 
 
+def test_ags_drawn_again_are_the_same_bytes(smoke_run, tmp_path, monkeypatch):
+    """`sample_ags` and `export_ags_vcf` again for every dataset and model: every AG file
+    (.hapt.gz, its sidecar, .vcf.gz, .tbi) is the smoke run's bytes (issue 37, point 8).
+
+    The steps run as the rules call them, on the smoke run's checkpoints and data (linked),
+    with the relative paths and parameters its AG sidecars recorded, into another folder.
+    """
+    from genosynth.config import load_schema, validate_config
+    from genosynth.models import MODELS as REGISTRY
+    from genosynth.provenance import read_provenance
+    from genosynth.steps import export, sample
+
+    schema = load_schema(REPO / "workflow/schemas/config.schema.yaml")
+    config = validate_config(yaml.safe_load((REPO / "config/smoke.yaml").read_text()), schema)
+    for ds in DATASETS:
+        (tmp_path / f"results/{ds}").mkdir(parents=True)
+        for folder in ("data", "models", "privacy"):
+            (tmp_path / f"results/{ds}/{folder}").symlink_to(smoke_run / f"results/{ds}/{folder}")
+    monkeypatch.chdir(tmp_path)
+    for ds in DATASETS:
+        for model in MODELS:
+            ags, vcf = f"results/{ds}/ags/{model}.hapt.gz", f"results/{ds}/ags/{model}.vcf.gz"
+            made = read_provenance(smoke_run / ags)
+            params, inputs = made["params"], made["inputs"]
+            sampling_only = REGISTRY[model].sampling_params
+            sample.sample(
+                checkpoint=inputs["checkpoint"],
+                real=inputs["real"],
+                train=inputs["train"],
+                info=inputs["info"],
+                ags=ags,
+                sampling=params["sampling"],
+                model_settings={
+                    k: v for k, v in params["model_params"].items() if k in sampling_only
+                },
+                repair=params["repair"],
+            )
+            export.export_vcf(
+                ags=ags,
+                legend=f"results/{ds}/data/snps.legend",
+                info=f"results/{ds}/data/dataset.json",
+                model=model,
+                privacy_metrics=f"results/{ds}/privacy/{model}.tsv",
+                privacy=config["privacy"],
+                vcf=vcf,
+                tbi=f"{vcf}.tbi",
+            )
+        files = sorted(p.name for p in (smoke_run / f"results/{ds}/ags").iterdir())
+        assert files == sorted(p.name for p in (tmp_path / f"results/{ds}/ags").iterdir())
+        assert len(files) == 4 * len(MODELS), files
+        for name in files:
+            again, first = (base / f"results/{ds}/ags/{name}" for base in (tmp_path, smoke_run))
+            assert again.read_bytes() == first.read_bytes(), f"{ds}/{name}"
+
+
 def test_reproduction_table(smoke_run):
     table = pd.read_csv(smoke_run / "results/reproduction.tsv", sep="\t")
     assert list(table.columns) == [

@@ -28,7 +28,7 @@ import pandas as pd
 from genosynth import formats
 from genosynth import ingest as ingest_lib
 from genosynth.errors import GenosynthError, InputError
-from genosynth.fileio import atomic_paths
+from genosynth.fileio import atomic_paths, write_gzip
 
 __all__ = [
     "bin_of_sites",
@@ -97,8 +97,6 @@ def write_impute_panel(hap_path, legend_path, haplotypes: np.ndarray, sites: pd.
     sites : pandas.DataFrame, n_sites rows
         Columns ``id``, ``position``, ``a0``, ``a1``.
     """
-    import gzip
-
     h = np.asarray(haplotypes)
     if h.shape[1] != len(sites):
         raise GenosynthError(f"{len(sites)} legend rows for {h.shape[1]} sites")
@@ -108,10 +106,8 @@ def write_impute_panel(hap_path, legend_path, haplotypes: np.ndarray, sites: pd.
     legend = sites[["id", "position", "a0", "a1"]].astype(str).agg(" ".join, axis=1)
     text = "id position a0 a1\n" + "".join(line + "\n" for line in legend)
     with atomic_paths(hap_path, legend_path) as (tmp_hap, tmp_legend):
-        with gzip.open(tmp_hap, "wb", compresslevel=3) as fh:
-            fh.write(body.tobytes())
-        with gzip.open(tmp_legend, "wt") as fh:
-            fh.write(text)
+        write_gzip(tmp_hap, body.tobytes(), compresslevel=3)
+        write_gzip(tmp_legend, text.encode(), compresslevel=9)
 
 
 def read_impute_panel(hap_path, legend_path) -> tuple[np.ndarray, pd.DataFrame]:

@@ -14,12 +14,15 @@ import abc
 import json
 import math
 import os
+import struct
+import zipfile
+import zlib
 from typing import Any, ClassVar
 
 import numpy as np
 from scipy import special
 
-from genosynth.errors import GenosynthError
+from genosynth.errors import CorruptFileError, GenosynthError
 from genosynth.fileio import atomic_path
 from genosynth.params import Param, names_with_role, validate
 from genosynth.params import defaults as spec_defaults
@@ -339,19 +342,48 @@ class HaplotypeModel(Model):
         return self
 
 
-def read_checkpoint_meta(path: str | os.PathLike) -> dict:
-    """The JSON metadata (model, params, step, RNG state...) of a checkpoint."""
-    with np.load(path, allow_pickle=False) as z:
-        return json.loads(str(z["meta"]))
+#: What reading a damaged ``.npz`` raises: a truncated or changed zip archive, a broken
+#: deflate stream, an ``.npy`` header or the JSON metadata that no longer parse.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, struct.error, EOFError, ValueError, KeyError, OSError)
 
 
-def _read_checkpoint(path: str | os.PathLike) -> tuple[dict, dict, dict]:
-    """A checkpoint's metadata, state arrays and optimizer arrays."""
-    with np.load(path, allow_pickle=False) as z:
-        meta = json.loads(str(z["meta"]))
-        state = {k[6:]: z[k] for k in z.files if k.startswith("state/")}
-        optim = {k[10:]: z[k] for k in z.files if k.startswith("optimizer/")}
+def read_checkpoint_meta(path: str | os.PathLike, *, verify: bool = False) -> dict:
+    """The JSON metadata (model, params, step, RNG state...) of a checkpoint.
+
+    With ``verify``, every array is read too (a damaged one fails its checksum here).
+
+    Raises
+    ------
+    CorruptFileError
+        The file is truncated or its bytes changed (it names the file and the fix).
+    """
+    return _read_checkpoint(path, arrays=verify)[0]
+
+
+def _read_checkpoint(path: str | os.PathLike, *, arrays: bool = True) -> tuple[dict, dict, dict]:
+    """A checkpoint's metadata, state arrays and optimizer arrays (empty without ``arrays``)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            names = z.files if arrays else []
+            state = {k[6:]: z[k] for k in names if k.startswith("state/")}
+            optim = {k[10:]: z[k] for k in names if k.startswith("optimizer/")}
+    except (FileNotFoundError, PermissionError, IsADirectoryError):
+        raise
+    except _DAMAGED as err:
+        raise _corrupt(path, f"{type(err).__name__}: {err}") from err
+    if not isinstance(meta, dict):
+        raise _corrupt(path, "its metadata is not a JSON object")
     return meta, state, optim
+
+
+def _corrupt(path, detail: str) -> CorruptFileError:
+    return CorruptFileError(
+        path,
+        f"corrupt checkpoint, truncated or changed since it was written ({detail})",
+        fix=f"write it again: rerun the job that makes it (snakemake {os.fspath(path)} --force, "
+        "with your other options)",
+    )
 
 
 def load_model(path: str | os.PathLike, registry: dict | None = None) -> HaplotypeModel:

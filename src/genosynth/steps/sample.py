@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
 from genosynth import formats
-from genosynth.errors import ConfigError
-from genosynth.models import load_model
+from genosynth.errors import ConfigError, CorruptFileError
+from genosynth.models import MODELS, load_model
 from genosynth.models.base import read_checkpoint_meta
 from genosynth.provenance import record
 from genosynth.steps.common import LAYOUT_GENOTYPE_PAIRS, LAYOUT_HAPLOTYPES, dataset_info
 from genosynth.training import LABEL_COLUMN, draw_labels, sample_target
 
-__all__ = ["ag_ids", "sample", "sample_with_labels"]
+__all__ = ["ag_ids", "retrain_fix", "sample", "sample_with_labels"]
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,17 @@ def ag_ids(n: int, layout: str) -> list[str]:
     if layout == LAYOUT_GENOTYPE_PAIRS:
         return [f"AG{i + 1:05d}" for i in range(n)]
     return [f"AG{i // 2 + 1:05d}_{'AB'[i % 2]}" for i in range(n)]
+
+
+def retrain_fix(checkpoint, ags) -> str:
+    """How to rewrite a workflow checkpoint (``<ds>/models/<model>/checkpoint.npz``): force
+    its training rule, ``train_network`` for epoch-trained models, else ``train_baseline``."""
+    model = MODELS.get(Path(checkpoint).parent.name)
+    rule = "train_network" if model is not None and model.is_trainable() else "train_baseline"
+    return (
+        f"retrain the model: snakemake {os.fspath(ags)} --forcerun {rule} (with your other "
+        "options, --configfile after the target)"
+    )
 
 
 def sample_with_labels(model, n: int, *, seed) -> np.ndarray:
@@ -72,7 +85,11 @@ def sample(
     """
     layout = dataset_info(info)["layout"]
     n = sampling["n_ags"] or sum(len(formats.read_hapt_matrix(p)[0]) for p in real)
-    model = load_model(checkpoint).set_sampling(**dict(model_settings or {}))
+    try:
+        model = load_model(checkpoint)
+    except CorruptFileError as err:
+        raise CorruptFileError(checkpoint, err.problem, fix=retrain_fix(checkpoint, ags)) from err
+    model.set_sampling(**dict(model_settings or {}))
     trained = read_checkpoint_meta(checkpoint).get("provenance", {})  # training seed, data...
     conditional = trained.get("conditional")
     if repair and (layout != LAYOUT_HAPLOTYPES or conditional == LABEL_COLUMN):

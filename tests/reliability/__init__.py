@@ -1,0 +1,1 @@
+"""Reliability: training resumes after a kill, corrupt files, permissions, reproducible bytes."""
