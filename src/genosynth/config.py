@@ -24,11 +24,13 @@ from genosynth.params import (
 )
 
 __all__ = [
+    "check_labels",
     "check_references",
     "load_schema",
     "parameter_schema",
     "parameters_markdown",
     "read_yaml",
+    "unlabelled_sources",
     "validate_config",
 ]
 
@@ -230,7 +232,9 @@ def _key_path(error: jsonschema.ValidationError) -> str:
 def check_references(config: Mapping) -> None:
     """Check the settings that name other settings (after :func:`validate_config`).
 
-    ``datasets.<ds>.source`` must name a key of ``sources``.
+    ``datasets.<ds>.source`` and ``datasets.<ds>.test_source`` must name keys of
+    ``sources`` (two different ones), and a dataset whose source has no population
+    panel must not ask for labels (:func:`check_labels`).
 
     Raises
     ------
@@ -245,6 +249,94 @@ def check_references(config: Mapping) -> None:
                 f"datasets.{name}.source",
                 f"no source {source!r}; the sources are {sources}",
                 fix=f"name one of them, or add {source!r} under sources",
+            )
+        _check_test_source(name, dataset, sources)
+    check_labels(config)
+
+
+def _check_test_source(name: str, dataset: Mapping, sources: list[str]) -> None:
+    """``datasets.<name>.test_source``: empty, or another source, on a haplotype dataset."""
+    test_source = dataset.get("test_source") or ""
+    key = f"datasets.{name}.test_source"
+    if not test_source:
+        return
+    if test_source not in sources:
+        raise ConfigError(
+            key,
+            f"no source {test_source!r}; the sources are {sources}",
+            fix=f"name one of them, or add {test_source!r} under sources",
+        )
+    if test_source == dataset["source"]:
+        raise ConfigError(
+            key,
+            f"is the dataset's own source {test_source!r}",
+            fix="name a source of other individuals, or remove the key (internal split)",
+        )
+    if dataset.get("select") == "phenotype":
+        raise ConfigError(
+            key,
+            "a held-out source needs a haplotype dataset; this one selects 'phenotype'",
+            fix="remove the key (the internal split holds the phenotype)",
+        )
+
+
+def unlabelled_sources(config: Mapping) -> list[str]:
+    """Sources without population labels: a ``vcf`` or ``hapt`` source with no ``panel``."""
+    return sorted(
+        name
+        for name, src in config.get("sources", {}).items()
+        if src.get("format") in ("vcf", "hapt") and not src.get("panel")
+    )
+
+
+def _label_uses(name: str, dataset: Mapping, config: Mapping):
+    """(key, what) of each setting of dataset ``name`` that reads population labels."""
+    if dataset.get("select") == "differentiated":
+        yield f"datasets.{name}.select", "'differentiated' ranks SNPs by Fst between populations"
+    for key in ("populations", "complement"):
+        if dataset.get(key):
+            yield f"datasets.{name}.{key}", f"{list(dataset[key])} are population labels"
+    for model, params in config.get("models", {}).items():
+        merged = dict(params or {}) | dict(dataset.get("model_overrides", {}).get(model, {}))
+        where = "model_overrides." if model in dataset.get("model_overrides", {}) else ""
+        key = f"datasets.{name}.{where}{model}" if where else f"models.{model}"
+        if merged.get("conditional") in ("pop", "super_pop"):
+            yield f"{key}.conditional", f"{merged['conditional']!r} trains on population labels"
+        if merged.get("pool_others"):
+            yield f"{key}.pool_others", "it pools the other populations"
+    for analysis in ("selection", "painting"):
+        section = config.get("downstream", {}).get(analysis, {})
+        if name in section.get("datasets", []):
+            yield f"downstream.{analysis}.datasets", f"{name!r} needs complementary populations"
+
+
+def check_labels(config: Mapping) -> None:
+    """Refuse settings that need population labels on a dataset of an unlabelled source.
+
+    A source without a panel (:func:`unlabelled_sources`) is ingested with one label
+    (the source's name) for every sample: ``select: differentiated``, ``populations``,
+    ``complement``, conditional models (``conditional: pop|super_pop``), ``pool_others``
+    and the selection scans and painting (complementary populations) have nothing to
+    compare, and fail here, before any job.
+
+    Raises
+    ------
+    ConfigError
+        Naming the first such key, the source and the fix.
+    """
+    unlabelled = set(unlabelled_sources(config))
+    for name, dataset in config.get("datasets", {}).items():
+        source = dataset.get("source")
+        if source not in unlabelled:
+            continue
+        for key, what in _label_uses(name, dataset, config):
+            raise ConfigError(
+                key,
+                f"{what}, but source {source!r} has no population panel (every sample is "
+                f"labelled {source!r})",
+                fix=f"give sources.{source}.panel, or use no labels (select: thinned or "
+                "region, no populations/complement, conditional: none, no pool_others, "
+                f"{name!r} out of downstream.selection/painting)",
             )
 
 

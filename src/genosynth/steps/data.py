@@ -13,16 +13,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from genosynth import formats, subset
+from genosynth import formats, heldout, subset
 from genosynth import ingest as ingest_lib
 from genosynth import simulate as simulate_lib
 from genosynth.data import HaplotypeSet, load_haplotype_set, save_haplotype_set
-from genosynth.errors import ConfigError, GenosynthError
+from genosynth.errors import ConfigError, GenosynthError, InputError
 from genosynth.fileio import atomic_path
 from genosynth.provenance import record, write_table
 from genosynth.steps.common import LAYOUT_GENOTYPE_PAIRS, LAYOUT_HAPLOTYPES, version_record
 
-__all__ = ["build_dataset", "ingest", "select_sites", "simulate_demo"]
+__all__ = ["build_dataset", "ingest", "match_test_source", "select_sites", "simulate_demo"]
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,14 @@ def simulate_demo(*, vcf, tbi, panel, phenotypes, simulate: Mapping, phenotype: 
 
 
 # --- ingest ------------------------------------------------------------------
-def ingest(*, inputs: Mapping, haplotypes, report, policies: Mapping, region: str = "") -> None:
-    """Read a VCF + panel or a .hapt + legend (+ panel) into ``haplotypes.npz``."""
+def ingest(
+    *, inputs: Mapping, haplotypes, report, policies: Mapping, region: str = "", label: str = "NA"
+) -> None:
+    """Read a VCF or a .hapt + legend (each + panel, optionally) into ``haplotypes.npz``.
+
+    Without a panel every sample's ``pop`` and ``super_pop`` are ``label`` (the workflow
+    passes the source's name).
+    """
     if "vcf" in inputs:
         hs, counts = ingest_lib.read_vcf(
             inputs["vcf"], inputs.get("panel"), region=region or None, **policies
@@ -71,6 +77,8 @@ def ingest(*, inputs: Mapping, haplotypes, report, policies: Mapping, region: st
             inputs.get("panel"),
             unknown_samples=policies["unknown_samples"],
         )
+    if "panel" not in inputs:
+        hs = HaplotypeSet(hs.haplotypes, hs.sites, hs.samples.assign(pop=label, super_pop=label))
     log.info("ingested %d haplotypes x %d sites; %s", hs.n_haplotypes, hs.n_sites, counts)
     provenance = version_record(inputs=dict(inputs), policies=dict(policies), region=region)
     save_haplotype_set(haplotypes, hs, provenance=provenance)
@@ -203,3 +211,48 @@ def build_dataset(
     with atomic_path(outputs["info"]) as tmp:
         tmp.write_text(json.dumps(info, indent=2) + "\n")
     log.info("%s: %s", name, info["n_rows"])
+
+
+# --- external held-out set ---------------------------------------------------
+def match_test_source(
+    *, name: str, source: str, haplotypes, legend, panel, outputs: Mapping, min_matched: float
+) -> None:
+    """A dataset's held-out set from another source (``datasets.<name>.test_source``).
+
+    Writes ``outputs["test"]`` (the held-out haplotypes on the matched SNPs, ``.hapt``) and
+    ``outputs["sites"]`` (every dataset SNP with its status, :func:`genosynth.heldout.match_sites`).
+
+    Raises
+    ------
+    InputError
+        A held-out individual in the training split, or fewer than ``min_matched`` (a share)
+        of the dataset's SNPs matched (none matched always fails).
+    """
+    hs = load_haplotype_set(haplotypes)
+    split = pd.read_csv(panel, sep="\t", dtype=str)
+    training = split.loc[split["split"] == "train", "sample"]
+    heldout.check_sample_clash(hs.samples["sample"], training, path=haplotypes)
+    matrix, table = heldout.match_sites(formats.read_legend(legend), hs)
+    counts = table["status"].value_counts().reindex(["matched", "swapped", "alleles", "missing"])
+    counts = counts.fillna(0).astype(int).to_dict()
+    n_used = counts["matched"] + counts["swapped"]
+    log.info("%s: held-out source %s: %d of %d SNPs used; %s", name, source, n_used, len(table),
+             counts)  # fmt: skip
+    if n_used == 0 or n_used < min_matched * len(table):
+        first = table.loc[~table["status"].isin(heldout.MATCHED)].iloc[0]
+        raise InputError(
+            haplotypes,
+            f"held-out source {source!r} matches {n_used} of the {len(table)} SNPs of dataset "
+            f"{name!r} by position and alleles ({counts['missing']} missing, "
+            f"{counts['alleles']} with other alleles; at least {min_matched:.0%} needed)",
+            record=f"{first['id']} ({first['status']})",
+            fix=f"give sources.{source} a file with the same SNPs (positions, REF/ALT, "
+            f"chromosome names), or lower datasets.{name}.test_min_matched",
+        )
+    made = record(
+        "match_test_source",
+        params={"dataset": name, "source": source, "min_matched": min_matched},
+        inputs={"haplotypes": haplotypes, "legend": legend, "panel": panel},
+    )
+    formats.write_hapt(outputs["test"], matrix, hs.samples["hap_id"], tag="Real", provenance=made)
+    write_table(outputs["sites"], table, provenance=made)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from genosynth import evaluate, formats
+from genosynth import evaluate, formats, heldout
 from genosynth.errors import GenosynthError
 from genosynth.fileio import atomic_path
 from genosynth.provenance import record as provenance_record
@@ -41,23 +41,31 @@ COPY_LESS = {
 }
 
 
-def privacy_table(*, dataset, model, train, test, info, ags, output, settings) -> None:
+def privacy_table(*, dataset, model, train, test, info, ags, output, settings,
+                  test_sites=None) -> None:  # fmt: skip
     """Privacy metrics of one model's AGs (AATS train/test, privacy loss, copies, membership).
 
     One table per model, so that the export of a model's AGs depends on its own
-    numbers only (:func:`check_privacy` reads it).
+    numbers only (:func:`check_privacy` reads it). With ``test_sites`` (the SNP table of an
+    external held-out set, :func:`genosynth.steps.data.match_test_source`), ``test`` holds
+    the matched SNPs only and the training haplotypes and AGs are restricted to them.
     """
     layout = dataset_info(info)["layout"]
     train_m, test_m, ag_m = (
         drop_phenotype(formats.read_hapt_matrix(p)[1], layout) for p in (train, test, ags)
     )
+    if test_sites is not None:
+        status = pd.read_csv(test_sites, sep="\t", dtype=str)["status"]
+        used = status.isin(heldout.MATCHED).to_numpy()
+        train_m, ag_m = train_m[:, used], ag_m[:, used]
     values = evaluate.privacy_metrics(train_m, test_m, ag_m, **settings)
     rows = [(model, k, float(v)) for k, v in values.items()]
     frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
     made = provenance_record(
         "privacy_metrics",
         params={"settings": dict(settings), "dataset": dataset, "model": model},
-        inputs={"train": train, "test": test, "ags": ags},
+        inputs={"train": train, "test": test, "ags": ags}
+        | ({"test_sites": test_sites} if test_sites is not None else {}),
     )
     write_table(output, frame[METRIC_COLUMNS], provenance=made)
 
