@@ -1,4 +1,5 @@
-"""Privacy metrics of one model's AGs against the training and held-out haplotypes."""
+"""Privacy metrics of one model's AGs against the training and held-out haplotypes
+(the internal test split, or the external set of `test_source`)."""
 
 from genosynth.logs import script_logging
 from genosynth.steps import privacy
@@ -13,4 +14,5 @@ with script_logging(snakemake.log[0]):
         ags=snakemake.input.ags,
         output=snakemake.output.table,
         settings=snakemake.params.settings,
+        test_sites=snakemake.input.get("test_sites"),
     )

@@ -1,4 +1,4 @@
-"""Ingest one source (VCF + panel, or .hapt + legend) into haplotypes.npz."""
+"""Ingest one source (VCF or .hapt + legend, panel optional) into haplotypes.npz."""
 
 from genosynth.logs import script_logging
 from genosynth.steps import data
@@ -10,4 +10,5 @@ with script_logging(snakemake.log[0]):
         report=snakemake.output.report,
         policies=snakemake.params.policies,
         region=snakemake.params.region,
+        label=snakemake.wildcards.source,
     )

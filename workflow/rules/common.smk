@@ -35,14 +35,14 @@ def get_source(source):
 
 
 def get_ingest_inputs(wildcards):
-    """Files ingestion reads: simulated VCF + panel, a user VCF + panel, or .hapt + legend."""
+    """Files ingestion reads: simulated VCF + panel, a user VCF or .hapt + legend (+ panel:
+    without one every sample is labelled with the source's name)."""
     src = get_source(wildcards.source)
     if src["format"] == "simulate":
         prefix = f"results/sources/{wildcards.source}/simulated"
         return {"vcf": f"{prefix}.vcf.gz", "panel": f"{prefix}.panel"}
-    if src["format"] == "vcf":
-        return {"vcf": src["vcf"], "panel": src["panel"]}
-    files = {"hapt": src["hapt"], "legend": src["legend"]}
+    files = {"vcf": src["vcf"]} if src["format"] == "vcf" else {}
+    files = files or {"hapt": src["hapt"], "legend": src["legend"]}
     return files | ({"panel": src["panel"]} if src["panel"] else {})
 
 
@@ -52,8 +52,10 @@ def get_dataset(ds):
 
 
 def get_selection(ds):
-    """A dataset's settings that build it (without the model overrides, which only train)."""
-    return {k: v for k, v in get_dataset(ds).items() if k != "model_overrides"}
+    """A dataset's settings that build it (without the model overrides, which only train, and
+    the held-out source, which only the privacy metrics read)."""
+    skip = ("model_overrides", "test_source", "test_min_matched")
+    return {k: v for k, v in get_dataset(ds).items() if k not in skip}
 
 
 def get_dataset_inputs(wildcards):
@@ -69,6 +71,28 @@ def get_dataset_inputs(wildcards):
             )
         inputs["phenotypes"] = f"results/sources/{source}/phenotypes.tsv"
     return inputs
+
+
+def get_test_source_inputs(wildcards):
+    """The held-out source of a dataset (`test_source`) and the dataset's SNPs and split."""
+    data = f"results/{wildcards.ds}/data"
+    source = get_dataset(wildcards.ds)["test_source"]
+    if not source:
+        raise ValueError(f"config key 'datasets.{wildcards.ds}.test_source': empty")
+    haplotypes = f"results/sources/{source}/haplotypes.npz"
+    return {"haplotypes": haplotypes, "legend": f"{data}/snps.legend", "panel": f"{data}/panel.tsv"}
+
+
+def get_privacy_inputs(wildcards):
+    """Training split, held-out set (the external one of `test_source`, with its SNP table,
+    else the internal split), dataset info and AGs of one model's privacy metrics."""
+    data = f"results/{wildcards.ds}/data"
+    inputs = {"train": f"{data}/train.hapt.gz", "test": f"{data}/test.hapt.gz"}
+    if get_dataset(wildcards.ds)["test_source"]:
+        inputs["test"] = f"{data}/external_test.hapt.gz"
+        inputs["test_sites"] = f"{data}/external_test_sites.tsv"
+    inputs["info"] = f"{data}/dataset.json"
+    return inputs | {"ags": f"results/{wildcards.ds}/models/{wildcards.model}/ags.hapt.gz"}
 
 
 def get_model_params(ds, model):

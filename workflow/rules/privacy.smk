@@ -5,10 +5,7 @@
 
 rule compute_privacy_metrics:
     input:
-        train="results/{ds}/data/train.hapt.gz",
-        test="results/{ds}/data/test.hapt.gz",
-        info="results/{ds}/data/dataset.json",
-        ags="results/{ds}/models/{model}/ags.hapt.gz",
+        unpack(get_privacy_inputs),
     output:
         table="results/{ds}/privacy/{model}.tsv",
     log:

@@ -1,5 +1,5 @@
 # Subsetting a source into one of the CONTRACT's datasets (wide, dense, scan, pheno)
-# and the 3:1 train/test split by individual.
+# and the 3:1 train/test split by individual; a dataset's external held-out set (test_source).
 
 
 rule subset_dataset:
@@ -25,3 +25,22 @@ rule subset_dataset:
         split=config["split"],
     script:
         "../../scripts/subset_dataset.py"
+
+
+rule match_test_source:
+    input:
+        unpack(get_test_source_inputs),
+    output:
+        test="results/{ds}/data/external_test.hapt.gz",
+        sites="results/{ds}/data/external_test_sites.tsv",
+    log:
+        "results/logs/match_test_source/{ds}.log",
+    benchmark:
+        "results/benchmarks/match_test_source/{ds}.tsv"
+    conda:
+        "../../envs/popgen.yaml"
+    params:
+        source=lambda w: get_dataset(w.ds)["test_source"],
+        min_matched=lambda w: get_dataset(w.ds)["test_min_matched"],
+    script:
+        "../../scripts/match_test_source.py"
