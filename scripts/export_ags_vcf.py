@@ -1,4 +1,4 @@
-"""Release a model's AGs (.hapt.gz copy, indexed VCF) if the privacy gate's verdict lets it."""
+"""Release a model's AGs (.hapt.gz, indexed VCF, PLINK 2) if the privacy gate's verdict lets it."""
 
 from genosynth.logs import script_logging
 from genosynth.steps import export
@@ -12,4 +12,7 @@ with script_logging(snakemake.log[0]):
         hapt=snakemake.output.hapt,
         vcf=snakemake.output.vcf,
         tbi=snakemake.output.tbi,
+        pgen=snakemake.output.pgen,
+        pvar=snakemake.output.pvar,
+        psam=snakemake.output.psam,
     )

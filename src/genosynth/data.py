@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -49,11 +49,15 @@ class HaplotypeSet:
         Columns :data:`SITE_COLUMNS`.
     samples : pandas.DataFrame, n_haplotypes rows
         Columns :data:`SAMPLE_COLUMNS`.
+    header : dict
+        What the source file says about its coordinates: ``contigs`` (name ->
+        length in bp, where known) and ``reference`` (the build, where known).
     """
 
     haplotypes: np.ndarray
     sites: pd.DataFrame
     samples: pd.DataFrame
+    header: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
         h = self.haplotypes
@@ -83,6 +87,7 @@ class HaplotypeSet:
             np.ascontiguousarray(self.haplotypes[:, index]),
             self.sites.iloc[index].reset_index(drop=True),
             self.samples,
+            self.header,
         )
 
     def take_haplotypes(self, index) -> HaplotypeSet:
@@ -92,6 +97,7 @@ class HaplotypeSet:
             np.ascontiguousarray(self.haplotypes[index]),
             self.sites,
             self.samples.iloc[index].reset_index(drop=True),
+            self.header,
         )
 
 
@@ -114,6 +120,7 @@ def save_haplotype_set(path: str | os.PathLike, hs: HaplotypeSet, *, provenance=
     for col in SAMPLE_COLUMNS:
         arrays[f"samples/{col}"] = hs.samples[col].to_numpy(dtype=str)
     arrays["provenance"] = np.array(json.dumps(provenance or {}))
+    arrays["header"] = np.array(json.dumps(hs.header, sort_keys=True))
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.savez_compressed(fh, **arrays)
@@ -124,4 +131,6 @@ def load_haplotype_set(path: str | os.PathLike) -> HaplotypeSet:
     with np.load(path, allow_pickle=False) as z:
         sites = pd.DataFrame({c: z[f"sites/{c}"] for c in SITE_COLUMNS})
         samples = pd.DataFrame({c: z[f"samples/{c}"] for c in SAMPLE_COLUMNS})
-        return HaplotypeSet(z["haplotypes"].astype(np.int8, copy=False), sites, samples)
+        header = json.loads(str(z["header"])) if "header" in z.files else {}
+        haps = z["haplotypes"].astype(np.int8, copy=False)
+        return HaplotypeSet(haps, sites, samples, header)

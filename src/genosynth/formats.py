@@ -7,7 +7,9 @@ Formats
   whitespace separated. A per-haplotype label file with the columns
   ``hap_id individual superpop ...`` is accepted too.
 * **Legend** (IMPUTE style): a header ``id position a0 a1`` then one site per
-  line, space separated, in the column order of the haplotype matrix.
+  line, space separated, in the column order of the haplotype matrix. Ids of
+  the form ``chrom:pos...`` carry the chromosome; where any id does not (rsIDs
+  kept from a VCF), a fifth column ``chrom`` holds it.
 * **hapt** (the artificial-genomes paper's format): one haplotype per line,
   ``<tag> <hap_id> a1 a2 ...`` space separated, with ``tag`` ``Real`` or ``AG``,
   ``hap_id`` ``<sample>_A`` / ``<sample>_B`` and alleles 0 (legend ``a0``) or
@@ -47,6 +49,7 @@ __all__ = [
     "read_panel",
     "read_text_bytes",
     "sample_of_hap_id",
+    "site_order",
     "write_hapt",
     "write_legend",
     "write_vcf",
@@ -367,13 +370,15 @@ def _read_legend_lines(path) -> tuple[pd.DataFrame, list[int]]:
         )
     if len(lines) == 1:
         raise InputError(path, "legend has a header but no sites", fix="add one line per site")
+    at = header.index("chrom") if "chrom" in header[4:] else None
     sites = pd.DataFrame(
-        [_legend_row(path, n, raw) for n, raw in lines[1:]], columns=SITE_COLUMNS
+        [_legend_row(path, n, raw, at) for n, raw in lines[1:]], columns=SITE_COLUMNS
     ).astype({"position": np.int64})
     return sites, [n for n, _ in lines[1:]]
 
 
-def _legend_row(path, line_no: int, raw: bytes) -> tuple[str, int, str, str, str]:
+def _legend_row(path, line_no: int, raw: bytes, at: int | None) -> tuple[str, int, str, str, str]:
+    """One site; ``chrom`` from column ``at`` when given (and present), else from the id."""
     fields = _decode(path, line_no, raw).split()
     record = " ".join(fields)[:80]
     if len(fields) < 4:
@@ -393,6 +398,8 @@ def _legend_row(path, line_no: int, raw: bytes) -> tuple[str, int, str, str, str
             record=record,
             fix="use base-pair positions",
         )
+    if at is not None and len(fields) > at:
+        return (fields[at], int(pos), sid, a0, a1)
     match = _CHROM_IN_ID.match(sid)
     return (match.group(1) if match else "NA", int(pos), sid, a0, a1)
 
@@ -405,13 +412,24 @@ def write_legend(path: str | os.PathLike, sites: pd.DataFrame) -> None:
     path : str or os.PathLike
         Destination; gzipped when it ends in ``.gz``.
     sites : pandas.DataFrame
-        Columns ``id``, ``position``, ``a0``, ``a1`` (``chrom`` is not
-        written; it is recovered from ids of the form ``chrom:pos...``).
+        Columns ``id``, ``position``, ``a0``, ``a1`` and optionally ``chrom``:
+        written as a fifth column only when some id does not start with its
+        ``chrom:`` (so that :func:`read_legend` recovers it either way).
     """
     pos = sites["position"].astype(np.int64).astype(str)
     body = sites["id"].astype(str) + " " + pos + " " + sites["a0"] + " " + sites["a1"]
-    text = LEGEND_HEADER + "\n" + "".join(s + "\n" for s in body)
+    header = LEGEND_HEADER
+    if "chrom" in sites and _chrom_not_in_ids(sites):
+        header += " chrom"
+        body = body + " " + sites["chrom"].astype(str)
+    text = header + "\n" + "".join(s + "\n" for s in body)
     _write_bytes(path, text.encode())
+
+
+def _chrom_not_in_ids(sites: pd.DataFrame) -> bool:
+    """Whether some site's id does not give its chromosome (``chrom:pos...``)."""
+    from_ids = sites["id"].astype(str).str.extract(_CHROM_IN_ID.pattern, expand=False)
+    return bool((from_ids.fillna("NA") != sites["chrom"].astype(str)).any())
 
 
 def _write_bytes(path: str | os.PathLike, data: bytes, compresslevel: int = 6) -> None:
@@ -753,6 +771,10 @@ def write_vcf(
     genotype_pairs: bool = False,
     provenance: dict | None = None,
     compresslevel: int = 3,
+    contigs: dict | None = None,
+    reference: str | None = None,
+    allele_frequency: bool = False,
+    pairing: str | None = None,
 ) -> tuple[Path, Path]:
     """Write a bgzipped VCF and its tabix index, both atomically.
 
@@ -777,6 +799,16 @@ def write_vcf(
         Written as one JSON line ``##genosynth_provenance=...``.
     compresslevel : int
         BGZF level (1-9).
+    contigs : dict of str to int, optional
+        Contig lengths, written as ``##contig=<ID=..,length=..>`` (contigs of
+        ``sites`` not in it get no length).
+    reference : str, optional
+        The reference build, written as ``##reference=...``.
+    allele_frequency : bool
+        Write each site's ALT allele frequency over the written alleles as
+        ``INFO/AF`` (with its ``##INFO`` line); else INFO is ``.``.
+    pairing : str, optional
+        How the rows pair into individuals, written as ``##genosynth_pairing=...``.
 
     Returns
     -------
@@ -793,18 +825,20 @@ def write_vcf(
         raise GenosynthError(f"{path}: a bgzipped VCF must end in .gz or .bgz")
     haps = np.asarray(haplotypes)
     sample_ids = [str(s) for s in sample_ids]
-    first, second, haploid = _genotype_columns(haps, len(sites), len(sample_ids), genotype_pairs)
+    columns = _genotype_columns(haps, len(sites), len(sample_ids), genotype_pairs)
     _require_01(haps, "haplotypes")
-    order = _site_order(sites)
+    order = site_order(sites)
     sites = sites.iloc[order].reset_index(drop=True)
-    sep = "/" if genotype_pairs else "|"
-    body = _gt_body(first[order], second[order], None if haploid is None else haploid[order], sep)
-    header = _vcf_header(sites, sample_ids, provenance)
+    first, second, haploid = (None if c is None else c[order] for c in columns)
+    body = _gt_body(first, second, haploid, "/" if genotype_pairs else "|")
+    extra = {"contigs": contigs or {}, "reference": reference, "pairing": pairing}
+    header = _vcf_header(sites, sample_ids, provenance, af=allele_frequency, **extra)
+    info = _af_info(first, second, haploid) if allele_frequency else None
     tbi = path.with_name(path.name + ".tbi")
     with atomic_paths(path, tbi) as (tmp_vcf, tmp_tbi):
         with pysam.BGZFile(str(tmp_vcf), f"wb{int(compresslevel)}") as fh:
             fh.write(header.encode())
-            for chunk in _vcf_chunks(sites, body):
+            for chunk in _vcf_chunks(sites, body, info):
                 fh.write(chunk)
         pysam.tabix_index(str(tmp_vcf), preset="vcf", index=str(tmp_tbi), force=True)
     return path, tbi
@@ -837,7 +871,7 @@ def _genotype_columns(haps, n_sites, n_samples, genotype_pairs):
     return haps[0 : 2 * pairs : 2].T, haps[1 : 2 * pairs : 2].T, haploid
 
 
-def _site_order(sites: pd.DataFrame) -> np.ndarray:
+def site_order(sites: pd.DataFrame) -> np.ndarray:
     """Stable order by (chrom in order of first appearance, position)."""
     codes, _ = pd.factorize(sites["chrom"].astype(str))
     return np.lexsort((sites["position"].to_numpy(np.int64), codes))
@@ -859,23 +893,56 @@ def _gt_body(first, second, haploid, sep: str) -> np.ndarray:
     return out
 
 
-def _vcf_header(sites: pd.DataFrame, sample_ids: list[str], provenance) -> str:
+def _af_info(first, second, haploid) -> list[str]:
+    """``AF=<ALT frequency>`` of every site over the written alleles (6 significant digits)."""
+    alt = first.sum(axis=1, dtype=np.int64) + second.sum(axis=1, dtype=np.int64)
+    n = 2 * first.shape[1]
+    if haploid is not None:
+        alt = alt + haploid.astype(np.int64)
+        n += 1
+    return [f"AF={v:.6g}" for v in alt / n]
+
+
+def _vcf_header(
+    sites: pd.DataFrame,
+    sample_ids: list[str],
+    provenance,
+    *,
+    contigs: dict,
+    reference: str | None,
+    pairing: str | None,
+    af: bool,
+) -> str:
     from genosynth import __version__
 
     lines = ["##fileformat=VCFv4.2", f"##source=genosynth-{__version__}"]
+    if reference:
+        lines.append(f"##reference={reference}")
     if provenance is not None:
         text = json.dumps(provenance, sort_keys=True, separators=(",", ":"), default=str)
         lines.append(f"##genosynth_provenance={text}")
-    lines += [f"##contig=<ID={c}>" for c in pd.unique(sites["chrom"].astype(str))]
+    if pairing:
+        lines.append(f"##genosynth_pairing={pairing}")
+    for c in pd.unique(sites["chrom"].astype(str)):
+        length = contigs.get(c)
+        lines.append(
+            f"##contig=<ID={c}>" if length is None else f"##contig=<ID={c},length={length}>"
+        )
+    if af:
+        lines.append(
+            '##INFO=<ID=AF,Number=A,Type=Float,Description="ALT allele frequency in the '
+            'artificial genomes">'
+        )
     lines.append('##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">')
     cols = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"]
     lines.append("\t".join(cols + sample_ids))
     return "\n".join(lines) + "\n"
 
 
-def _vcf_chunks(sites: pd.DataFrame, body: np.ndarray, chunk: int = 2000):
-    """Yield the record lines as bytes, ``chunk`` sites at a time."""
+def _vcf_chunks(sites: pd.DataFrame, body: np.ndarray, info=None, chunk: int = 2000):
+    """Yield the record lines as bytes, ``chunk`` sites at a time (``info``: INFO per site)."""
     ids = sites["id"].astype(str).replace("", ".")
+    info = "." if info is None else pd.Series(info, index=sites.index)
     prefix = (
         sites["chrom"].astype(str)
         + "\t"
@@ -886,7 +953,9 @@ def _vcf_chunks(sites: pd.DataFrame, body: np.ndarray, chunk: int = 2000):
         + sites["a0"].astype(str)
         + "\t"
         + sites["a1"].astype(str)
-        + "\t.\t.\t.\tGT\t"
+        + "\t.\t.\t"
+        + info
+        + "\tGT\t"
     ).tolist()
     for start in range(0, len(prefix), chunk):
         parts = []

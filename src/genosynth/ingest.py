@@ -37,7 +37,13 @@ from genosynth.data import SAMPLE_COLUMNS, HaplotypeSet
 from genosynth.errors import ConfigError, InputError
 from genosynth.formats import check_policy, join_panel, read_hapt_report
 
-__all__ = ["POLICIES", "ingest_report_to_frame", "read_hapt_source", "read_vcf"]
+__all__ = [
+    "POLICIES",
+    "ingest_report_to_frame",
+    "read_hapt_source",
+    "read_vcf",
+    "vcf_header_meta",
+]
 
 POLICIES = {
     "multiallelic": "drop",
@@ -124,8 +130,10 @@ def read_vcf(
     -------
     hs : HaplotypeSet
         ``haplotypes`` int8, shape (2 * n_kept_samples, n_kept_sites); rows
-        ``<sample>_A``, ``<sample>_B`` in VCF sample order; site ids
-        ``<chrom>:<pos>_<ref>_<alt>``.
+        ``<sample>_A``, ``<sample>_B`` in VCF sample order; site ids the
+        VCF's ID (e.g. an rsID), or ``<chrom>:<pos>_<ref>_<alt>`` where it is
+        ``.``, holds a space or repeats an id kept before; ``header`` the
+        header's contig lengths and ``##reference`` (:func:`vcf_header_meta`).
     report : dict
         Counts of what was kept and dropped (see the module docstring).
 
@@ -159,12 +167,29 @@ def _read_records(reader: _VcfReader, panel_path, wanted) -> tuple[HaplotypeSet,
     try:
         samples, labels = reader.open(panel_path)
         haps, sites = reader.collect(wanted)
+        reader.raw_header = reader.vcf.raw_header
     finally:
         reader.close()
     reader.report["kept_sites"] = haps.shape[1]
     reader.report["kept_samples"] = len(samples)
     reader.report["kept_haplotypes"] = haps.shape[0]
-    return HaplotypeSet(haps, sites, _sample_rows(samples, labels)), reader.report
+    header = vcf_header_meta(reader.raw_header)
+    return HaplotypeSet(haps, sites, _sample_rows(samples, labels), header), reader.report
+
+
+def vcf_header_meta(raw_header: str) -> dict:
+    """``{"contigs": {name: length}, "reference": str or None}`` of a VCF header's text.
+
+    Contigs come from ``##contig=<ID=..,length=..>`` lines (those without a length are
+    left out); ``reference`` from ``##reference=`` (else ``##assembly=``), None if absent.
+    """
+    contigs = {}
+    for fields in re.findall(r"^##contig=<(.*)>\s*$", raw_header, flags=re.M):
+        pairs = dict(p.split("=", 1) for p in re.findall(r"[^,=]+=[^,]*", fields))
+        if "ID" in pairs and pairs.get("length", "").isdigit():
+            contigs[pairs["ID"].strip()] = int(pairs["length"])
+    found = re.search(r"^##(?:reference|assembly)=(.+?)\s*$", raw_header, flags=re.M)
+    return {"contigs": contigs, "reference": found.group(1) if found else None}
 
 
 def read_hapt_source(
@@ -310,6 +335,7 @@ class _VcfReader:
         self.indexed = False
         self.index: Path | None = None
         self.chroms: dict[str, None] = {}  # chromosomes of the records read, in order
+        self.raw_header = ""
 
     def close(self) -> None:
         """Close the cyvcf2 handle, if open."""
@@ -522,7 +548,8 @@ class _VcfReader:
             if len(rows) == len(buf):
                 buf = np.concatenate([buf, np.empty_like(buf)])
             buf[len(rows)] = alleles
-            rows.append((variant.CHROM, variant.POS, variant.REF.upper(), variant.ALT[0].upper()))
+            ref, alt = variant.REF.upper(), variant.ALT[0].upper()
+            rows.append((variant.CHROM, variant.POS, ref, alt, variant.ID or ""))
             if variant.CHROM != state.chrom and state.chrom is not None:
                 state.done.add(state.chrom)
             state.chrom, state.pos = variant.CHROM, variant.POS
@@ -654,11 +681,15 @@ def _dot_calls(alleles: np.ndarray) -> np.ndarray:
     return (alleles[:, 0] == -1) & (alleles[:, 1:] == -2).all(axis=1)
 
 
-def _site_frame(rows: list[tuple[str, int, str, str]]) -> pd.DataFrame:
-    """Sites table from (chrom, pos, ref, alt) tuples."""
-    frame = pd.DataFrame(rows, columns=["chrom", "position", "a0", "a1"])
+def _site_frame(rows: list[tuple[str, int, str, str, str]]) -> pd.DataFrame:
+    """Sites table from (chrom, pos, ref, alt, VCF ID) tuples (see :func:`read_vcf` for ids)."""
+    frame = pd.DataFrame(rows, columns=["chrom", "position", "a0", "a1", "vcf_id"])
     frame["position"] = frame["position"].astype(np.int64)
-    frame["id"] = (
+    made = (
         frame["chrom"] + ":" + frame["position"].astype(str) + "_" + frame["a0"] + "_" + frame["a1"]
     )
+    given = frame["vcf_id"].astype(str)
+    usable = ~given.isin(["", "."]) & ~given.str.contains(r"\s", regex=True)
+    usable &= ~(given.where(usable).duplicated() & usable)
+    frame["id"] = given.where(usable, made)
     return frame[["chrom", "position", "id", "a0", "a1"]]

@@ -320,7 +320,7 @@ def write_vcf_and_panel(
     The VCF (bgzipped, with a tabix ``.tbi`` index at ``vcf_path + ".tbi"``)
     has ``GT`` only, phased ``a|b`` genotypes, one base each for REF
     (the ancestral allele) and ALT, 1-based strictly increasing positions
-    and IDs ``<chrom>:<pos>``. Sites with more than one mutation are dropped,
+    and IDs ``<chrom>:<pos>_<ref>_<alt>``. Sites with more than one mutation are dropped,
     so every record is a biallelic SNP. The header carries one
     ``##genosynth_provenance=<json>`` line: the simulation parameters from
     ``ts.metadata`` (key ``simulation``) merged with ``provenance``.
@@ -439,10 +439,9 @@ def _write_snp_records(fh, ts: tskit.TreeSequence, chrom: str) -> int:
         buf[:, -1] = ord("\n")
         lines = []
         for k in range(len(g)):
-            p = int(pos1[k])
-            lines.append(
-                f"{chrom}\t{p}\t{chrom}:{p}\t{ref[k]}\t{alt[k]}\t.\tPASS\t.\tGT\t".encode()
-            )
+            p, site = int(pos1[k]), f"{ref[k]}\t{alt[k]}"
+            vid = f"{chrom}:{p}_{ref[k]}_{alt[k]}"  # the id ingestion would make
+            lines.append(f"{chrom}\t{p}\t{vid}\t{site}\t.\tPASS\t.\tGT\t".encode())
             lines.append(buf[k].tobytes())
         fh.write(b"".join(lines))
         n_written += len(g)

@@ -129,7 +129,7 @@ def test_vcf_is_real_looking(tmp_path, tiny):
     positions = [r.pos for r in records]
     assert positions[0] >= 1 and np.all(np.diff(positions) > 0)
     for r in records:
-        assert r.chrom == "1" and r.id == f"1:{r.pos}"
+        assert r.chrom == "1" and r.id == f"1:{r.pos}_{r.ref}_{r.alts[0]}"
         assert r.ref in set("ACGT") and len(r.alts) == 1 and r.alts[0] in set("ACGT")
         assert r.ref != r.alts[0]
         gts = [s["GT"] for s in r.samples.values()]

@@ -154,6 +154,9 @@ def test_export_blocked_by_privacy_gate_writes_nothing(tmp_path):
         hapt=out / "gan.hapt.gz",
         vcf=out / "gan.vcf.gz",
         tbi=out / "gan.vcf.gz.tbi",
+        pgen=out / "gan.pgen",
+        pvar=out / "gan.pvar",
+        psam=out / "gan.psam",
     )
     assert privacy_step.judge_privacy_gate(privacy=privacy, **gate) == "failed"
     with pytest.raises(PrivacyGateError, match="exact_copies .* = 3 exceeds the maximum 0"):
@@ -168,7 +171,8 @@ def test_export_blocked_by_privacy_gate_writes_nothing(tmp_path):
     )
     export.export_ags(**kwargs)
     assert sorted(p.name for p in out.iterdir()) == [
-        "gan.hapt.gz", "gan.hapt.gz.provenance.json", "gan.vcf.gz", "gan.vcf.gz.tbi",
+        "gan.hapt.gz", "gan.hapt.gz.provenance.json", "gan.pgen", "gan.psam", "gan.pvar",
+        "gan.vcf.gz", "gan.vcf.gz.tbi",
     ]  # fmt: skip
     assert (out / "gan.hapt.gz").read_bytes() == (tmp_path / "ags.hapt.gz").read_bytes()
 

@@ -10,6 +10,8 @@ import yaml
 from conftest import REPO, run_snakemake
 from test_smoke_workflow import _scheduled_jobs
 
+from genosynth.dna.sequences import read_genome
+
 pytestmark = pytest.mark.workflow
 
 SMOKE = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
@@ -79,6 +81,17 @@ def test_design_tables(smoke_run, experiment):
         assert np.isfinite(table[column]).all()
     if experiment == "motif_design":  # the PWM objective rose from the start points
         assert table.pwm.mean() > table.pwm_start.mean()
+    fasta = smoke_run / f"results/dna/designs/{experiment}.fasta"
+    records = list(read_genome(fasta))  # the repo's FASTA reader
+    assert [r[0] for r in records] == [f"{experiment}_{i}" for i in table.design]
+    assert [r[2] for r in records] == table.sequence.tolist()
+    headers = fasta.read_text().splitlines()[::2]
+    first = dict(kv.split("=") for kv in headers[0].split()[1:])
+    score_columns = [c for c in table.columns if c not in ("experiment", "design", "sequence")]
+    assert list(first) == score_columns
+    assert [float(first[c]) for c in score_columns] == pytest.approx(
+        table.iloc[0][score_columns].astype(float).tolist(), rel=1e-5
+    )
 
 
 def test_multi_property_weight_reruns_only_that_design(smoke_run, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import subprocess
 
 import matplotlib.image
 import numpy as np
@@ -13,6 +14,8 @@ import pysam
 import pytest
 import yaml
 from conftest import REPO, run_snakemake
+
+from genosynth import plink
 
 pytestmark = pytest.mark.workflow
 
@@ -34,6 +37,7 @@ def test_contract_files_exist(smoke_run, ds):
     expected += ["metrics.tsv", "figures/pca.png"]
     for m in MODELS:
         expected += [f"ags/{m}.hapt.gz", f"ags/{m}.vcf.gz", f"ags/{m}.vcf.gz.tbi"]
+        expected += [f"ags/{m}.pgen", f"ags/{m}.pvar", f"ags/{m}.psam"]
         expected += [f"models/{m}/checkpoint.npz", f"models/{m}/training_log.tsv"]
         expected += [f"models/{m}/ags.hapt.gz", f"privacy/{m}.gate.json"]  # evaluations' AGs
     missing = [p for p in expected if not (base / p).is_file()]
@@ -93,18 +97,30 @@ def test_ag_vcf_matches_hapt_and_legend(smoke_run, ds, model):
     with pysam.VariantFile(str(base / f"ags/{model}.vcf.gz")) as vcf:
         records = list(vcf)
         n_samples = len(vcf.header.samples)
+        contig = vcf.header.contigs["1"].length
     assert [r.pos for r in records] == legend.position.tolist()
+    assert [r.id for r in records] == legend.id.tolist()  # the simulated VCF's IDs
     assert [r.ref for r in records] == legend.a0.tolist()
     assert [r.alts[0] for r in records] == legend.a1.tolist()
+    assert contig == SMOKE["sources"]["demo"]["simulate"]["sequence_length"]
     gts = np.array([[s["GT"] for s in r.samples.values()] for r in records])  # (sites, samples, 2)
+    alleles = plink.read_pgen(base / f"ags/{model}.pgen")  # (sites, 2 * samples)
     if ds == "pheno":  # unphased genotype pairs; the phenotype column is not a site
         assert n_samples == ags.shape[0]
         dosage = ags[:, :-1].reshape(ags.shape[0], -1, 2).sum(axis=2)
         np.testing.assert_array_equal(gts.sum(axis=2).T, dosage)
+        np.testing.assert_array_equal(alleles.reshape(len(records), -1, 2).sum(axis=2).T, dosage)
     else:  # consecutive haplotypes pair into phased diploids
         assert n_samples == ags.shape[0] // 2
         np.testing.assert_array_equal(gts[:, :, 0].T, ags[0 : 2 * n_samples : 2])
         np.testing.assert_array_equal(gts[:, :, 1].T, ags[1 : 2 * n_samples : 2])
+        np.testing.assert_array_equal(alleles.T, ags[: 2 * n_samples])
+    af = [r.info["AF"][0] for r in records]
+    np.testing.assert_allclose(af, gts.mean(axis=(1, 2)), rtol=1e-5)
+    view = subprocess.run(["bcftools", "view", "-H", str(base / f"ags/{model}.vcf.gz")],
+                          capture_output=True, text=True)  # fmt: skip
+    assert view.returncode == 0 and view.stderr == "", view.stderr
+    assert len(view.stdout.splitlines()) == len(legend)
 
 
 FIGURES = [
@@ -219,26 +235,29 @@ def test_ags_and_tables_record_their_provenance(smoke_run, model):
 
 def test_ags_drawn_again_are_the_same_bytes(smoke_run, tmp_path, monkeypatch):
     """`sample_ags` and `export_ags_vcf` again for every dataset and model: every AG file
-    (.hapt.gz, its sidecar, .vcf.gz, .tbi) is the smoke run's bytes (issue 37, point 8).
+    (.hapt.gz, its sidecar, .vcf.gz, .tbi, .pgen/.pvar/.psam) is the smoke run's bytes
+    (issue 37, point 8).
 
     The steps run as the rules call them, on the smoke run's checkpoints and data (linked),
     with the relative paths and parameters its AG sidecars recorded, into another folder.
     """
-    from genosynth.config import load_schema, validate_config
     from genosynth.models import MODELS as REGISTRY
     from genosynth.provenance import read_provenance
     from genosynth.steps import export, sample
 
-    schema = load_schema(REPO / "workflow/schemas/config.schema.yaml")
-    config = validate_config(yaml.safe_load((REPO / "config/smoke.yaml").read_text()), schema)
     for ds in DATASETS:
         (tmp_path / f"results/{ds}").mkdir(parents=True)
-        for folder in ("data", "models", "privacy"):
+        for folder in ("data", "privacy"):
             (tmp_path / f"results/{ds}/{folder}").symlink_to(smoke_run / f"results/{ds}/{folder}")
+        for model in MODELS:  # the checkpoints linked, the evaluations' AGs drawn again
+            checkpoint = f"results/{ds}/models/{model}/checkpoint.npz"
+            (tmp_path / checkpoint).parent.mkdir(parents=True)
+            (tmp_path / checkpoint).symlink_to(smoke_run / checkpoint)
     monkeypatch.chdir(tmp_path)
     for ds in DATASETS:
         for model in MODELS:
             ags, vcf = f"results/{ds}/ags/{model}.hapt.gz", f"results/{ds}/ags/{model}.vcf.gz"
+            drawn = f"results/{ds}/models/{model}/ags.hapt.gz"
             made = read_provenance(smoke_run / ags)
             params, inputs = made["params"], made["inputs"]
             sampling_only = REGISTRY[model].sampling_params
@@ -247,26 +266,27 @@ def test_ags_drawn_again_are_the_same_bytes(smoke_run, tmp_path, monkeypatch):
                 real=inputs["real"],
                 train=inputs["train"],
                 info=inputs["info"],
-                ags=ags,
+                ags=drawn,
                 sampling=params["sampling"],
                 model_settings={
                     k: v for k, v in params["model_params"].items() if k in sampling_only
                 },
                 repair=params["repair"],
             )
-            export.export_vcf(
-                ags=ags,
+            assert (tmp_path / drawn).read_bytes() == (smoke_run / drawn).read_bytes()
+            export.export_ags(
+                ags=drawn,
                 legend=f"results/{ds}/data/snps.legend",
                 info=f"results/{ds}/data/dataset.json",
-                model=model,
-                privacy_metrics=f"results/{ds}/privacy/{model}.tsv",
-                privacy=config["privacy"],
+                gate=f"results/{ds}/privacy/{model}.gate.json",
+                hapt=ags,
                 vcf=vcf,
                 tbi=f"{vcf}.tbi",
+                **{x: f"results/{ds}/ags/{model}.{x}" for x in ("pgen", "pvar", "psam")},
             )
         files = sorted(p.name for p in (smoke_run / f"results/{ds}/ags").iterdir())
         assert files == sorted(p.name for p in (tmp_path / f"results/{ds}/ags").iterdir())
-        assert len(files) == 4 * len(MODELS), files
+        assert len(files) == 7 * len(MODELS), files
         for name in files:
             again, first = (base / f"results/{ds}/ags/{name}" for base in (tmp_path, smoke_run))
             assert again.read_bytes() == first.read_bytes(), f"{ds}/{name}"

@@ -146,7 +146,8 @@ def get_released_ags(ds, suffix=".vcf.gz"):
 def get_releases(ds, model):
     """Every file that releases a model's AGs (export_ags_vcf, export_imputation_panel): what a
     failed privacy gate removes where an earlier run left it."""
-    released = [f"results/{ds}/ags/{model}.{x}" for x in ("hapt.gz", "vcf.gz", "vcf.gz.tbi")]
+    formats = ("hapt.gz", "vcf.gz", "vcf.gz.tbi", "pgen", "pvar", "psam")
+    released = [f"results/{ds}/ags/{model}.{x}" for x in formats]
     return released + [f"results/{ds}/imputation/panel_{model}.{x}" for x in PANEL_FILES]
 
 
@@ -219,6 +220,7 @@ def get_all_outputs():
         outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures()]
         outputs.append(f"results/{ds}/metrics.tsv")
         outputs += list(get_released_ags(ds).values())
+        outputs += list(get_released_ags(ds, ".pgen").values())
     return outputs + get_downstream_outputs() + get_dna_outputs() + get_download_outputs()
 
 
@@ -481,7 +483,7 @@ def get_dna_outputs():
     if not DNA["enabled"]:
         return []
     figures = [f"results/dna/figures/{f}.png" for f in DNA_FIGURES]
-    designs = [f"results/dna/designs/{e}.tsv" for e in DNA_EXPERIMENTS]
+    designs = [f"results/dna/designs/{e}.{x}" for e in DNA_EXPERIMENTS for x in ("tsv", "fasta")]
     return figures + designs + ["results/dna/metrics.tsv"]
 
 

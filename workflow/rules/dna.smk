@@ -219,6 +219,7 @@ rule design_dna_sequences:
         unpack(get_dna_design_inputs),
     output:
         designs="results/dna/designs/{dna_experiment}.tsv",
+        fasta="results/dna/designs/{dna_experiment}.fasta",
     log:
         "results/logs/design_dna_sequences/{dna_experiment}.log",
     benchmark:

@@ -80,6 +80,9 @@ rule export_ags_vcf:
         hapt="results/{ds}/ags/{model}.hapt.gz",
         vcf="results/{ds}/ags/{model}.vcf.gz",
         tbi="results/{ds}/ags/{model}.vcf.gz.tbi",
+        pgen="results/{ds}/ags/{model}.pgen",
+        pvar="results/{ds}/ags/{model}.pvar",
+        psam="results/{ds}/ags/{model}.psam",
     log:
         "results/logs/export_ags_vcf/{ds}/{model}.log",
     benchmark:

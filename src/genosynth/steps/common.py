@@ -16,6 +16,8 @@ __all__ = [
     "LAYOUT_GENOTYPE_PAIRS",
     "LAYOUT_HAPLOTYPES",
     "METRIC_COLUMNS",
+    "ag_individuals",
+    "ag_pairing",
     "dataset_info",
     "drop_phenotype",
     "version_record",
@@ -45,25 +47,58 @@ def drop_phenotype(matrix: np.ndarray, layout: str) -> np.ndarray:
     return matrix[:, :-1] if layout == LAYOUT_GENOTYPE_PAIRS else matrix
 
 
+def ag_individuals(ags, meta: dict) -> tuple[list[str], np.ndarray, bool]:
+    """Individuals of an AG file: (names, allele matrix, whether rows are genotype pairs).
+
+    Haplotype layout: names ``<id>`` of the row pairs ``<id>_A``, ``<id>_B`` and the
+    (n_haplotypes, n_snps) matrix; genotype pairs: the row ids and the
+    (n_individuals, 2 * n_snps) matrix without the phenotype column.
+    """
+    from genosynth import formats
+
+    ids, matrix = formats.read_hapt_matrix(ags)
+    if meta["layout"] == LAYOUT_GENOTYPE_PAIRS:
+        return ids, matrix[:, : 2 * meta["n_snps"]], True
+    return [i.rsplit("_", 1)[0] for i in ids[::2]], matrix, False
+
+
+def ag_pairing(genotype_pairs: bool) -> str:
+    """The ``##genosynth_pairing`` text: which AG rows form one individual."""
+    if genotype_pairs:
+        return (
+            "each AG row is one individual; its allele columns 2i and 2i+1 are the "
+            "unphased genotype at site i"
+        )
+    return (
+        "AG haplotype rows 2k and 2k+1 of the .hapt.gz (<id>_A and <id>_B) form individual "
+        "<id> as the phased genotype A|B, in row order; an odd last row is a haploid individual"
+    )
+
+
 def write_ag_vcf(*, ags, legend, info, vcf, tbi=None, provenance=None) -> None:
-    """AGs (``.hapt.gz``) as a bgzipped, indexed VCF with the real CHROM/POS/REF/ALT.
+    """AGs (``.hapt.gz``) as a bgzipped, indexed VCF with the real CHROM/POS/ID/REF/ALT.
 
     Haplotype rows ``<id>_A``/``<id>_B`` pair into phased diploids named ``<id>``;
-    genotype-pair rows (the phenotype column dropped) are unphased individuals.
+    genotype-pair rows (the phenotype column dropped) are unphased individuals
+    (:func:`ag_pairing` says which, in the ``##genosynth_pairing`` line). The
+    dataset's contig lengths and reference build (``dataset.json``) go into the
+    header, the AGs' ALT allele frequency into ``INFO/AF``.
     """
     from genosynth import formats  # pysam: only the steps that write a VCF load it
 
     meta = dataset_info(info)
-    ids, matrix = formats.read_hapt_matrix(ags)
-    sites = formats.read_legend(legend)
-    pairs = meta["layout"] == LAYOUT_GENOTYPE_PAIRS
-    if pairs:
-        matrix = matrix[:, : 2 * meta["n_snps"]]
-        samples = ids
-    else:
-        samples = [i.rsplit("_", 1)[0] for i in ids[::2]]
+    samples, matrix, pairs = ag_individuals(ags, meta)
     written = formats.write_vcf(
-        vcf, matrix, sites, samples, genotype_pairs=pairs, provenance=provenance
+        vcf,
+        matrix,
+        formats.read_legend(legend),
+        samples,
+        genotype_pairs=pairs,
+        provenance=provenance,
+        contigs=meta.get("contigs"),
+        reference=meta.get("reference"),
+        allele_frequency=True,
+        pairing=ag_pairing(pairs),
     )
     if tbi is not None and str(written[1]) != str(tbi):
         raise GenosynthError(f"index written to {written[1]}, expected {tbi}")

@@ -155,6 +155,17 @@ def _matrix(hs: HaplotypeSet, rows: np.ndarray, phenotype: pd.Series | None):
     return individuals["sample"].tolist(), matrix, individuals.assign(hap_id=individuals["sample"])
 
 
+def _coordinates(hs: HaplotypeSet) -> dict:
+    """``contigs`` (length of each chromosome of the sites, where the source gave it) and
+    ``reference`` (the build, or None) of a dataset: what its VCFs' headers carry."""
+    lengths = hs.header.get("contigs", {})
+    chroms = pd.unique(hs.sites["chrom"].astype(str))
+    return {
+        "contigs": {c: int(lengths[c]) for c in chroms if c in lengths},
+        "reference": hs.header.get("reference"),
+    }
+
+
 def build_dataset(
     *, name: str, haplotypes, phenotypes, outputs: Mapping, dataset: Mapping, split: Mapping
 ) -> None:
@@ -193,6 +204,7 @@ def build_dataset(
         "phenotype_column": phenotype is not None,
         "causal_site": causal,
         "n_rows": {k: len(s[0]) for k, s in sides.items()},
+        **_coordinates(hs),
         "settings": dict(dataset),
         "split": dict(split),
         **version_record(),

@@ -46,6 +46,7 @@ __all__ = [
     "train_generator",
     "train_oracle",
     "train_predictor",
+    "write_designs_fasta",
 ]
 
 log = logging.getLogger(__name__)
@@ -390,8 +391,11 @@ def _length(experiment: str, inputs: Mapping) -> int:
     return int(_load(inputs["kmers"])["train"].shape[1])
 
 
-def design(*, experiment: str, inputs: Mapping, output, settings: Mapping, threads=1) -> None:
-    """Design sequences for one experiment and score them (``designs/<experiment>.tsv``).
+def design(
+    *, experiment: str, inputs: Mapping, output, settings: Mapping, threads=1, fasta=None
+) -> None:
+    """Design sequences for one experiment and score them (``designs/<experiment>.tsv``, and
+    the same as ``fasta`` (:func:`write_designs_fasta`) where given).
 
     ``settings``: ``method`` (``joint`` through ``inputs["generator"]`` or ``activation``),
     ``n_designs``, ``steps``, ``lr``, ``prior_weight``, ``noise``, ``seed``, plus the
@@ -432,6 +436,22 @@ def design(*, experiment: str, inputs: Mapping, output, settings: Mapping, threa
     log.info("%s: objective %.3f -> %.3f over %d steps", experiment, trace[0], trace[-1],
              len(trace))  # fmt: skip
     write_table(output, table)
+    if fasta is not None:
+        write_designs_fasta(fasta, table)
+
+
+def write_designs_fasta(path, table: pd.DataFrame) -> None:
+    """Designs as FASTA, atomically: ``><experiment>_<design> <score>=<value> ...``, then the
+    sequence on one line; the scores are every column of ``table`` but ``experiment``,
+    ``design`` and ``sequence`` (6 significant digits, ``nan`` where missing)."""
+    scores = [c for c in table.columns if c not in ("experiment", "design", "sequence")]
+    lines = []
+    for row in table.itertuples(index=False):
+        values = " ".join(f"{c}={float(getattr(row, c)):.6g}" for c in scores)
+        lines.append(f">{row.experiment}_{row.design} {values}".rstrip())
+        lines.append(str(row.sequence))
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n")
 
 
 def _truth(codes: np.ndarray, settings: Mapping):
