@@ -33,7 +33,7 @@ def test_ingest_without_panel_labels_every_sample_with_the_source(tmp_path):
     assert hs.samples["hap_id"].tolist() == ["S1_A", "S1_B", "S2_A", "S2_B", "S3_A", "S3_B"]
     assert hs.samples["pop"].tolist() == ["mine"] * 6
     assert hs.samples["super_pop"].tolist() == ["mine"] * 6
-    assert hs.sites["id"].tolist() == ["1:100_A_G", "1:700_T_C", "2:50_G_T"]
+    assert hs.sites["id"].tolist() == ["rs1", "rs7", "rs10"]  # the VCF's own IDs
 
 
 # --- config: unlabelled sources and test_source -------------------------------

@@ -78,7 +78,8 @@ def ingest(
             unknown_samples=policies["unknown_samples"],
         )
     if "panel" not in inputs:
-        hs = HaplotypeSet(hs.haplotypes, hs.sites, hs.samples.assign(pop=label, super_pop=label))
+        samples = hs.samples.assign(pop=label, super_pop=label)
+        hs = HaplotypeSet(hs.haplotypes, hs.sites, samples, header=hs.header)
     log.info("ingested %d haplotypes x %d sites; %s", hs.n_haplotypes, hs.n_sites, counts)
     provenance = version_record(inputs=dict(inputs), policies=dict(policies), region=region)
     save_haplotype_set(haplotypes, hs, provenance=provenance)
