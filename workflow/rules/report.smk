@@ -41,6 +41,8 @@ rule make_reproduction_table:
             caption="../report/reproduction.rst",
             category="Reproduction",
         ),
+    params:
+        paper_data=get_paper_datasets(),
     log:
         "results/logs/make_reproduction_table.log",
     benchmark:
