@@ -41,13 +41,13 @@ rule make_reproduction_table:
             caption="../report/reproduction.rst",
             category="Reproduction",
         ),
-    params:
-        paper_data=get_paper_datasets(),
     log:
         "results/logs/make_reproduction_table.log",
     benchmark:
         "results/benchmarks/make_reproduction_table.tsv"
     conda:
         "../../envs/popgen.yaml"
+    params:
+        paper_data=get_paper_datasets(),
     script:
         "../../scripts/make_reproduction_table.py"
