@@ -18,7 +18,7 @@ if not config:
 # (an optional addition to PYTHONPATH, not a required variable: no envvars directive).
 os.environ.update(
     PYTHONPATH=os.pathsep.join(
-        filter(None, [os.path.join(workflow.basedir, "src"), os.environ.get("PYTHONPATH")])
+        filter(None, [os.path.join(workflow.current_basedir, "src"), os.environ.get("PYTHONPATH")])
     )
 )
 

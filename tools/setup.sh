@@ -34,8 +34,11 @@ if [ ${#missing_pkgs[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo"; else SUDO="none"; fi
     if [ "$SUDO" != "none" ]; then
         export DEBIAN_FRONTEND=noninteractive
-        $SUDO apt-get update -qq
-        $SUDO apt-get install -y -qq "${missing_pkgs[@]}" >/dev/null
+        # A fresh cloud machine often runs its own apt updates at boot: wait for the dpkg and
+        # apt lists locks (at most APT_LOCK_TIMEOUT seconds, default 5 minutes), then fail.
+        apt=($SUDO apt-get -o "DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT:-300}")
+        "${apt[@]}" update -qq
+        "${apt[@]}" install -y -qq "${missing_pkgs[@]}" >/dev/null
     else
         echo "Not root and no sudo: install these yourself, then rerun:" >&2
         for entry in "${tools[@]}"; do

@@ -16,6 +16,7 @@ import yaml
 from conftest import REPO, run_snakemake
 
 from genosynth import plink
+from genosynth.metrics import unknown_metrics
 
 pytestmark = pytest.mark.workflow
 
@@ -295,8 +296,12 @@ def test_ags_drawn_again_are_the_same_bytes(smoke_run, tmp_path, monkeypatch):
 def test_reproduction_table(smoke_run):
     table = pd.read_csv(smoke_run / "results/reproduction.tsv", sep="\t")
     assert list(table.columns) == [
-        "paper", "where", "dataset", "model", "metric", "paper_value", "this_run",
+        "paper", "where", "dataset", "model", "metric", "data", "paper_value", "this_run",
     ]  # fmt: skip
+    assert set(table.data) == {"stand-in"}  # smoke data is simulated
+    oracle = table[table.metric == "spearman_held_out"].this_run
+    dna = pd.read_csv(smoke_run / "results/dna/metrics.tsv", sep="\t").set_index("metric")
+    assert oracle.tolist() == pytest.approx([dna.value["spearman_held_out"]])
     row = table[(table.model == "gan") & (table.metric == "aats_test")].iloc[0]
     metrics = pd.read_csv(smoke_run / "results/wide/metrics.tsv", sep="\t")
     want = metrics[(metrics.model == "gan") & (metrics.metric == "aats_test")].value.iloc[0]
@@ -305,6 +310,15 @@ def test_reproduction_table(smoke_run):
     scan = pd.read_csv(smoke_run / "results/scan/metrics.tsv", sep="\t")
     want = scan[(scan.model == "gan") & (scan.metric == "xpehh_pearson_r")].value
     assert len(want) == 1 and xpehh.this_run == pytest.approx(want.iloc[0])  # downstream stage
+
+
+def test_every_metric_written_is_in_the_dictionary(smoke_run):
+    tables = sorted((smoke_run / "results").glob("*/metrics.tsv"))
+    names = set().union(*(pd.read_csv(t, sep="\t").metric for t in tables))
+    summary = pd.read_csv(smoke_run / "results/summary.tsv", sep="\t")
+    assert [t.parent.name for t in tables] == sorted([*DATASETS, "dna"])
+    assert set(summary.metric) == names
+    assert unknown_metrics(names) == []
 
 
 def test_report_html_holds_every_figure(smoke_run):

@@ -4,6 +4,7 @@ import sys
 
 from genosynth.config import check_references, load_schema, validate_config
 from genosynth.errors import GenosynthError
+from genosynth.reproduction import paper_datasets
 from genosynth.steps.train import training_and_sampling
 
 try:  # a bad config stops the run with its one message, before any job
@@ -44,6 +45,11 @@ def get_ingest_inputs(wildcards):
     files = {"vcf": src["vcf"]} if src["format"] == "vcf" else {}
     files = files or {"hapt": src["hapt"], "legend": src["legend"]}
     return files | ({"panel": src["panel"]} if src["panel"] else {})
+
+
+def get_paper_datasets():
+    """The datasets read from the papers' own data (others are stand-ins in reproduction.tsv)."""
+    return paper_datasets(config["sources"], config["datasets"])
 
 
 def get_dataset(ds):

@@ -47,5 +47,7 @@ rule make_reproduction_table:
         "results/benchmarks/make_reproduction_table.tsv"
     conda:
         "../../envs/popgen.yaml"
+    params:
+        paper_data=get_paper_datasets(),
     script:
         "../../scripts/make_reproduction_table.py"
