@@ -230,7 +230,8 @@ def _key_path(error: jsonschema.ValidationError) -> str:
 def check_references(config: Mapping) -> None:
     """Check the settings that name other settings (after :func:`validate_config`).
 
-    ``datasets.<ds>.source`` must name a key of ``sources``.
+    ``datasets.<ds>.source`` must name a key of ``sources``; a config without datasets must
+    enable the DNA track (else it builds nothing).
 
     Raises
     ------
@@ -238,6 +239,13 @@ def check_references(config: Mapping) -> None:
         Naming the key, what it refers to and the known names.
     """
     sources = sorted(config.get("sources", {}))
+    if not config.get("datasets") and not config.get("dna", {}).get("enabled"):
+        raise ConfigError(
+            "datasets",
+            "no dataset and dna.enabled is false: nothing to build",
+            fix="add a dataset under datasets, or set dna.enabled: true for a DNA-only run "
+            "(config/dna_only.yaml)",
+        )
     for name, dataset in config.get("datasets", {}).items():
         source = dataset.get("source")
         if source not in sources:
