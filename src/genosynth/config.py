@@ -233,8 +233,9 @@ def check_references(config: Mapping) -> None:
     """Check the settings that name other settings (after :func:`validate_config`).
 
     ``datasets.<ds>.source`` and ``datasets.<ds>.test_source`` must name keys of
-    ``sources`` (two different ones), and a dataset whose source has no population
-    panel must not ask for labels (:func:`check_labels`).
+    ``sources`` (two different ones), a dataset whose source has no population panel must
+    not ask for labels (:func:`check_labels`), and a config without datasets must enable
+    the DNA track (else it builds nothing).
 
     Raises
     ------
@@ -242,6 +243,13 @@ def check_references(config: Mapping) -> None:
         Naming the key, what it refers to and the known names.
     """
     sources = sorted(config.get("sources", {}))
+    if not config.get("datasets") and not config.get("dna", {}).get("enabled"):
+        raise ConfigError(
+            "datasets",
+            "no dataset and dna.enabled is false: nothing to build",
+            fix="add a dataset under datasets, or set dna.enabled: true for a DNA-only run "
+            "(config/dna_only.yaml)",
+        )
     for name, dataset in config.get("datasets", {}).items():
         source = dataset.get("source")
         if source not in sources:

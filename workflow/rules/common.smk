@@ -221,7 +221,7 @@ def get_metric_fragments(wildcards):
 
 def get_all_outputs():
     """Everything `rule all` builds."""
-    outputs = ["results/summary.tsv", "results/reproduction.tsv"]
+    outputs = ["results/summary.tsv", "results/reproduction.tsv"] if DATASETS else []
     for ds in DATASETS:
         outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures()]
         outputs.append(f"results/{ds}/metrics.tsv")
@@ -399,9 +399,17 @@ def get_dna_binding_inputs(wildcards):
     spec = get_dna_binding_set(wildcards.dna_set)
     if spec["format"] == "simulate":
         return {"table": "results/dna/sources/binding.tsv"}
+    key = f"config key 'dna.binding_sets.{wildcards.dna_set}"
     if not spec["path"]:
-        raise ValueError(f"config key 'dna.binding_sets.{wildcards.dna_set}.path': empty")
-    return {"table": spec["path"]} | ({"test": spec["test_path"]} if spec["test_path"] else {})
+        raise ValueError(f"{key}.path': empty")
+    inputs = {"table": spec["path"]} | ({"test": spec["test_path"]} if spec["test_path"] else {})
+    needs = {"selex": ["values_path"], "bed": ["genome"], "narrowpeak": ["genome"]}
+    needs["selex"] += ["test_values_path"] if spec["test_path"] else []
+    for name in needs.get(spec["format"], []):
+        if not spec[name]:
+            raise ValueError(f"{key}.{name}': needed with format {spec['format']}")
+        inputs[name.removesuffix("_path")] = spec[name]
+    return inputs
 
 
 def get_dna_predictor_data(wildcards):
@@ -446,8 +454,8 @@ def get_dna_design_inputs(wildcards):
         generator = f"{models}/wgan_binding/checkpoint.npz"
     if settings["method"] == "joint":
         inputs["generator"] = generator
-    if exp == "motif_design" and settings["jaspar"]:
-        inputs["jaspar"] = settings["jaspar"]
+    if exp == "motif_design" and (settings["motif_file"] or settings["jaspar"]):
+        inputs["jaspar"] = settings["motif_file"] or settings["jaspar"]
     return inputs
 
 

@@ -1,9 +1,14 @@
-"""Position weight matrices: JASPAR input, log-odds, and the explicit PWM predictor.
+"""Position weight matrices: JASPAR, MEME and HOMER input, log-odds, the explicit PWM predictor.
 
 The explicit predictor of the paper scores a sequence by convolving it with a PWM's
 log-odds matrix and max-pooling over positions (and, with ``both_strands``, over the
 reverse complement). :func:`pwm_scan` is its NumPy form; the differentiable form used
 in design is :func:`genosynth.dna.predictors.pwm_score_tf`.
+
+Motif files (:func:`read_motif`, optionally gzipped): JASPAR (``>MA0058.4<TAB>MAX`` then rows
+``A [ ... ]`` for A, C, G, T), MEME (``MOTIF id [name]``, then ``letter-probability matrix:
+... w= N`` and N rows of A C G T probabilities) or HOMER (``>consensus<TAB>name<TAB>...`` then
+rows of A C G T probabilities). A motif is chosen by id, else by name.
 
 A few JASPAR 2024 CORE matrices are embedded (:data:`EMBEDDED_PFMS`, JASPAR data are
 open access), so the default config runs without a motif file.
@@ -11,6 +16,7 @@ open access), so the default config runs without a motif file.
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 
@@ -18,7 +24,17 @@ import numpy as np
 
 from genosynth.errors import InputError
 
-__all__ = ["EMBEDDED_PFMS", "log_odds", "pwm_positions", "pwm_scan", "read_jaspar"]
+__all__ = [
+    "EMBEDDED_PFMS",
+    "MOTIF_FORMATS",
+    "log_odds",
+    "pwm_positions",
+    "pwm_scan",
+    "read_jaspar",
+    "read_motif",
+]
+
+MOTIF_FORMATS = ("auto", "jaspar", "meme", "homer")
 
 #: JASPAR 2024 CORE counts (rows A, C, G, T) by matrix id.
 EMBEDDED_PFMS: dict[str, tuple[str, list[list[int]]]] = {
@@ -85,7 +101,7 @@ def read_jaspar(path: str | os.PathLike | None, matrix_id: str) -> tuple[str, np
         raise InputError(path, "JASPAR file not found", fix="set the motif file path")
     found: dict[str, tuple[str, list]] = {}
     current = None
-    with open(path) as fh:
+    with _open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             if line.startswith(">"):
                 parts = line[1:].split()
@@ -96,7 +112,9 @@ def read_jaspar(path: str | os.PathLike | None, matrix_id: str) -> tuple[str, np
                 continue
             match = _ROW.match(line)
             if not match:
-                raise InputError(path, "not a JASPAR count row", line=lineno, record=line.strip())
+                raise InputError(path, "not a JASPAR count row", line=lineno, record=line.strip(),
+                                 fix="rows read `A [ 1 2 3 ]` for A, C, G, T; or set "
+                                 "motif_format")  # fmt: skip
             found[current][1].append([float(v) for v in match[2].split()])
     if matrix_id not in found:
         versions = sorted(
@@ -110,6 +128,115 @@ def read_jaspar(path: str | os.PathLike | None, matrix_id: str) -> tuple[str, np
     if len(rows) != 4 or len({len(r) for r in rows}) != 1:
         raise InputError(path, "matrix needs 4 rows of equal length", record=matrix_id)
     return name, np.asarray(rows, dtype=np.float64).T
+
+
+def _open_text(path):
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rt") if gz else open(path)
+
+
+def _motif_format(path) -> str:
+    name = os.fspath(path).lower().removesuffix(".gz")
+    for fmt, suffixes in {"jaspar": (".jaspar", ".pfm"), "meme": (".meme",),
+                          "homer": (".motif", ".motifs", ".homer")}.items():  # fmt: skip
+        if name.endswith(suffixes):
+            return fmt
+    with _open_text(path) as fh:
+        head = [line for _, line in zip(range(50), fh, strict=False)]
+    if any(line.startswith("MEME version") for line in head):
+        return "meme"
+    if any(_ROW.match(line) for line in head):
+        return "jaspar"
+    if head and head[0].startswith(">"):
+        return "homer"
+    raise InputError(path, "cannot tell the motif format from the name or content",
+                     fix="set dna.design.motif_design.motif_format")  # fmt: skip
+
+
+def _probability_row(path, lineno: int, line: str, fmt: str) -> list[float]:
+    fields = line.split()
+    try:
+        row = [float(v) for v in fields]
+    except ValueError:
+        row = []
+    if len(row) != 4:
+        raise InputError(path, f"not a {fmt} matrix row of 4 numbers (A C G T)", line=lineno,
+                         record=line.strip()[:80],
+                         fix=f"check the file is {fmt} (or set motif_format): each matrix row "
+                         "holds the A, C, G, T probabilities")  # fmt: skip
+    return row
+
+
+def _parse_matrices(path, fmt: str) -> dict[str, tuple[str, list, int]]:
+    """``id -> (name, rows, header line)`` of every motif of a MEME or HOMER file."""
+    found: dict[str, tuple[str, list, int]] = {}
+    current, expect = None, 0
+    with _open_text(path) as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if fmt == "meme" and line.startswith("MOTIF"):
+                parts = line.split()[1:] or [f"motif{len(found) + 1}"]
+                current = parts[0]
+                found[current] = (parts[1] if len(parts) > 1 else current, [], lineno)
+                expect = 0
+            elif fmt == "meme" and line.startswith("letter-probability matrix"):
+                match = re.search(r"w=\s*(\d+)", line)
+                expect = int(match[1]) if match else 0
+            elif fmt == "meme" and expect and current is not None and line.strip():
+                found[current][1].append(_probability_row(path, lineno, line, fmt))
+                expect -= 1
+            elif fmt == "homer" and line.startswith(">"):
+                parts = line[1:].rstrip("\n").split("\t")
+                current = parts[1] if len(parts) > 1 and parts[1] else parts[0]
+                found[current] = (parts[0], [], lineno)
+            elif fmt == "homer" and line.strip():
+                if current is None:
+                    raise InputError(path, "matrix row before the first `>` header",
+                                     line=lineno, record=line.strip()[:80],
+                                     fix="start each motif with `>consensus<TAB>name`")  # fmt: skip
+                found[current][1].append(_probability_row(path, lineno, line, fmt))
+    return found
+
+
+def read_motif(path, motif: str, *, fmt: str = "auto") -> tuple[str, np.ndarray]:
+    """Name and matrix of one motif of a JASPAR, MEME or HOMER file.
+
+    Parameters
+    ----------
+    path : path or None
+        Motif file, optionally gzipped; ``None`` or ``""`` uses :data:`EMBEDDED_PFMS`.
+    motif : str
+        Id (JASPAR matrix id, MEME ``MOTIF`` id, HOMER name) or, for MEME, the alternative
+        name; for HOMER also the consensus.
+    fmt : {"auto", "jaspar", "meme", "homer"}
+
+    Returns
+    -------
+    name : str
+    counts : numpy.ndarray, float64, shape (width, 4)
+        Counts (JASPAR) or probabilities, columns A, C, G, T.
+    """
+    if not path or fmt == "jaspar":
+        return read_jaspar(path, motif)
+    if not os.path.exists(path):
+        raise InputError(path, "motif file not found", fix="set the motif file path")
+    fmt = _motif_format(path) if fmt == "auto" else fmt
+    if fmt == "jaspar":
+        return read_jaspar(path, motif)
+    if fmt not in MOTIF_FORMATS:
+        raise InputError(path, f"unknown motif format {fmt!r}", fix=f"use {MOTIF_FORMATS}")
+    found = _parse_matrices(path, fmt)
+    key = motif if motif in found else next((k for k, v in found.items() if v[0] == motif), None)
+    if key is None:
+        shown = ", ".join(list(found)[:5])
+        raise InputError(path, f"no motif {motif!r} among {len(found)} {fmt} motifs",
+                         fix=f"set dna.design.motif_design.motif to an id or name in the file "
+                         f"(e.g. {shown})")  # fmt: skip
+    name, rows, lineno = found[key]
+    if not rows:
+        raise InputError(path, f"motif {key!r} has no matrix rows", line=lineno, record=key,
+                         fix="give the motif's A C G T rows after its header")  # fmt: skip
+    return (name if fmt == "meme" else key), np.asarray(rows, dtype=np.float64)
 
 
 def log_odds(counts: np.ndarray, *, pseudocount: float = 0.01, background=None) -> np.ndarray:

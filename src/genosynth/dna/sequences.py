@@ -433,7 +433,8 @@ def read_binding_table(
     Parameters
     ----------
     path : path
-        ``tsv``: header with ``sequence`` and ``column``; ``gcpbm``: whitespace-separated
+        ``tsv``: tab-separated, a header naming a ``sequence`` column and the ``column`` of
+        values (other columns ignored); ``gcpbm``: whitespace-separated
         ``log_signal sequence`` rows (the gcPBM layout of DNAshapeR); ``deepbind``: the DeepBind
         ENCODE ChIP-seq layout ``FoldID EventID seq Bound``.
     fmt : {"tsv", "gcpbm", "deepbind"}
@@ -453,7 +454,9 @@ def read_binding_table(
     elif fmt == "deepbind":
         frame = pd.read_csv(path, sep="\t").rename(columns={"seq": "sequence", "Bound": "score"})
     elif fmt == "tsv":
-        frame = pd.read_csv(path, sep="\t").rename(columns={column: "score"})
+        frame = pd.read_csv(path, sep="\t")
+        _check_tsv_columns(path, frame, column)
+        frame = frame.rename(columns={column: "score"})
     else:
         raise InputError(path, f"unknown binding format {fmt!r}", fix=f"use {BINDING_FORMATS}")
     missing = {"sequence", "score"} - set(frame.columns)
@@ -474,3 +477,18 @@ def read_binding_table(
             record=str(frame["score"].iloc[bad[0]]),
         )
     return encode(frame["sequence"].astype(str).tolist(), path=path), values
+
+
+def _check_tsv_columns(path, frame: pd.DataFrame, column: str) -> None:
+    """Refuse a TSV table without ``sequence`` or ``column``, naming the columns found."""
+    missing = [c for c in ("sequence", column) if c not in frame.columns]
+    if missing:
+        found = ", ".join(map(repr, map(str, frame.columns)))
+        raise InputError(
+            path,
+            f"no column {' or '.join(map(repr, missing))} in the header; columns found: {found}",
+            line=1,
+            record=found[:80],
+            fix="set dna.binding_sets.<set>.column to the values column, and name the "
+            "sequences column `sequence` (a tab-separated header line)",
+        )

@@ -145,35 +145,60 @@ def simulate_binding(*, table, settings: Mapping) -> None:
     write_table(table, sim.simulate_binding(**settings))
 
 
+def _read_binding_file(inputs: Mapping, part: str, settings: Mapping, rng):
+    """Codes, values and truth of one part (``table`` or ``test``) of a binding set."""
+    from genosynth.dna import binding
+
+    fmt, path = settings["format"], inputs[part]
+    if fmt == "simulate":
+        frame = pd.read_csv(path, sep="\t")
+        codes = seqs.encode(frame["sequence"].tolist(), path=path)
+        y = frame[settings["column"]].to_numpy(float)
+        return codes, y, frame[f"true_{settings['column']}"].to_numpy(float)
+    if fmt == "selex":
+        values = inputs["values" if part == "table" else "test_values"]
+        codes, y = binding.read_selex(path, values, match=settings["match"])
+    elif fmt == "fasta":
+        codes, y = binding.read_scored_fasta(path)
+    elif fmt in binding.REGION_FORMATS:
+        regions = binding.read_regions(path, fmt)
+        codes, negatives = binding.region_windows(
+            seqs.read_genome(inputs["genome"]), regions, length=settings["length"], path=path,
+            flank=settings["negatives"] == "flank",
+        )  # fmt: skip
+        y = np.r_[np.ones(len(codes)), np.zeros(len(negatives))]
+        codes = np.concatenate([codes, negatives])
+    else:
+        codes, y = seqs.read_binding_table(path, fmt, column=settings["column"])
+    y = binding.transform_values(y, settings["transform"], path=path)
+    if settings["negatives"] == "shuffle" and not (y == 0).any():
+        negatives = seqs.shuffle_bases(codes, rng)
+        codes, y = np.concatenate([codes, negatives]), np.r_[y, np.zeros(len(y))]
+    return codes, y, np.full(len(y), np.nan)
+
+
 def prepare_binding(*, inputs: Mapping, output, settings: Mapping, split: Mapping) -> None:
     """One binding set: sequences, measurements (and truth), held-out flag.
 
-    ``settings`` is the set's config: ``format`` (simulate, tsv, gcpbm, deepbind),
-    ``column``, ``negatives`` (``shuffle``: add one composition-preserving shuffle per
-    row of a table without zeros, i.e. positives only, labelled 0). A ``test`` input file is
-    the held-out part; without one a random ``split.test_fraction`` is held out.
+    ``settings`` is the set's config: ``format`` (simulate, tsv, gcpbm, deepbind, selex,
+    fasta, bed, narrowpeak; :mod:`genosynth.dna.binding`), ``column``, ``match`` (selex),
+    ``length`` (regions), ``transform`` (none, log2, log1p; not for simulate), ``negatives``
+    (``shuffle``: one composition-preserving shuffle per row of a table without zeros, i.e.
+    positives only, labelled 0; ``flank``: flanking windows of regions). ``inputs``:
+    ``table`` and optional ``test`` (the held-out part; without one a random
+    ``split.test_fraction`` is held out), ``values``/``test_values`` (selex), ``genome``
+    (regions).
     """
-    fmt = settings["format"]
+    if settings["negatives"] == "flank" and settings["format"] not in ("bed", "narrowpeak"):
+        raise ConfigError(
+            "dna.binding_sets.<set>.negatives",
+            f"flank needs regions (format bed or narrowpeak), not {settings['format']}",
+            fix="use negatives: shuffle or none",
+        )
     rng = np.random.default_rng(split["seed"])
-
-    def read(path):
-        if fmt == "simulate":
-            frame = pd.read_csv(path, sep="\t")
-            codes = seqs.encode(frame["sequence"].tolist(), path=path)
-            return (
-                codes,
-                frame[settings["column"]].to_numpy(float),
-                frame[f"true_{settings['column']}"].to_numpy(float),
-            )
-        codes, y = seqs.read_binding_table(path, fmt, column=settings["column"])
-        if settings["negatives"] == "shuffle" and not (y == 0).any():
-            negatives = seqs.shuffle_bases(codes, rng)
-            codes, y = np.concatenate([codes, negatives]), np.r_[y, np.zeros(len(y))]
-        return codes, y, np.full(len(y), np.nan)
-
-    codes, y, truth = read(inputs["table"])
+    codes, y, truth = _read_binding_file(inputs, "table", settings, rng)
     if "test" in inputs:
-        t_codes, t_y, t_truth = read(inputs["test"])
+        t_codes, t_y, t_truth = _read_binding_file(inputs, "test", settings, rng)
         test = np.r_[np.zeros(len(y), bool), np.ones(len(t_y), bool)]
         codes, y, truth = np.concatenate([codes, t_codes]), np.r_[y, t_y], np.r_[truth, t_truth]
     else:
@@ -366,12 +391,18 @@ def oracle_figure(*, predictions, figure, metrics) -> None:
 
 
 # --- design -----------------------------------------------------------------------------
+def _motif(settings: Mapping) -> tuple[str, np.ndarray]:
+    """Name and counts of the motif-design matrix (``motif_file`` or ``jaspar`` or embedded)."""
+    path = settings.get("motif_file") or settings.get("jaspar")
+    return motifs.read_motif(path, settings["motif"], fmt=settings.get("motif_format", "auto"))
+
+
 def _score_fn(experiment: str, inputs: Mapping, settings: Mapping):
     """The design objective (TensorFlow) and the numpy scorers recorded per design."""
     from genosynth.dna.predictors import load_predictor, pwm_score_tf
 
     if experiment == "motif_design":
-        _, counts = motifs.read_jaspar(settings["jaspar"], settings["motif"])
+        _, counts = _motif(settings)
         weights = motifs.log_odds(counts)
         return pwm_score_tf(weights), {"pwm": lambda x: motifs.pwm_scan(x, weights)}
     if experiment == "binding_design":
@@ -474,7 +505,7 @@ def plot_design(*, experiment: str, designs, inputs: Mapping, figure, metrics, s
     codes = seqs.encode(table["sequence"].tolist(), path=designs)
     values: dict[str, float] = {"n_designs": len(table)}
     if experiment == "motif_design":
-        name, counts = motifs.read_jaspar(settings["jaspar"], settings["motif"])
+        name, counts = _motif(settings)
         weights = motifs.log_odds(counts)
         best = weights.max(axis=1).sum()
         values |= {
