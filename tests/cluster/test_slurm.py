@@ -2,8 +2,8 @@
 
 Runs a subset of config/smoke.yaml through `--workflow-profile profiles/slurm` (executor `slurm`,
 status via `squeue`): the `wide` dataset with the two baselines, targets `figures/pca.png` and the
-Markov AGs' VCF (simulate, ingest, subset, 2 x train, 2 x sample, privacy, export, PCA: 10 jobs,
-about 3 minutes on 2 cores; the full smoke run is tested locally in tests/workflow). Checks the
+Markov AGs' VCF (simulate, ingest, subset, 2 x train, 2 x sample, privacy, gate, export, PCA: 11
+jobs, about 3 minutes on 2 cores; the full smoke run is tested in tests/workflow). Checks the
 outputs, that every job went through sbatch with its resources, and that a job failing once is
 retried and reported (tests/cluster/retry_workflow, a test-only Snakefile).
 
@@ -137,7 +137,7 @@ def test_every_job_went_through_sbatch(smoke_slurm, slurm):
     _, out, _ = smoke_slurm
     submitted = SUBMITTED.findall(out)
     done = re.search(r"(\d+) of (\d+) steps \(100%\) done", out)
-    assert done and len(submitted) == int(done.group(2)) == 10, out[-3000:]
+    assert done and len(submitted) == int(done.group(2)) == 11, out[-3000:]
     rules = set()
     for _, jobid, log in submitted:
         rule = re.search(r"slurm_logs/rule_(\w+)/", log).group(1)
