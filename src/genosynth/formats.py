@@ -49,6 +49,7 @@ __all__ = [
     "read_panel",
     "read_text_bytes",
     "sample_of_hap_id",
+    "site_columns",
     "site_order",
     "write_hapt",
     "write_legend",
@@ -939,11 +940,11 @@ def _vcf_header(
     return "\n".join(lines) + "\n"
 
 
-def _vcf_chunks(sites: pd.DataFrame, body: np.ndarray, info=None, chunk: int = 2000):
-    """Yield the record lines as bytes, ``chunk`` sites at a time (``info``: INFO per site)."""
+def site_columns(sites: pd.DataFrame) -> pd.Series:
+    """``CHROM POS ID REF ALT`` of each site, tab-separated (the VCF's and the .pvar's first
+    five columns; an empty id is ``.``)."""
     ids = sites["id"].astype(str).replace("", ".")
-    info = "." if info is None else pd.Series(info, index=sites.index)
-    prefix = (
+    return (
         sites["chrom"].astype(str)
         + "\t"
         + sites["position"].astype(np.int64).astype(str)
@@ -953,10 +954,13 @@ def _vcf_chunks(sites: pd.DataFrame, body: np.ndarray, info=None, chunk: int = 2
         + sites["a0"].astype(str)
         + "\t"
         + sites["a1"].astype(str)
-        + "\t.\t.\t"
-        + info
-        + "\tGT\t"
-    ).tolist()
+    )
+
+
+def _vcf_chunks(sites: pd.DataFrame, body: np.ndarray, info=None, chunk: int = 2000):
+    """Yield the record lines as bytes, ``chunk`` sites at a time (``info``: INFO per site)."""
+    info = "." if info is None else pd.Series(info, index=sites.index)
+    prefix = (site_columns(sites) + "\t.\t.\t" + info + "\tGT\t").tolist()
     for start in range(0, len(prefix), chunk):
         parts = []
         for i in range(start, min(start + chunk, len(prefix))):

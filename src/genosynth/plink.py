@@ -19,7 +19,7 @@ import pandas as pd
 
 from genosynth.errors import GenosynthError
 from genosynth.fileio import atomic_paths
-from genosynth.formats import site_order
+from genosynth.formats import site_columns, site_order
 
 __all__ = ["read_pgen", "write_pgen"]
 
@@ -107,18 +107,7 @@ def _pvar_text(sites: pd.DataFrame, contigs: dict) -> str:
             f"##contig=<ID={c}>" if length is None else f"##contig=<ID={c},length={length}>"
         )
     lines.append("#CHROM\tPOS\tID\tREF\tALT")
-    ids = sites["id"].astype(str).replace("", ".")
-    body = (
-        sites["chrom"].astype(str)
-        + "\t"
-        + sites["position"].astype(np.int64).astype(str)
-        + "\t"
-        + ids
-        + "\t"
-        + sites["a0"].astype(str)
-        + "\t"
-        + sites["a1"].astype(str)
-    )
+    body = site_columns(sites)
     return "\n".join(lines + body.tolist()) + "\n"
 
 
