@@ -480,8 +480,8 @@ class RBMModel(HaplotypeModel):
         if self.start_frequencies is None:
             raise GenosynthError(
                 "rbm sample_start 'frequencies' needs the training allele frequencies, which "
-                "this checkpoint predates: fit the model again (a workflow rerun of train_rbm), "
-                "or sample with sample_start 'random'"
+                "this checkpoint predates: fit the model again (a workflow rerun of "
+                "train_network), or sample with sample_start 'random'"
             )
         return self.start_frequencies
 
