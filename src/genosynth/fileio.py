@@ -14,7 +14,14 @@ from pathlib import Path
 
 from genosynth.errors import OutputError
 
-__all__ = ["atomic_path", "atomic_paths", "remove_stale_temporaries", "umask", "write_gzip"]
+__all__ = [
+    "atomic_path",
+    "atomic_paths",
+    "open_text",
+    "remove_stale_temporaries",
+    "umask",
+    "write_gzip",
+]
 
 _UMASK_LOCK = threading.Lock()
 
@@ -158,3 +165,13 @@ def write_gzip(path: str | os.PathLike, data: bytes, *, compresslevel: int = 6) 
             filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0
         ) as fh:
             fh.write(data)
+
+
+def open_text(path: str | os.PathLike, **kwargs):
+    """Open ``path`` for reading text, gzip-compressed or not (told by its first two bytes).
+
+    ``kwargs`` (``encoding``, ``errors``) go to :func:`open` or :func:`gzip.open`.
+    """
+    with open(path, "rb") as fh:
+        compressed = fh.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rt", **kwargs) if compressed else open(path, **kwargs)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from genosynth.dna import sequences as seqs
 from genosynth.errors import InputError
+from genosynth.fileio import open_text
 
 __all__ = [
     "REGION_FORMATS",
@@ -61,7 +62,7 @@ def _data_lines(path, *, is_header) -> list[tuple[int, list[str]]]:
     """``(line number, fields)`` of the non-blank lines, the first left out if a header."""
     if not os.path.exists(path):
         raise InputError(path, "binding file not found", fix="check the path in dna.binding_sets")
-    with seqs._open_text(path) as fh:
+    with open_text(path) as fh:
         rows = [(i, line.split()) for i, line in enumerate(fh, start=1) if line.strip()]
     if rows and is_header(rows[0][1]):
         rows = rows[1:]
@@ -176,7 +177,7 @@ def read_scored_fasta(path) -> tuple[np.ndarray, np.ndarray]:
     if not os.path.exists(path):
         raise InputError(path, "binding FASTA not found", fix="check dna.binding_sets.<set>.path")
     lines, scores, records = [], [], []
-    with seqs._open_text(path) as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             line = line.strip()
             if line.startswith(">"):
@@ -239,7 +240,7 @@ def read_regions(path, fmt: str) -> pd.DataFrame:
     if not os.path.exists(path):
         raise InputError(path, "region file not found", fix="check dna.binding_sets.<set>.path")
     rows = []
-    with seqs._open_text(path) as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip() or line.startswith(("#", "track", "browser")):
                 continue

@@ -16,13 +16,13 @@ open access), so the default config runs without a motif file.
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
 
 import numpy as np
 
 from genosynth.errors import InputError
+from genosynth.fileio import open_text
 
 __all__ = [
     "EMBEDDED_PFMS",
@@ -101,7 +101,7 @@ def read_jaspar(path: str | os.PathLike | None, matrix_id: str) -> tuple[str, np
         raise InputError(path, "JASPAR file not found", fix="set the motif file path")
     found: dict[str, tuple[str, list]] = {}
     current = None
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             if line.startswith(">"):
                 parts = line[1:].split()
@@ -130,19 +130,13 @@ def read_jaspar(path: str | os.PathLike | None, matrix_id: str) -> tuple[str, np
     return name, np.asarray(rows, dtype=np.float64).T
 
 
-def _open_text(path):
-    with open(path, "rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rt") if gz else open(path)
-
-
 def _motif_format(path) -> str:
     name = os.fspath(path).lower().removesuffix(".gz")
     for fmt, suffixes in {"jaspar": (".jaspar", ".pfm"), "meme": (".meme",),
                           "homer": (".motif", ".motifs", ".homer")}.items():  # fmt: skip
         if name.endswith(suffixes):
             return fmt
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         head = [line for _, line in zip(range(50), fh, strict=False)]
     if any(line.startswith("MEME version") for line in head):
         return "meme"
@@ -172,7 +166,7 @@ def _parse_matrices(path, fmt: str) -> dict[str, tuple[str, list, int]]:
     """``id -> (name, rows, header line)`` of every motif of a MEME or HOMER file."""
     found: dict[str, tuple[str, list, int]] = {}
     current, expect = None, 0
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             if fmt == "meme" and line.startswith("MOTIF"):
                 parts = line.split()[1:] or [f"motif{len(found) + 1}"]

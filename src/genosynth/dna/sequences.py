@@ -17,7 +17,6 @@ with ambiguity codes other than ``N`` is logged with their count. Any other char
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
 import re
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from genosynth.errors import InputError
+from genosynth.fileio import open_text
 
 __all__ = [
     "ALPHABET",
@@ -229,9 +229,7 @@ def _junk_error(path, number: int) -> InputError:
 def _find_characters(path, number: int, kind: int) -> tuple[str, int, list[str]]:
     """Name of record ``number``, its first line holding a character of ``kind``, and those."""
     name, line_no, first, found, record = "", 0, None, {}, 0
-    with open(path, "rb") as fh:
-        opener = gzip.open if fh.read(2) == b"\x1f\x8b" else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+    with open_text(path, encoding="utf-8", errors="replace") as fh:
         for line_no, line in enumerate(fh, start=1):
             if line.startswith(">"):
                 record += 1
@@ -263,12 +261,6 @@ def tile_kmers(sequence: str, k: int) -> np.ndarray:
 
 
 # --- annotation -------------------------------------------------------------------------
-def _open_text(path):
-    with open(path, "rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rt") if gz else open(path)
-
-
 def _detect_format(path) -> str:
     name = os.fspath(path).lower().removesuffix(".gz")
     if name.endswith(".gtf"):
@@ -277,7 +269,7 @@ def _detect_format(path) -> str:
         return "gff"
     if name.endswith(".bed"):
         return "bed"
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         first = fh.readline()
     if first.startswith("#NAME"):
         return "gencode"
@@ -311,7 +303,7 @@ def read_annotation(path: str | os.PathLike, fmt: str = "auto") -> pd.DataFrame:
         raise InputError(path, "annotation file not found", fix="set dna.genome.annotation")
     fmt = _detect_format(path) if fmt == "auto" else fmt
     rows = []
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip() or line.startswith(("#", "track", "browser")):
                 continue
