@@ -7,6 +7,9 @@ with script_logging(snakemake.log[0]):
     privacy.aats_figure(
         dataset=snakemake.wildcards.ds,
         tables={m: snakemake.input[m] for m in snakemake.params.models},
+        train=snakemake.input.real_train,
+        test=snakemake.input.real_test,
+        info=snakemake.input.real_info,
         output=snakemake.output.figure,
         metrics=snakemake.output.metrics,
     )

@@ -20,7 +20,7 @@ import scipy.sparse.linalg
 
 from genosynth.errors import GenosynthError
 
-__all__ = ["PCAResult", "fit_pca", "pca_metrics", "project"]
+__all__ = ["PCAResult", "explained_variance_ratio", "fit_pca", "pca_metrics", "project"]
 
 #: Number of matrix elements standardised at once (bounds the float64 temporaries).
 _CHUNK_ELEMENTS = 1 << 23
@@ -203,6 +203,26 @@ def _between_within_ratio(z: np.ndarray, groups: np.ndarray) -> float:
 
 def _variance(x: np.ndarray) -> float:
     return float(np.var(x, ddof=1)) if x.shape[0] > 1 else float("nan")
+
+
+def explained_variance_ratio(pca: PCAResult) -> np.ndarray:
+    """Fraction of the real data's total (standardised) variance on each PC.
+
+    Every polymorphic SNP's standardised column has variance 1 (``ddof=0``),
+    ``n / (n - 1)`` with ``ddof=1`` as in ``explained_variance``; a
+    monomorphic SNP has none. The total is thus ``n_polymorphic n / (n - 1)``.
+
+    Returns
+    -------
+    numpy.ndarray, float64, (n_components,)
+        NaN when no SNP is polymorphic or there is one real haplotype.
+    """
+    n = pca.real_scores.shape[0]
+    n_poly = int(((pca.mean > 0) & (pca.mean < 1)).sum())
+    total = n_poly * n / (n - 1) if n > 1 else 0.0
+    if total <= 0:
+        return np.full(pca.n_components, np.nan)
+    return pca.explained_variance / total
 
 
 def pca_metrics(pca: PCAResult, real_scores, ag_scores_by_model: dict, real_groups) -> list:

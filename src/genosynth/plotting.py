@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from genosynth.fileio import atomic_path
 
-__all__ = ["DPI", "new_figure", "plot_pca", "save_figure"]
+__all__ = ["DPI", "HELD_OUT", "new_figure", "plot_pca", "save_figure"]
 
 #: Resolution of every written figure.
 DPI = 100
@@ -26,6 +26,9 @@ DPI = 100
 _REAL_BACKGROUND = "0.75"
 #: Colour of the AGs.
 _AG_COLOUR = "black"  # not in the tab10 cycle used for real groups
+#: Label of the held-out real haplotypes (the test split) drawn as one more "model": the
+#: yardstick of how far a new sample of real genomes lies from the real data.
+HELD_OUT = "real (held-out)"
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplot_kw):
@@ -45,7 +48,8 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplot_kw):
     """
     if figsize is None:
         figsize = (3.2 * ncols, 3.0 * nrows)
-    fig = Figure(figsize=figsize, dpi=DPI)
+    # constrained layout leaves room for the suptitle, tick labels and colour bars
+    fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
     return fig, axes
@@ -75,13 +79,17 @@ def plot_pca(
     ag_scores_by_model: dict,
     *,
     title: str,
-) -> None:
+    variance_explained=None,
+    ag_groups_by_model: dict | None = None,
+) -> dict:
     """Paper Fig. 1: real haplotypes and each model's AGs on PCs 1-2, 3-4, 5-6.
 
     One row per PC pair available in the scores (up to three), one column for
     the real data (coloured by ``real_groups``, with a legend) and then one
-    per model (its AGs in colour over the real points in grey). Panels of a
-    row share their axis limits.
+    per model (its AGs in black over the real points in grey, or coloured
+    like the real groups when ``ag_groups_by_model`` gives the model's labels:
+    the held-out real rows, :data:`HELD_OUT`, or a conditional model's AGs).
+    Panels of a row share their axis limits.
 
     Parameters
     ----------
@@ -92,17 +100,43 @@ def plot_pca(
         Super-population of each real haplotype.
     ag_scores_by_model : dict of str -> array_like (n_ag, n_components)
     title : str
+    variance_explained : array_like of float, (n_components,), optional
+        Fraction of the real variance on each PC
+        (:func:`genosynth.pca.explained_variance_ratio`), written on the axes.
+    ag_groups_by_model : dict of str -> array_like of str (n_ag,), optional
+
+    Returns
+    -------
+    dict
+        ``"scores"``: str -> numpy.ndarray (n, 2 * n_rows), the drawn
+        coordinates of ``"real"`` and of each model (columns: the x and y of
+        each row); ``"axis_labels"``: one ``(xlabel, ylabel)`` per row;
+        ``"colours"``: str -> list of the colour of each drawn point, per set.
     """
     real = np.asarray(real_scores, dtype=np.float64)
     groups = np.asarray(real_groups).astype(str)
-    models = {k: np.asarray(v, dtype=np.float64) for k, v in ag_scores_by_model.items()}
+    models = {str(k): np.asarray(v, dtype=np.float64) for k, v in ag_scores_by_model.items()}
+    ag_groups = {str(k): np.asarray(v).astype(str) for k, v in (ag_groups_by_model or {}).items()}
     n_pairs = max(1, min(3, real.shape[1] // 2))
     ncols = 1 + len(models)
     fig, axes = new_figure(n_pairs, ncols, figsize=(3.2 * ncols + 1.2, 3.0 * n_pairs + 0.6))
-    labels = list(np.unique(groups))
+    labels = list(np.unique(np.concatenate([groups, *ag_groups.values()])))
     colours = {g: f"C{i % 10}" for i, g in enumerate(labels)}
     marker = {"s": 4, "linewidths": 0, "rasterized": True}
+    ratio = None if variance_explained is None else np.asarray(variance_explained, dtype=float)
 
+    def axis_label(k: int) -> str:
+        if ratio is None or k >= ratio.size or not np.isfinite(ratio[k]):
+            return f"PC{k + 1}"
+        return f"PC{k + 1} ({100 * ratio[k]:.1f}%)"
+
+    drawn = {name: [] for name in ["real", *models]}
+    point_colours = {"real": [colours[g] for g in groups]}
+    for name, ag in models.items():
+        point_colours[name] = (
+            [colours[g] for g in ag_groups[name]] if name in ag_groups else [_AG_COLOUR] * len(ag)
+        )
+    axis_labels = []
     for row in range(n_pairs):
         a, b = 2 * row, 2 * row + 1
         if b >= real.shape[1]:  # a single component: plot it against itself
@@ -111,26 +145,39 @@ def plot_pca(
         stacked = np.concatenate([e for e in everything if e.size], axis=0)
         lo, hi = stacked.min(axis=0), stacked.max(axis=0)
         pad = 0.05 * np.where(hi > lo, hi - lo, 1.0)
+        drawn["real"].append(real[:, [a, b]])
         ax = axes[row, 0]
-        for g in labels:
+        for g in np.unique(groups):
             sel = groups == g
             ax.scatter(real[sel, a], real[sel, b], c=colours[g], label=g, **marker)
         if row == 0:
-            ax.set_title("real")
+            ax.set_title("real (all)")
             ax.legend(loc="best", fontsize="x-small", markerscale=2.5, frameon=False)
         for col, (name, ag) in enumerate(models.items(), start=1):
             ax = axes[row, col]
+            drawn[name].append(ag[:, [a, b]])
             ax.scatter(real[:, a], real[:, b], c=_REAL_BACKGROUND, label="real", **marker)
-            if ag.size:
+            if ag.size and name in ag_groups:
+                for g in np.unique(ag_groups[name]):
+                    sel = ag_groups[name] == g
+                    ax.scatter(ag[sel, a], ag[sel, b], c=colours[g], label=f"{name} {g}",
+                               alpha=0.8, **marker)  # fmt: skip
+            elif ag.size:
                 ax.scatter(ag[:, a], ag[:, b], c=_AG_COLOUR, label=name, alpha=0.6, **marker)
             if row == 0:
                 ax.set_title(name)
+                ax.legend(loc="best", fontsize="xx-small", markerscale=2.5, frameon=False)
+        axis_labels.append((axis_label(a), axis_label(b)))
         for ax in axes[row]:
             ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
             ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
-            ax.set_xlabel(f"PC{a + 1}")
-            ax.set_ylabel(f"PC{b + 1}")
+            ax.set_xlabel(axis_labels[-1][0], fontsize="small")
+            ax.set_ylabel(axis_labels[-1][1], fontsize="small")
             ax.tick_params(labelsize="x-small")
     fig.suptitle(title)
-    fig.tight_layout()
     save_figure(fig, path)
+    return {
+        "scores": {k: np.concatenate(v, axis=1) for k, v in drawn.items()},
+        "axis_labels": axis_labels,
+        "colours": point_colours,
+    }

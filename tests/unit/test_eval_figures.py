@@ -1,4 +1,4 @@
-"""Every evaluation figure writes a non-blank PNG atomically."""
+"""Every evaluation figure writes a PNG atomically and returns the numbers it draws."""
 
 import matplotlib.image
 import numpy as np
@@ -9,6 +9,7 @@ from genosynth.errors import GenosynthError
 from genosynth.evaluate import figures
 from genosynth.evaluate.ld import ld_decay
 from genosynth.evaluate.privacy import aats_sensitivity, privacy_metrics
+from genosynth.plotting import HELD_OUT
 
 
 def population(n, m=40, seed=0, p=None):
@@ -58,97 +59,173 @@ def test_umap_embeds_real_and_ags_together(tmp_path):
         assert np.linalg.norm(centre - a) < np.linalg.norm(centre - b) / 3
 
 
-def test_pairwise_differences(tmp_path, data):
-    real, _, ags, _ = data
+def test_pairwise_differences_counts_hand_worked(tmp_path):
+    """Three rows 000, 011, 111: pair distances 2, 3, 1; the model's 00/00 pair: 0."""
+    real = np.array([[0, 0, 0], [0, 1, 1], [1, 1, 1]], dtype=np.int8)
+    ag = np.zeros((2, 3), dtype=np.int8)
     path = tmp_path / "pairwise_differences.png"
-    figures.plot_pairwise_differences(path, real, ags)
+    drawn = figures.plot_pairwise_differences(path, real, {"zeros": ag})
     assert_png(path)
+    np.testing.assert_array_equal(drawn["bin_edges"], [-0.5, 0.5, 1.5, 2.5, 3.5])
+    np.testing.assert_array_equal(drawn["counts"]["real"], [0, 1, 1, 1])
+    np.testing.assert_array_equal(drawn["counts"]["zeros"], [1, 0, 0, 0])
 
 
-def test_rbm_hidden(tmp_path, data):
-    real, _, _, groups = data
-    rng = np.random.default_rng(0)
-    weights = rng.normal(size=(real.shape[1], 8))
-    hidden = 1 / (1 + np.exp(-(real @ weights)))
+def test_rbm_hidden_draws_the_principal_components(tmp_path):
+    """Activations varying along one direction only: PC1 is that coordinate (up to sign), PC2 0;
+    AGs are projected on the real PCs."""
+    t = np.array([-1.5, -0.5, 0.5, 1.5])
+    x = np.stack([t, 2 * t], axis=1) + 0.5  # one direction (1, 2) / sqrt(5)
     path = tmp_path / "rbm_hidden.png"
-    figures.plot_rbm_hidden(path, hidden, groups, ag_activations=hidden[:10] * 0.9)
+    drawn = figures.plot_rbm_hidden(
+        path, x, ["A", "A", "B", "B"], ag_activations=np.array([[0.5, 0.5]])
+    )
     assert_png(path)
+    sign = np.sign(drawn["real"][-1, 0])
+    np.testing.assert_allclose(sign * drawn["real"][:, 0], t * np.sqrt(5))
+    np.testing.assert_allclose(drawn["real"][:, 1], 0, atol=1e-12)
+    np.testing.assert_allclose(sign * drawn["AGs"][0, 0], 0.0, atol=1e-12)  # the mean
 
 
-def test_allele_frequency(tmp_path, data):
-    real, _, ags, _ = data
+def test_allele_frequency_of_a_4x3_matrix(tmp_path):
+    real = np.array([[1, 0, 0], [1, 1, 0], [1, 0, 0], [0, 0, 0]], dtype=np.int8)
+    ag = np.array([[0, 1, 1], [0, 1, 0]], dtype=np.int8)
     path = tmp_path / "allele_frequency.png"
-    figures.plot_allele_frequency(path, real, ags)
+    drawn = figures.plot_allele_frequency(path, real, {"m": ag})
     assert_png(path)
+    np.testing.assert_allclose(drawn["real"], [0.75, 0.25, 0.0])
+    np.testing.assert_allclose(drawn["m"], [0.0, 1.0, 0.5])
 
 
-def test_fixed_alleles(tmp_path, data):
-    real, _, ags, _ = data
+def test_fixed_alleles_bars(tmp_path):
+    """Site 0 polymorphic in real, fixed in the AGs (lost); site 2 the other way (gained)."""
+    real = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 0]], dtype=np.int8)
+    ag = np.array([[1, 0, 1], [1, 1, 0], [1, 0, 0]], dtype=np.int8)
     path = tmp_path / "fixed_alleles.png"
-    figures.plot_fixed_alleles(path, real, ags, train=real[: len(real) // 2])
+    table = figures.plot_fixed_alleles(path, real, {"m": ag, "copy": real}, train=real)
     assert_png(path)
+    assert table.loc["m", "lost"] == 1 and table.loc["m", "gained"] == 1
+    assert table.loc["copy", "lost"] == 0 and table.loc["copy", "gained"] == 0
+    # sampling 3 rows at p = 0.5 leaves a site fixed with chance 2 / 8; two such sites
+    assert table.loc["m", "by_chance"] == pytest.approx(2 * 0.25)
 
 
-def test_closest_distance(tmp_path, data):
-    real, _, ags, _ = data
+def test_closest_distance_tables(tmp_path):
+    real = np.array([[0, 0, 0, 0], [1, 1, 1, 1], [1, 1, 1, 0]], dtype=np.int8)
+    ag = np.array([[0, 0, 0, 1]], dtype=np.int8)
     path = tmp_path / "closest_distance.png"
-    figures.plot_closest_distance(path, real, ags)
+    drawn = figures.plot_closest_distance(path, real, {"m": ag})
     assert_png(path)
+    assert drawn["m"]["to_closest_ag"].tolist() == [1, 3, 4]
+    assert drawn["m"]["to_closest_real"].tolist() == [3, 1, 1]
 
 
-def test_ld_matrix(tmp_path, data):
-    real, _, ags, _ = data
+def test_ld_matrix_of_two_linked_sites(tmp_path):
+    """Sites 0 and 1 perfectly linked in real (r² = 1), independent in the AGs (r² = 0)."""
+    real = np.array([[0, 0, 1], [0, 0, 0], [1, 1, 1], [1, 1, 0]], dtype=np.int8)
+    ag = np.array([[0, 0, 1], [0, 1, 0], [1, 0, 1], [1, 1, 0]], dtype=np.int8)
     path = tmp_path / "ld_matrix.png"
-    figures.plot_ld_matrix(path, real, ags, max_sites=25)
+    drawn = figures.plot_ld_matrix(path, real, {"m": ag}, max_sites=2)
     assert_png(path)
+    np.testing.assert_array_equal(drawn["sites"], [0, 1])
+    matrix = drawn["m"]
+    assert matrix[1, 0] == pytest.approx(1.0)  # lower: real
+    assert matrix[0, 1] == pytest.approx(0.0)  # upper: AG
+    assert np.isnan(np.diag(matrix)).all()
 
 
-def test_ld_decay(tmp_path, data):
+def test_ld_decay_scales_to_the_real_curves_not_a_collapsed_model(tmp_path):
+    def decay(values):
+        return pd.DataFrame({"bin_start": [0.0, 1000.0], "bin_end": [1000.0, 2000.0],
+                             "mean_r2": values, "n_pairs": [5, 5]})  # fmt: skip
+
+    path = tmp_path / "ld_decay.png"
+    drawn = figures.plot_ld_decay(
+        path,
+        decay([0.2, 0.1]),
+        {HELD_OUT: decay([0.24, 0.1]), "good": decay([0.18, 0.05]), "collapsed": decay([0.9, 0.9])},
+    )
+    assert_png(path)
+    assert drawn["off_scale"] == ["collapsed"]
+    assert drawn["ylim"] == pytest.approx((0.0, 1.15 * 0.24))
+    np.testing.assert_allclose(drawn["curves"]["real"]["distance_kb"], [0.5, 1.5])
+    np.testing.assert_allclose(drawn["curves"]["good"]["mean_r2"], [0.18, 0.05])
+
+
+def test_ld_decay_of_haplotypes(tmp_path, data):
     real, _, ags, _ = data
     pos = np.arange(real.shape[1]) * 1000
-    path = tmp_path / "ld_decay.png"
     decays = {k: ld_decay(v, pos, n_bins=10) for k, v in ags.items()}
-    figures.plot_ld_decay(path, ld_decay(real, pos, n_bins=10), decays)
+    drawn = figures.plot_ld_decay(tmp_path / "ld.png", ld_decay(real, pos, n_bins=10), decays)
+    np.testing.assert_allclose(drawn["curves"]["copies"]["mean_r2"], decays["copies"]["mean_r2"])
+
+
+def test_aats_bars_and_error_bars(tmp_path):
+    metrics = {
+        HELD_OUT: {"aats_train": 0.52, "aa_truth_train": 0.5, "aa_syn_train": 0.54},
+        "m": {"aats_train": 0.9, "aats_test": 0.8, "privacy_loss": -0.1, "privacy_loss_se": 0.02},
+    }
+    path = tmp_path / "aats.png"
+    table = figures.plot_aats(path, metrics)
     assert_png(path)
+    assert list(table.index) == [HELD_OUT, "m"]
+    assert table.loc[HELD_OUT, "aats_train"] == 0.52 and np.isnan(table.loc[HELD_OUT, "aats_test"])
+    assert table.loc["m", "privacy_loss"] == -0.1 and table.loc["m", "privacy_loss_se"] == 0.02
 
 
-def test_aats_and_sensitivity(tmp_path, data):
+def test_aats_of_privacy_metrics_and_sensitivity(tmp_path, data):
     real, test, ags, _ = data
     metrics = {k: privacy_metrics(real, test, v) for k, v in ags.items()}
-    path = tmp_path / "aats.png"
-    figures.plot_aats(path, metrics)
-    assert_png(path)
+    table = figures.plot_aats(tmp_path / "aats.png", metrics)
+    assert table.loc["copies", "aats_train"] == metrics["copies"]["aats_train"]
     tables = {k: aats_sensitivity(real, test, v, n_planted=(1, 5, 10)) for k, v in ags.items()}
     path = tmp_path / "sens" / "aats_sensitivity.png"
-    figures.plot_aats_sensitivity(path, tables)
+    drawn = figures.plot_aats_sensitivity(path, tables)
     assert_png(path)
+    pd.testing.assert_frame_equal(drawn["bernoulli"], tables["bernoulli"][list(drawn["bernoulli"])])
 
 
-def test_training(tmp_path):
-    log = pd.DataFrame(
+def test_training_puts_losses_energies_and_aats_on_separate_axes(tmp_path):
+    gan = pd.DataFrame(
         {
-            "epoch": [0, 1, 2, 3],
+            "epoch": [1, 2, 3, 4],
             "d_loss": [0.7, 0.6, 0.65, 0.6],
             "g_loss": [0.9, 1.1, 1.0, 0.95],
-            "aats": [0.99, 0.8, 0.6, 0.55],
+            "aats": [np.nan, 0.8, np.nan, 0.55],
         }
     )
+    rbm = pd.DataFrame({"epoch": [1, 2], "free_energy_train": [-330.0, -320.0],
+                        "reconstruction_error": [0.2, 0.1], "epoch_s": [0.5, 0.4],
+                        "aats": [0.9, 0.7]})  # fmt: skip
     path = tmp_path / "training.png"
-    figures.plot_training(path, log)
+    panels = figures.plot_training(path, {"gan": gan, "rbm": rbm})
     assert_png(path)
-    path = tmp_path / "t2" / "training.png"
-    figures.plot_training(path, {"epoch": [0, 1], "loss": [1.0, 0.5]})
-    assert_png(path)
+    assert set(panels) == {"adversarial accuracy (ideal 0.5)", "gan losses", "rbm losses",
+                           "rbm free energy"}  # fmt: skip
+    accuracy = panels["adversarial accuracy (ideal 0.5)"]
+    assert accuracy["gan aats"].dropna().to_dict() == {2: 0.8, 4: 0.55}
+    assert accuracy["rbm aats"].dropna().to_dict() == {1: 0.9, 2: 0.7}
+    assert list(panels["rbm free energy"].columns) == ["free_energy_train"]
+    assert list(panels["rbm losses"].columns) == ["reconstruction_error"]  # no timing
+    one = figures.plot_training(
+        tmp_path / "t2" / "training.png", {"epoch": [0, 1], "loss": [1.0, 0.5]}
+    )
+    assert one["losses"]["loss"].tolist() == [1.0, 0.5]
     with pytest.raises(GenosynthError, match="no numeric column"):
         figures.plot_training(tmp_path / "t3" / "x.png", {"epoch": [0, 1]})
     assert not (tmp_path / "t3" / "x.png").exists()
 
 
-def test_haplostrips(tmp_path, data):
-    real, _, ags, _ = data
+def test_haplostrips_sorts_rows_by_distance_to_the_consensus(tmp_path):
+    real = np.array([[1, 1, 0], [0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], dtype=np.int8)
+    ag = np.array([[0, 0, 0], [1, 1, 0]], dtype=np.int8)
     path = tmp_path / "haplostrips.png"
-    figures.plot_haplostrips(path, real, ags)
+    drawn = figures.plot_haplostrips(path, real, {"m": ag}, min_maf=0.2)
     assert_png(path)
+    # site 2 is monomorphic (dropped); consensus over sites 0-1 (p = 3/5) is (1, 1): distances
+    # 0, 2, 1, 0, 1, sorted stably
+    np.testing.assert_array_equal(drawn["real"], [[1, 1], [1, 1], [1, 0], [0, 1], [0, 0]])
+    np.testing.assert_array_equal(drawn["m"], [[1, 1], [0, 0]])
 
 
 def test_haplostrips_step_writes_local_haplotype_rows(tmp_path, data):

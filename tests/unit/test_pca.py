@@ -2,12 +2,18 @@
 
 from types import SimpleNamespace
 
-import matplotlib.image
 import numpy as np
 import pytest
 
 from genosynth.errors import GenosynthError
-from genosynth.pca import PCAResult, _between_within_ratio, fit_pca, pca_metrics, project
+from genosynth.pca import (
+    PCAResult,
+    _between_within_ratio,
+    explained_variance_ratio,
+    fit_pca,
+    pca_metrics,
+    project,
+)
 from genosynth.plotting import plot_pca
 
 
@@ -135,22 +141,40 @@ def test_errors(data):
         fit_pca(h[:5], n_components=6)
 
 
-def test_plot_pca_writes_png(data, tmp_path):
+def test_plot_pca_draws_the_scores_with_variance_explained(data, tmp_path):
     h, groups, pca = data
     rng = np.random.default_rng(6)
     ag = (rng.random((80, h.shape[1])) < h.mean(axis=0)).astype(np.int8)
     path = tmp_path / "fig" / "pca.png"
-    plot_pca(
+    ag_scores = project(pca, ag)
+    drawn = plot_pca(
         path,
         pca.real_scores,
         groups,
-        {"bernoulli": project(pca, ag), "copy": pca.real_scores[:50]},
+        {"bernoulli": ag_scores, "copy": pca.real_scores[:50]},
         title="test",
+        variance_explained=explained_variance_ratio(pca),
+        ag_groups_by_model={"copy": groups[:50]},
     )
     assert [p.name for p in path.parent.iterdir()] == ["pca.png"]
-    img = matplotlib.image.imread(path)
-    assert img.ndim == 3 and img.shape[0] > 300 and img.shape[1] > 600
-    assert img.std() > 0
+    np.testing.assert_array_equal(drawn["scores"]["real"], pca.real_scores[:, :6])
+    np.testing.assert_array_equal(drawn["scores"]["bernoulli"], ag_scores[:, :6])
+    ratio = explained_variance_ratio(pca)
+    assert drawn["axis_labels"][0] == (
+        f"PC1 ({100 * ratio[0]:.1f}%)",
+        f"PC2 ({100 * ratio[1]:.1f}%)",
+    )
+    assert set(drawn["colours"]["bernoulli"]) == {"black"}
+    assert drawn["colours"]["copy"] == drawn["colours"]["real"][:50]  # coloured by label
+
+
+def test_explained_variance_ratio_of_a_toy_matrix():
+    """Two identical polymorphic columns and a monomorphic one: one PC holds all the variance."""
+    h = np.array([[0, 0, 1], [1, 1, 1], [0, 0, 1], [1, 1, 1]], dtype=np.int8)
+    fit = fit_pca(h, n_components=2)
+    np.testing.assert_allclose(explained_variance_ratio(fit), [1.0, 0.0], atol=1e-12)
+    # standardised columns are +-1; PC1 = (1, 1) / sqrt(2): scores +-sqrt(2)
+    np.testing.assert_allclose(np.abs(fit.real_scores[:, 0]), np.sqrt(2))
 
 
 def test_lanczos_path_matches_dense(data, monkeypatch):

@@ -45,6 +45,9 @@ rule check_privacy_gate:
 rule plot_aats:
     input:
         unpack(lambda w: {m: f"results/{w.ds}/privacy/{m}.tsv" for m in MODELS}),
+        real_train="results/{ds}/data/train.hapt.gz",
+        real_test="results/{ds}/data/test.hapt.gz",
+        real_info="results/{ds}/data/dataset.json",
     output:
         figure=report(
             "results/{ds}/figures/aats.png",

@@ -14,7 +14,7 @@ def _bin_labels(table: pd.DataFrame) -> list[str]:
     return [f"{lo:.3g}-{hi:.3g}" for lo, hi in zip(table.maf_lo, table.maf_hi, strict=True)]
 
 
-def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> None:
+def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> dict[str, pd.DataFrame]:
     """Paper Fig 3: mean DR2 and true dosage r² per MAF bin, one line per panel.
 
     A third panel shows each AG panel's true r² gain over the reference alone
@@ -28,6 +28,13 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> None:
         r2_gain_se`` (one row per panel and bin); the panel ``reference`` is
         drawn in black.
     title : str
+
+    Returns
+    -------
+    dict of str -> pandas.DataFrame
+        ``mean_dr2``, ``dosage_r2``, ``r2_gain`` and ``r2_gain_se`` as drawn:
+        one row per MAF bin (its label), one column per panel (the gains: AG
+        panels only).
     """
     fig, axes = new_figure(1, 3, figsize=(15, 4.2))
     groups = list(scores.groupby("panel", sort=False))
@@ -46,6 +53,15 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> None:
             style = {"color": f"C{i}", "fmt": "o", "ms": 3, "capsize": 2}
             gain_ax.errorbar(x, rows["r2_gain"], yerr=2 * rows["r2_gain_se"], **style)
     gain_ax.axhline(0, color="black", lw=1)
+    labels = _bin_labels(groups[0][1])
+    drawn = {
+        column: pd.DataFrame(
+            {panel: rows[column].to_numpy() for panel, rows in groups
+             if column.startswith("mean") or column.startswith("dosage") or panel != "reference"},
+            index=labels,
+        )
+        for column in ("mean_dr2", "dosage_r2", "r2_gain", "r2_gain_se")
+    }  # fmt: skip
     gain_ax.set_ylabel("true r² gain over the reference (± 2 SE)")
     first = groups[0][1]
     for ax in axes[0]:
@@ -54,13 +70,13 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> None:
         ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize="x-small", frameon=False)
     fig.suptitle(title)
-    fig.tight_layout()
     save_figure(fig, path)
+    return drawn
 
 
 def plot_scan(
     path, x: np.ndarray, values: dict, *, peaks: dict, r: dict, ylabel: str, title: str
-) -> None:
+) -> dict:
     """Paper Fig 4: a scan along the region, real vs the AGs of each model.
 
     One row per model: the real scan (grey) and the AG scan (colour) against
@@ -79,33 +95,46 @@ def plot_scan(
     r : dict of str -> float
         Correlation of each model's scan with the real one.
     ylabel, title : str
+
+    Returns
+    -------
+    dict of str -> pandas.DataFrame
+        Per model (``"real"`` alone when there is none), the drawn series:
+        ``position_mb``, ``real`` and the model's values, and ``real_peak`` /
+        ``ag_peak`` (True at the marked peaks).
     """
     models = [k for k in values if k != "real"]
     n_rows = max(1, len(models))
     fig, axes = new_figure(n_rows, 2, figsize=(12, 2.4 * n_rows + 0.6))
     mb = np.asarray(x, dtype=np.float64) / 1e6
     real = values["real"]
+    drawn = {}
     for row, model in enumerate(models or ["real"]):
         ax, sc = axes[row]
+        series = pd.DataFrame({"position_mb": mb, "real": real})
+        series["real_peak"] = np.isin(np.arange(len(real)), peaks["real"])
         ax.plot(mb, real, color="0.55", lw=0.8, label="real")
         ax.plot(mb[peaks["real"]], real[peaks["real"]], "v", color="black", ms=6)
         if model != "real":
             ag = values[model]
+            series[model] = ag
+            series["ag_peak"] = np.isin(np.arange(len(ag)), peaks[model])
             ax.plot(mb, ag, color=f"C{row}", lw=0.8, alpha=0.85, label=f"{model} AGs")
             ax.plot(mb[peaks[model]], ag[peaks[model]], "o", mfc="none", mec=f"C{row}", ms=7)
             sc.scatter(real, ag, s=5, color=f"C{row}", linewidths=0, rasterized=True)
             sc.set_xlabel(f"real {ylabel}")
             sc.set_ylabel(f"{model} {ylabel}")
             sc.set_title(f"{model}: Pearson r = {r.get(model, np.nan):.3f}", fontsize="small")
+        drawn[model] = series
         ax.set_ylabel(ylabel)
         ax.legend(loc="upper right", fontsize="x-small", frameon=False)
     axes[-1, 0].set_xlabel("position (Mb)")
     fig.suptitle(title)
-    fig.tight_layout()
     save_figure(fig, path)
+    return drawn
 
 
-def plot_phenotype(path, tables: dict, stats: dict, *, title: str) -> None:
+def plot_phenotype(path, tables: dict, stats: dict, *, title: str) -> dict:
     """Genotype x phenotype at the causal SNP, real vs AGs (paper text and Table S1).
 
     Left: share of phenotype 1 per genotype (0, 1, 2 derived alleles), one
@@ -119,14 +148,23 @@ def plot_phenotype(path, tables: dict, stats: dict, *, title: str) -> None:
     stats : dict of str -> dict
         :func:`~genosynth.downstream.phenotype.association` of each table.
     title : str
+
+    Returns
+    -------
+    dict
+        ``"share"``: pandas.DataFrame, genotype (0, 1, 2) x set, the bar heights
+        (NaN for an empty genotype); ``"counts"``: numpy.ndarray (3, 2 n_sets),
+        the heat map's numbers (phenotype 0 then 1 of each set).
     """
     names = list(tables)
     fig, axes = new_figure(1, 2, figsize=(11, 4))
     ax, heat = axes[0]
     width = 0.8 / len(names)
+    shares = {}
     for i, name in enumerate(names):
         t = np.asarray(tables[name], dtype=np.float64)
         share = np.divide(t[:, 1], t.sum(axis=1), out=np.full(3, np.nan), where=t.sum(axis=1) > 0)
+        shares[name] = share
         colour = "black" if name == "real" else f"C{i}"
         p = stats[name]["p_value"]
         ax.bar(np.arange(3) + i * width, share, width, color=colour, label=f"{name} (p={p:.2g})")
@@ -147,11 +185,12 @@ def plot_phenotype(path, tables: dict, stats: dict, *, title: str) -> None:
     heat.set_ylabel("derived alleles")
     heat.set_title("counts (colour: share of the phenotype column)", fontsize="small")
     fig.suptitle(title)
-    fig.tight_layout()
     save_figure(fig, path)
+    return {"share": pd.DataFrame(shares, index=pd.Index([0, 1, 2], name="genotype")),
+            "counts": grid}  # fmt: skip
 
 
-def plot_chunkcounts(path, counts: pd.DataFrame, groups: pd.Series, *, title: str) -> None:
+def plot_chunkcounts(path, counts: pd.DataFrame, groups: pd.Series, *, title: str) -> pd.DataFrame:
     """Paper Fig S12: mean ChromoPainter chunk counts per donor population, real vs AGs.
 
     Parameters
@@ -162,6 +201,12 @@ def plot_chunkcounts(path, counts: pd.DataFrame, groups: pd.Series, *, title: st
     groups : pandas.Series
         Recipient -> its set (``real`` or a model).
     title : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        The drawn bars: mean chunk count, one row per set, one column per donor
+        population.
     """
     mean = counts.groupby(groups.reindex(counts.index).to_numpy()).mean()
     fig, axes = new_figure(1, 1, figsize=(2 + 1.2 * len(counts.columns), 4))
@@ -175,5 +220,5 @@ def plot_chunkcounts(path, counts: pd.DataFrame, groups: pd.Series, *, title: st
     ax.set_ylabel("mean chunk count per recipient")
     ax.legend(fontsize="x-small", frameon=False)
     fig.suptitle(title)
-    fig.tight_layout()
     save_figure(fig, path)
+    return mean

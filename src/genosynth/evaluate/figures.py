@@ -5,6 +5,10 @@ and writes a PNG atomically with :func:`genosynth.plotting.save_figure`.
 Arguments follow :func:`genosynth.plotting.plot_pca`: the destination first,
 then the real data and a ``{model: data}`` dict (models drawn in its order),
 then keyword options. Haplotypes are int8 ``(n, n_sites)`` arrays in {0, 1}.
+Every function returns the numbers it draws (a dict per panel or series), so
+that tests can check a figure's values, not only that a PNG exists. The key
+:data:`genosynth.plotting.HELD_OUT` in a ``{model: data}`` dict is the held-out
+real data drawn as one more "model" (in grey): the yardstick of a new sample.
 
 ========================== ==================================== ===========
 contract name              function                             paper
@@ -45,7 +49,7 @@ from genosynth.evaluate.diversity import (
     pairwise_differences,
 )
 from genosynth.evaluate.ld import r2_matrix
-from genosynth.plotting import new_figure, save_figure
+from genosynth.plotting import HELD_OUT, new_figure, save_figure
 
 __all__ = [
     "plot_aats",
@@ -68,6 +72,8 @@ _REAL = "0.45"
 _REAL_BACKGROUND = "0.75"
 #: Colour of the AGs when a panel shows one model.
 _AG = "tab:red"
+#: Colour of the held-out real data drawn as a model.
+_HELD_OUT_COLOUR = "0.35"
 #: Panels per row of multi-panel figures.
 _MAX_COLS = 4
 #: Scatter marker of the UMAP panels.
@@ -94,8 +100,7 @@ def _panels(n: int, *, width: float = 3.4, height: float = 3.0, **subplot_kw):
 
 
 def _finish(fig, path, title: str) -> None:
-    fig.suptitle(title)
-    fig.tight_layout()
+    fig.suptitle(title)  # the figure's constrained layout keeps it clear of the panels
     save_figure(fig, path)
 
 
@@ -230,7 +235,7 @@ def plot_pairwise_differences(
     max_pairs: int = 50_000,
     seed: int = 0,
     title: str = "Pairwise haplotype differences (Yelmen et al. Figs. S4, S8)",
-) -> None:
+) -> dict:
     """Distribution of Hamming distances between haplotype pairs, real vs each model.
 
     One panel per model: the real distribution filled in grey, the AG one as a
@@ -245,6 +250,13 @@ def plot_pairwise_differences(
         Pairs per set, see :func:`genosynth.evaluate.diversity.pairwise_differences`.
     seed : int, default 0
     title : str
+
+    Returns
+    -------
+    dict
+        ``"bin_edges"``: numpy.ndarray (n_bins + 1,); ``"counts"``: str ->
+        numpy.ndarray int64 (n_bins,), pairs per bin of ``"real"`` and of each
+        model (drawn as densities).
     """
     r = _as_haplotypes(real, "real")
     models = _models(ag_by_model)
@@ -253,18 +265,26 @@ def plot_pairwise_differences(
         k: pairwise_differences(v, max_pairs=max_pairs, seed=seed) for k, v in models.items()
     }
     bins = _integer_bins([real_d, *model_d.values()])
+    counts = {k: np.histogram(d, bins=bins)[0] for k, d in {"real": real_d, **model_d}.items()}
+    widths = np.diff(bins)
+
+    def density(c):
+        return c / max(1, c.sum()) / widths
+
     fig, axes = _panels(len(models))
-    for ax, (name, d) in zip(axes, model_d.items(), strict=True):
+    for ax, name in zip(axes, model_d, strict=True):
         if real_d.size:
-            ax.hist(real_d, bins=bins, density=True, color=_REAL_BACKGROUND, label="real")
-        if d.size:
-            ax.hist(d, bins=bins, density=True, histtype="step", color=_AG, lw=1.5, label=name)
+            ax.stairs(density(counts["real"]), bins, fill=True, color=_REAL_BACKGROUND,
+                      label="real")  # fmt: skip
+        if model_d[name].size:
+            ax.stairs(density(counts[name]), bins, color=_AG, lw=1.5, label=name)
         ax.set_title(name)
         ax.set_xlabel("pairwise differences (sites)")
         ax.set_ylabel("density")
         ax.legend(loc="best", fontsize="x-small", frameon=False)
         ax.tick_params(labelsize="x-small")
     _finish(fig, path, title)
+    return {"bin_edges": bins, "counts": counts}
 
 
 # --------------------------------------------------------------------------- S5, S6
@@ -278,7 +298,7 @@ def plot_rbm_hidden(
     ag_activations=None,
     ag_groups=None,
     title: str = "RBM hidden-layer representation (Yelmen et al. Figs. S5, S6)",
-) -> None:
+) -> dict[str, np.ndarray]:
     """First two principal components of RBM hidden activations, coloured by population.
 
     The PCs are fitted on ``activations`` (the real haplotypes); AG
@@ -295,6 +315,12 @@ def plot_rbm_hidden(
     ag_activations : array_like, float, (n_ag, n_hidden), optional
     ag_groups : array_like of str, (n_ag,), optional
     title : str
+
+    Returns
+    -------
+    dict of str -> numpy.ndarray, float64, (n, 2)
+        The drawn hidden PC1-2 coordinates of ``"real"`` and, with
+        ``ag_activations``, of ``"AGs"``.
     """
     x = np.asarray(activations, dtype=np.float64)
     g = np.asarray(groups).astype(str)
@@ -334,6 +360,7 @@ def plot_rbm_hidden(
         ax.legend(loc="best", fontsize="x-small", markerscale=2.5, frameon=False)
         ax.tick_params(labelsize="x-small")
     _finish(fig, path, title)
+    return {name: xy for name, xy, _ in sets}
 
 
 # --------------------------------------------------------------------------- S9
@@ -345,7 +372,7 @@ def plot_allele_frequency(
     ag_by_model: dict,
     *,
     title: str = "Allele frequencies, AG vs real (Yelmen et al. Fig. S9)",
-) -> None:
+) -> dict[str, np.ndarray]:
     """Per-SNP allele-1 frequency of each model's AGs against the real data.
 
     One scatter panel per model with the identity line and the Pearson r and
@@ -357,15 +384,23 @@ def plot_allele_frequency(
     real : array_like, int8, (n_real, n_sites)
     ag_by_model : dict of str -> array_like, int8, (n_ag, n_sites)
     title : str
+
+    Returns
+    -------
+    dict of str -> numpy.ndarray, float64, (n_sites,)
+        Allele-1 frequency of ``"real"`` (the x of every panel) and of each
+        model (its y).
     """
     r = _as_haplotypes(real, "real")
     models = _models(ag_by_model)
     p_real = allele_frequency(r)
+    drawn = {"real": p_real}
     fig, axes = _panels(len(models))
     for ax, (name, ag) in zip(axes, models.items(), strict=True):
         stats = allele_frequency_agreement(r, ag)
         ax.plot([0, 1], [0, 1], color="0.6", lw=0.8, ls="--")
-        ax.scatter(p_real, allele_frequency(ag), s=4, c=_AG, alpha=0.5, linewidths=0,
+        drawn[name] = allele_frequency(ag)
+        ax.scatter(p_real, drawn[name], s=4, c=_AG, alpha=0.5, linewidths=0,
                    rasterized=True)  # fmt: skip
         ax.text(
             0.04, 0.96, f"r = {stats['pearson_r']:.3f}\nRMSE = {stats['rmse']:.3f}",
@@ -375,9 +410,10 @@ def plot_allele_frequency(
         ax.set_ylim(0, 1)
         ax.set_title(name)
         ax.set_xlabel("real allele frequency")
-        ax.set_ylabel("AG allele frequency")
+        ax.set_ylabel(f"{name} allele frequency")
         ax.tick_params(labelsize="x-small")
     _finish(fig, path, title)
+    return drawn
 
 
 # --------------------------------------------------------------------------- S14
@@ -390,7 +426,7 @@ def plot_fixed_alleles(
     *,
     train=None,
     title: str = "Alleles fixed in AGs vs real (Yelmen et al. Fig. S14)",
-) -> None:
+) -> pd.DataFrame:
     """Bars per model: SNPs polymorphic in the real data but fixed in the AGs, and vice versa.
 
     A black tick on each first bar marks how many real-polymorphic SNPs a
@@ -407,6 +443,12 @@ def plot_fixed_alleles(
     train : array_like, int8, (n_train, n_sites), optional
         The rows the models were trained on.
     title : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model (index): ``lost`` and ``gained`` (the bars),
+        ``by_chance`` and ``by_chance_train`` (the ticks; NaN without ``train``).
     """
     r = _as_haplotypes(real, "real")
     models = _models(ag_by_model)
@@ -445,6 +487,11 @@ def plot_fixed_alleles(
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", fontsize="x-small", frameon=False)
     _finish(fig, path, title)
+    return pd.DataFrame(
+        {"lost": lost, "gained": gained, "by_chance": by_chance,
+         "by_chance_train": by_chance_train},
+        index=pd.Index(list(models), name="model"),
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- S10
@@ -456,7 +503,7 @@ def plot_closest_distance(
     ag_by_model: dict,
     *,
     title: str = "Distance of real genomes to the closest AG and real (Yelmen et al. Fig. S10)",
-) -> None:
+) -> dict[str, pd.DataFrame]:
     """Per model: distributions of real-to-closest-AG and real-to-closest-other-real distances.
 
     Parameters
@@ -465,6 +512,12 @@ def plot_closest_distance(
     real : array_like, int8, (n_real, n_sites), n_real >= 2
     ag_by_model : dict of str -> array_like, int8, (n_ag, n_sites)
     title : str
+
+    Returns
+    -------
+    dict of str -> pandas.DataFrame
+        Per model, :func:`genosynth.evaluate.diversity.closest_distance`
+        (``to_closest_ag``, ``to_closest_real`` per real haplotype), as drawn.
     """
     r = _as_haplotypes(real, "real")
     models = _models(ag_by_model)
@@ -484,6 +537,7 @@ def plot_closest_distance(
         ax.legend(loc="best", fontsize="x-small", frameon=False)
         ax.tick_params(labelsize="x-small")
     _finish(fig, path, title)
+    return tables
 
 
 # --------------------------------------------------------------------------- Fig 2a
@@ -497,8 +551,11 @@ def plot_ld_matrix(
     sites=None,
     max_sites: int = 300,
     title: str = "LD (r²): lower triangle real, upper triangle AG (Yelmen et al. Fig. 2a)",
-) -> None:
+) -> dict:
     """r² matrices, one panel per model: real below the diagonal, the model's AGs above.
+
+    The panel titles say how many SNPs are shown (of how many): LD is drawn on
+    ``max_sites`` consecutive SNPs at most, where LD blocks are visible.
 
     Parameters
     ----------
@@ -511,6 +568,13 @@ def plot_ld_matrix(
     max_sites : int, default 300
     title : str
         Monomorphic sites have no r² and are drawn white.
+
+    Returns
+    -------
+    dict
+        ``"sites"``: the shown site indices; per model, the drawn
+        ``(n_shown, n_shown)`` matrix (real r² below the diagonal, AG r²
+        above, NaN on the diagonal and for monomorphic sites).
     """
     r = _as_haplotypes(real, "real")
     models = _models(ag_by_model)
@@ -519,24 +583,31 @@ def plot_ld_matrix(
         raise GenosynthError("plot_ld_matrix: no site to show")
     real_r2 = r2_matrix(r[:, index])
     lower = np.tril(np.ones(real_r2.shape, dtype=bool), k=-1)
-    fig, axes = _panels(len(models), width=3.8, height=3.4)
-    fig.set_layout_engine("constrained")  # room for the shared colour bar
+    fig, axes = _panels(len(models), width=3.8, height=3.6)
     image = None
+    drawn: dict = {"sites": index}
+    shown = f"{index.size} of {r.shape[1]} SNPs"
     for ax, (name, ag) in zip(axes, models.items(), strict=True):
         combined = r2_matrix(ag[:, index])
         combined[lower] = real_r2[lower]
         np.fill_diagonal(combined, np.nan)
+        drawn[name] = combined
         image = ax.imshow(combined, cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(f"{name} (upper) vs real (lower)", fontsize="small")
+        ax.set_title(f"{name} (upper) vs real (lower)\n{shown}", fontsize="small")
         ax.set_xlabel("SNP")
         ax.set_ylabel("SNP")
         ax.tick_params(labelsize="x-small")
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="r²")
-    fig.suptitle(title)
-    save_figure(fig, path)
+    _finish(fig, path, title)
+    return drawn
 
 
 # --------------------------------------------------------------------------- Fig 2b
+
+#: A model's LD-decay curve is drawn off scale (clipped) when its largest mean r² is more
+#: than this many times the real one's: a collapsed model (r² near 1 everywhere) would
+#: otherwise squash the real curve to the bottom of the axis.
+LD_OFF_SCALE = 2.0
 
 
 def plot_ld_decay(
@@ -545,8 +616,13 @@ def plot_ld_decay(
     ag_decay_by_model: dict,
     *,
     title: str = "LD decay: mean r² by SNP distance (Yelmen et al. Fig. 2b)",
-) -> None:
-    """Mean r² per distance bin, real (black) and each model.
+) -> dict:
+    """Mean r² per distance bin, real (black), held-out real (grey) and each model.
+
+    The y-axis is scaled to the real, held-out and in-scale curves; a model
+    whose largest mean r² exceeds :data:`LD_OFF_SCALE` times the real one's
+    (a collapsed model) is clipped at the top and marked "off scale" in the
+    legend with its largest value.
 
     Parameters
     ----------
@@ -554,25 +630,47 @@ def plot_ld_decay(
     real_decay : pandas.DataFrame
         :func:`genosynth.evaluate.ld.ld_decay` of the real haplotypes.
     ag_decay_by_model : dict of str -> pandas.DataFrame
-        The same for each model's AGs.
+        The same for each model's AGs (and :data:`~genosynth.plotting.HELD_OUT`).
     title : str
+
+    Returns
+    -------
+    dict
+        ``"curves"``: str -> pandas.DataFrame (``distance_kb``, ``mean_r2``)
+        of ``"real"`` and each entry; ``"ylim"``: (bottom, top);
+        ``"off_scale"``: the clipped entries.
     """
     if not ag_decay_by_model:
         raise GenosynthError("no model to plot: ag_decay_by_model is empty")
-    fig, axes = new_figure(1, 1, figsize=(6.0, 4.0))
-    ax = axes[0, 0]
 
-    def draw(decay, **style):
+    def curve(decay) -> pd.DataFrame:
         mid = 0.5 * (decay["bin_start"].to_numpy() + decay["bin_end"].to_numpy())
-        ax.plot(mid / 1e3, decay["mean_r2"].to_numpy(), marker="o", ms=2.5, **style)
+        return pd.DataFrame({"distance_kb": mid / 1e3, "mean_r2": decay["mean_r2"].to_numpy()})
 
-    draw(real_decay, color="black", lw=2, label="real")
-    for k, (name, decay) in enumerate(ag_decay_by_model.items()):
-        draw(decay, color=f"C{k % 10}", lw=1.2, label=str(name))
+    curves = {"real": curve(real_decay)} | {str(k): curve(v) for k, v in ag_decay_by_model.items()}
+    peak = {k: float(np.nanmax(c["mean_r2"], initial=0.0)) for k, c in curves.items()}
+    reference = max(peak["real"], peak.get(HELD_OUT, 0.0))
+    off_scale = [k for k, v in peak.items() if k not in ("real", HELD_OUT)
+                 and reference > 0 and v > LD_OFF_SCALE * reference]  # fmt: skip
+    top = max([v for k, v in peak.items() if k not in off_scale] + [1e-3])
+    ylim = (0.0, min(1.02, 1.15 * top))
+    fig, axes = new_figure(1, 1, figsize=(6.4, 4.2))
+    ax = axes[0, 0]
+    for k, (name, c) in enumerate(curves.items()):
+        if name == "real":
+            style = {"color": "black", "lw": 2.2, "label": "real"}
+        elif name == HELD_OUT:
+            style = {"color": _HELD_OUT_COLOUR, "lw": 1.6, "ls": "--", "label": name}
+        else:
+            label = f"{name} (off scale, max {peak[name]:.2f})" if name in off_scale else name
+            style = {"color": f"C{(k - 1) % 10}", "lw": 1.2, "label": label}
+        ax.plot(c["distance_kb"], c["mean_r2"], marker="o", ms=2.5, **style)
+    ax.set_ylim(*ylim)
     ax.set_xlabel("distance between SNPs (kb)")
     ax.set_ylabel("mean r²")
     ax.legend(loc="best", fontsize="small", frameon=False)
     _finish(fig, path, title)
+    return {"curves": curves, "ylim": ylim, "off_scale": off_scale}
 
 
 # --------------------------------------------------------------------------- S13
@@ -593,8 +691,13 @@ def plot_aats(
     metrics_by_model: dict,
     *,
     title: str = "Nearest-neighbour adversarial accuracy and privacy loss (Yelmen et al. Fig. S13)",
-) -> None:
+) -> pd.DataFrame:
     """AATS, AA_truth and AA_syn on training and test data, and privacy loss, per model.
+
+    The privacy loss has error bars of two standard errors where
+    ``privacy_loss_se`` is given. An entry :data:`~genosynth.plotting.HELD_OUT`
+    (held-out real haplotypes against the training ones: only the ``_train``
+    bars) is the yardstick of a fresh sample of real genomes.
 
     Parameters
     ----------
@@ -603,32 +706,46 @@ def plot_aats(
         :func:`genosynth.evaluate.privacy.privacy_metrics` of each model; a
         missing key is drawn as an empty bar.
     title : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model (index), a column per bar (``aats_train`` ...),
+        ``privacy_loss`` and ``privacy_loss_se``; NaN where not drawn.
     """
     if not metrics_by_model:
         raise GenosynthError("no model to plot: metrics_by_model is empty")
     names = [str(k) for k in metrics_by_model]
+    keys = [key for key, _ in _AATS_BARS] + ["privacy_loss", "privacy_loss_se"]
+    table = pd.DataFrame(
+        [[float(m.get(key, np.nan)) for key in keys] for m in metrics_by_model.values()],
+        index=pd.Index(names, name="model"),
+        columns=keys,
+    )
     x = np.arange(len(names))
     fig, axes = new_figure(
-        1, 2, figsize=(max(7.0, 2.2 * len(names) + 4.0), 3.8), width_ratios=[3, 1.3]
+        1, 2, figsize=(max(7.5, 2.2 * len(names) + 4.5), 4.0), width_ratios=[3, 1.3]
     )
     ax, ax_loss = axes[0]
     width = 0.8 / len(_AATS_BARS)
     for k, (key, label) in enumerate(_AATS_BARS):
-        values = [float(m.get(key, np.nan)) for m in metrics_by_model.values()]
-        ax.bar(x - 0.4 + (k + 0.5) * width, values, width, color=f"C{k}", label=label)
+        ax.bar(x - 0.4 + (k + 0.5) * width, table[key], width, color=f"C{k}", label=label)
     ax.axhline(0.5, color="0.3", ls="--", lw=0.8)
-    ax.set_xticks(x, names)
-    ax.set_ylim(0, 1.05)
+    ax.set_xticks(x, names, fontsize="small")
+    ax.set_ylim(0, 1.18)
     ax.set_ylabel("adversarial accuracy (ideal 0.5)")
     ax.set_xlabel("model")
     ax.legend(loc="upper left", fontsize="x-small", ncols=3, frameon=False)
-    loss = [float(m.get("privacy_loss", np.nan)) for m in metrics_by_model.values()]
-    ax_loss.bar(x, loss, 0.6, color=["tab:red" if v > 0 else "tab:blue" for v in loss])
+    loss = table["privacy_loss"].to_numpy()
+    se = table["privacy_loss_se"].to_numpy()
+    ax_loss.bar(x, loss, 0.6, color=["tab:red" if v > 0 else "tab:blue" for v in loss],
+                yerr=np.where(np.isfinite(se), 2 * se, 0), capsize=3)  # fmt: skip
     ax_loss.axhline(0.0, color="0.3", lw=0.8)
-    ax_loss.set_xticks(x, names)
-    ax_loss.set_ylabel("privacy loss (AATS test - train)")
+    ax_loss.set_xticks(x, names, rotation=30, ha="right", fontsize="small")
+    ax_loss.set_ylabel("privacy loss (AATS test - train, ± 2 SE)")
     ax_loss.set_xlabel("model")
     _finish(fig, path, title)
+    return table
 
 
 # --------------------------------------------------------------------------- S15
@@ -639,7 +756,7 @@ def plot_aats_sensitivity(
     tables_by_model: dict,
     *,
     title: str = "AATS as training genomes are planted into the AGs (Yelmen et al. Fig. S15)",
-) -> None:
+) -> dict:
     """AATS (train, test) and privacy loss against the number of planted training genomes.
 
     Parameters
@@ -648,14 +765,22 @@ def plot_aats_sensitivity(
     tables_by_model : dict of str -> pandas.DataFrame
         :func:`genosynth.evaluate.privacy.aats_sensitivity` of each model.
     title : str
+
+    Returns
+    -------
+    dict of str -> pandas.DataFrame
+        Per model, the drawn ``n_planted``, ``aats_train``, ``aats_test`` and
+        ``privacy_loss``.
     """
     if not tables_by_model:
         raise GenosynthError("no model to plot: tables_by_model is empty")
-    fig, axes = new_figure(1, 2, figsize=(9.0, 3.8))
+    fig, axes = new_figure(1, 2, figsize=(9.5, 4.0))
     ax, ax_loss = axes[0]
     ticks = sorted({int(n) for t in tables_by_model.values() for n in t["n_planted"]})
+    drawn = {}
     for k, (name, table) in enumerate(tables_by_model.items()):
         colour = f"C{k % 10}"
+        drawn[str(name)] = table[["n_planted", "aats_train", "aats_test", "privacy_loss"]].copy()
         n = table["n_planted"].to_numpy()
         ax.plot(n, table["aats_train"], marker="o", color=colour, label=f"{name} train")
         ax.plot(n, table["aats_test"], marker="s", ls="--", color=colour, label=f"{name} test")
@@ -671,9 +796,45 @@ def plot_aats_sensitivity(
     ax_loss.axhline(0.0, color="0.3", lw=0.8)
     ax_loss.set_ylabel("privacy loss (AATS test - train)")
     _finish(fig, path, title)
+    return drawn
 
 
 # --------------------------------------------------------------------------- S16
+
+#: Training-log columns drawn in the shared adversarial-accuracy panel (0..1, ideal 0.5).
+_ACCURACY_COLUMNS = ("aats", "aa_truth", "aa_syn")
+#: Training-log columns not drawn (timings).
+_SKIPPED_COLUMNS = ("epoch_s", "seconds")
+
+
+def _training_panels(logs: dict) -> dict[str, pd.DataFrame]:
+    """Curves of every panel of :func:`plot_training`: title -> (epoch x curve) table."""
+    panels: dict[str, dict] = {}
+
+    def add(panel: str, label: str, epoch, values) -> None:
+        series = pd.Series(np.asarray(values, dtype=float), index=np.asarray(epoch)).dropna()
+        if len(series):
+            panels.setdefault(panel, {})[label] = series
+
+    for model, table in logs.items():
+        table = pd.DataFrame(table)
+        epoch = table["epoch"].to_numpy() if "epoch" in table else np.arange(len(table))
+        prefix = f"{model} " if model else ""
+        for c in table.columns:
+            name = str(c)
+            if c == "epoch" or name in _SKIPPED_COLUMNS:
+                continue
+            if not pd.api.types.is_numeric_dtype(table[c]):
+                continue
+            if name in _ACCURACY_COLUMNS:
+                add("adversarial accuracy (ideal 0.5)", f"{prefix}{name}", epoch, table[c])
+            elif name == "diversity":
+                add("diversity ratio AG / real (ideal 1)", f"{prefix}{name}", epoch, table[c])
+            elif "energy" in name:
+                add(f"{prefix}free energy".strip(), name, epoch, table[c])
+            else:
+                add(f"{prefix}losses".strip(), name, epoch, table[c])
+    return {k: pd.DataFrame(v).sort_index().rename_axis("epoch") for k, v in panels.items()}
 
 
 def plot_training(
@@ -681,41 +842,55 @@ def plot_training(
     log,
     *,
     title: str = "Training losses and AATS over epochs (Yelmen et al. Fig. S16)",
-) -> None:
-    """Curves of a training log: losses in one panel, every other metric (AATS...) in another.
+) -> dict[str, pd.DataFrame]:
+    """Curves of training logs, one y-axis per kind of quantity.
+
+    Panels: adversarial accuracy (``aats``, ``aa_truth``, ``aa_syn`` of every
+    model, 0..1 with the ideal 0.5 dashed), the diversity ratio (every model),
+    then per model its losses and, apart, its free energies (an RBM's are in
+    the hundreds, its reconstruction error below 1). Timings are not drawn.
 
     Parameters
     ----------
     path : str or os.PathLike
-    log : pandas.DataFrame or dict of str -> array_like
-        ``epoch`` (default: the row number) and any numeric columns; those
-        whose name contains ``loss`` (``d_loss``, ``g_loss``...) go to the first
-        panel, the others (``aats``...) to the second.
+    log : pandas.DataFrame, dict of str -> array_like, or dict of str -> pandas.DataFrame
+        One training log (``epoch``, default the row number, and numeric
+        columns), or a ``{model: log}`` dict of them.
     title : str
+
+    Returns
+    -------
+    dict of str -> pandas.DataFrame
+        Panel title -> the drawn curves (index ``epoch``, one column per curve).
     """
-    table = pd.DataFrame(log)
-    epoch = table["epoch"].to_numpy() if "epoch" in table else np.arange(len(table))
-    numeric = [
-        c for c in table.columns
-        if c != "epoch" and pd.api.types.is_numeric_dtype(table[c])
-    ]  # fmt: skip
-    losses = [c for c in numeric if "loss" in str(c).lower()]
-    others = [c for c in numeric if c not in losses]
-    groups = [(cols, label) for cols, label in ((losses, "loss"), (others, "value")) if cols]
-    if not groups or len(table) == 0:
-        raise GenosynthError(
-            f"training log has no numeric column to plot besides epoch: {list(table.columns)}"
-        )
-    fig, axes = new_figure(1, len(groups), figsize=(4.6 * len(groups), 3.6))
-    for ax, (cols, label) in zip(axes[0], groups, strict=True):
-        for c in cols:
-            ax.plot(epoch, table[c].to_numpy(dtype=float), marker="o", ms=2, lw=1.2, label=c)
-        if any("aats" in str(c).lower() for c in cols):
+    if (
+        isinstance(log, dict)
+        and log
+        and all(isinstance(v, (pd.DataFrame, dict)) for v in log.values())
+    ):
+        logs = {str(k): v for k, v in log.items()}
+    else:
+        logs = {"": log}
+    panels = _training_panels(logs)
+    if not panels:
+        columns = [list(pd.DataFrame(t).columns) for t in logs.values()]
+        raise GenosynthError(f"training log has no numeric column to plot besides epoch: {columns}")
+    n = len(panels)
+    fig, axes = _panels(n, width=4.2, height=3.4)
+    for ax, (panel, table) in zip(axes, panels.items(), strict=True):
+        for k, c in enumerate(table.columns):
+            values = table[c].dropna()
+            ax.plot(values.index, values.to_numpy(), marker="o", ms=2, lw=1.2,
+                    color=f"C{k % 10}", label=c)  # fmt: skip
+        if panel.startswith("adversarial"):
             ax.axhline(0.5, color="0.3", ls=":", lw=0.8)
+            ax.set_ylim(0, 1.05)
+        ax.set_title(panel, fontsize="small")
         ax.set_xlabel("epoch")
-        ax.set_ylabel(label)
         ax.legend(loc="best", fontsize="x-small", frameon=False)
+        ax.tick_params(labelsize="x-small")
     _finish(fig, path, title)
+    return panels
 
 
 # --------------------------------------------------------------------------- S11
@@ -731,7 +906,7 @@ def plot_haplostrips(
     seed: int = 0,
     title: str = "Haplostrips: sorted by distance to the real consensus, MAF > 5% "
     "(Yelmen et al. Fig. S11)",
-) -> None:
+) -> dict[str, np.ndarray]:
     """Haplotypes as pixel rows, real and each model side by side.
 
     Columns are the SNPs with minor-allele frequency above ``min_maf`` in the
@@ -749,6 +924,11 @@ def plot_haplostrips(
         Rows drawn per panel (random subsample with ``seed``).
     seed : int, default 0
     title : str
+
+    Returns
+    -------
+    dict of str -> numpy.ndarray, int8, (n_rows, n_columns)
+        The drawn image of ``"real"`` and of each model (rows sorted).
     """
     rng = np.random.default_rng(seed)
     r = _as_haplotypes(real, "real")
@@ -760,13 +940,16 @@ def plot_haplostrips(
         raise GenosynthError(f"no SNP has a real minor-allele frequency above {min_maf}")
     sets = {"real": r, **models}
     fig, axes = new_figure(1, len(sets), figsize=(2.8 * len(sets) + 0.4, 4.6))
+    drawn = {}
     for ax, (name, h) in zip(axes[0], sets.items(), strict=True):
         h = _subsample(h, max_rows, rng)
         rows, _ = haplostrip_order(h, consensus=consensus, columns=columns)
-        ax.imshow(h[rows][:, columns], cmap="Greys", vmin=0, vmax=1, aspect="auto",
+        drawn[name] = h[rows][:, columns]
+        ax.imshow(drawn[name], cmap="Greys", vmin=0, vmax=1, aspect="auto",
                   interpolation="nearest")  # fmt: skip
         ax.set_title(name)
         ax.set_xlabel(f"SNP (MAF > {min_maf:g})")
         ax.set_ylabel("haplotype (by distance to consensus)")
         ax.tick_params(labelsize="x-small")
     _finish(fig, path, title)
+    return drawn

@@ -14,6 +14,7 @@ training logs instead (``plot_rbm_hidden``, ``plot_training``); the privacy figu
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -103,30 +104,53 @@ def load_evaluation(*, dataset, train, test, panel, info, legend, ags: Mapping) 
     )
 
 
+def titled(plot: Callable, dataset: str) -> Callable:
+    """``plot`` with its default title prefixed by the dataset name."""
+    default = inspect.signature(plot).parameters["title"].default
+    return functools.partial(plot, title=f"{dataset}: {default}")
+
+
 # --- one function per figure: (evaluation, figure path, settings) -> metric rows -------------
 def pca_figure(ev: Evaluation, path, settings: Mapping) -> Rows:
-    """PCs fitted on the real rows, every model's AGs projected (paper Fig 1)."""
+    """PCs fitted on the real rows, every model's AGs projected (paper Fig 1).
+
+    The held-out real rows (the test split, coloured by their groups) are drawn
+    as one more panel, :data:`~genosynth.plotting.HELD_OUT`: where a new sample
+    of real genomes falls.
+    """
     from genosynth import pca
-    from genosynth.plotting import plot_pca
+    from genosynth.plotting import HELD_OUT, plot_pca
 
     fit = pca.fit_pca(ev.real, **settings)
     scores = {m: pca.project(fit, h) for m, h in ev.ags.items()}
-    title = f"{ev.dataset}: PCA of real and AGs"
-    plot_pca(path, fit.real_scores, ev.groups, scores, title=title)
+    title = f"{ev.dataset}: PCA of real and AGs (PCs fitted on all real haplotypes)"
+    held_out = {HELD_OUT: pca.project(fit, ev.test)}
+    test_groups = ev.groups[len(ev.train) :]
+    if ev.layout == LAYOUT_GENOTYPE_PAIRS or len(test_groups) != len(ev.test):
+        test_groups = None
+    plot_pca(
+        path,
+        fit.real_scores,
+        ev.groups,
+        held_out | scores,
+        title=title,
+        variance_explained=pca.explained_variance_ratio(fit),
+        ag_groups_by_model=None if test_groups is None else {HELD_OUT: test_groups},
+    )
     return pca.pca_metrics(fit, fit.real_scores, scores, ev.groups)
 
 
 def umap(ev: Evaluation, path, settings: Mapping) -> Rows:
     from genosynth.evaluate.figures import plot_umap
 
-    plot_umap(path, ev.real, ev.ags, real_groups=ev.groups, **settings)
+    titled(plot_umap, ev.dataset)(path, ev.real, ev.ags, real_groups=ev.groups, **settings)
     return []
 
 
 def pairwise_differences(ev: Evaluation, path, settings: Mapping) -> Rows:
     from genosynth.evaluate.figures import plot_pairwise_differences
 
-    plot_pairwise_differences(path, ev.real, ev.ags, **settings)
+    titled(plot_pairwise_differences, ev.dataset)(path, ev.real, ev.ags, **settings)
     rows = []
     for name, h in {"real": ev.real, **ev.ags}.items():
         d = evaluate.pairwise_differences(h, **settings)
@@ -140,7 +164,7 @@ def _per_site_metrics(ev: Evaluation, path, plot, compute, prefix: str) -> Rows:
     """Plot real vs AG site matrices and return ``compute(real, ag)`` items as prefixed rows."""
     real = ev.sites(ev.real)
     ags = {m: ev.sites(h) for m, h in ev.ags.items()}
-    plot(path, real, ags)
+    titled(plot, ev.dataset)(path, real, ags)
     rows = []
     for model, h in ags.items():
         rows += [(model, f"{prefix}{k}", float(v)) for k, v in compute(real, h).items()]
@@ -167,7 +191,7 @@ def fixed_alleles(ev: Evaluation, path, settings: Mapping) -> Rows:
 def closest_distance(ev: Evaluation, path, settings: Mapping) -> Rows:
     from genosynth.evaluate.figures import plot_closest_distance
 
-    plot_closest_distance(path, ev.real, ev.ags)
+    titled(plot_closest_distance, ev.dataset)(path, ev.real, ev.ags)
     rows = []
     for model, h in ev.ags.items():
         table = evaluate.closest_distance(ev.real, h)
@@ -179,17 +203,26 @@ def closest_distance(ev: Evaluation, path, settings: Mapping) -> Rows:
 def ld_matrix(ev: Evaluation, path, settings: Mapping) -> Rows:
     from genosynth.evaluate.figures import plot_ld_matrix
 
-    plot_ld_matrix(path, ev.sites(ev.real), {m: ev.sites(h) for m, h in ev.ags.items()}, **settings)
+    ags = {m: ev.sites(h) for m, h in ev.ags.items()}
+    titled(plot_ld_matrix, ev.dataset)(path, ev.sites(ev.real), ags, **settings)
     return []
 
 
 def ld_decay(ev: Evaluation, path, settings: Mapping) -> Rows:
+    """LD decay of the real rows, of the held-out rows alone and of each model's AGs (Fig 2b).
+
+    The held-out curve (:data:`~genosynth.plotting.HELD_OUT`, metric rows of
+    model ``real``) is the yardstick: the error of a new, smaller real sample.
+    """
     from genosynth.evaluate.figures import plot_ld_decay
+    from genosynth.plotting import HELD_OUT
 
     real = evaluate.ld_decay(ev.sites(ev.real), ev.positions, **settings)
+    held_out = evaluate.ld_decay(ev.sites(ev.test), ev.positions, **settings)
     ags = {m: evaluate.ld_decay(ev.sites(h), ev.positions, **settings) for m, h in ev.ags.items()}
-    plot_ld_decay(path, real, ags)
-    return [(m, "ld_decay_mae", evaluate.ld_decay_mae(real, d)) for m, d in ags.items()]
+    titled(plot_ld_decay, ev.dataset)(path, real, {HELD_OUT: held_out} | ags)
+    rows = [("real", "ld_decay_mae", evaluate.ld_decay_mae(real, held_out))]
+    return rows + [(m, "ld_decay_mae", evaluate.ld_decay_mae(real, d)) for m, d in ags.items()]
 
 
 def aats_sensitivity(ev: Evaluation, path, settings: Mapping) -> Rows:
@@ -198,7 +231,7 @@ def aats_sensitivity(ev: Evaluation, path, settings: Mapping) -> Rows:
     tables = {
         m: evaluate.aats_sensitivity(ev.train, ev.test, h, **settings) for m, h in ev.ags.items()
     }
-    plot_aats_sensitivity(path, tables)
+    titled(plot_aats_sensitivity, ev.dataset)(path, tables)
     rows = []
     for model, table in tables.items():
         for record in table.to_dict("records"):
@@ -221,7 +254,7 @@ def haplostrips(ev: Evaluation, path, settings: Mapping) -> Rows:
     from genosynth.evaluate.figures import _subsample, plot_haplostrips
 
     window = settings.pop("window")
-    plot_haplostrips(
+    titled(plot_haplostrips, ev.dataset)(
         path, ev.sites(ev.real), {m: ev.sites(h) for m, h in ev.ags.items()}, **settings
     )
     train, test = ev.sites(ev.train), ev.sites(ev.test)
@@ -297,7 +330,7 @@ def rbm_hidden(*, dataset, checkpoint, train, test, ags, panel, output, metrics)
     groups = table.loc[table["split"] != "other", "super_pop"].to_numpy(str)
     real_hidden = model.hidden_representation(real)
     ag_hidden = model.hidden_representation(formats.read_hapt_matrix(ags)[1])
-    plot_rbm_hidden(output, real_hidden, groups, ag_activations=ag_hidden)
+    titled(plot_rbm_hidden, dataset)(output, real_hidden, groups, ag_activations=ag_hidden)
     rows = [
         ("rbm", "hidden_mean_activation_real", float(real_hidden.mean())),
         ("rbm", "hidden_mean_activation_ag", float(ag_hidden.mean())),
@@ -317,13 +350,7 @@ def training_figure(*, dataset, logs: Mapping, output, metrics) -> None:
 
     tables = {m: pd.read_csv(p, sep="\t") for m, p in logs.items()}
     iterative = {m: t for m, t in tables.items() if len(t) > 1} or tables
-    combined = pd.concat(
-        [
-            t.add_prefix(f"{m}_").rename(columns={f"{m}_epoch": "epoch"})
-            for m, t in iterative.items()
-        ]
-    )
-    plot_training(output, combined.sort_values("epoch"))
+    titled(plot_training, dataset)(output, iterative)
     rows = [(m, "epochs", float(t["epoch"].max())) for m, t in tables.items()]
     for model, table in tables.items():
         if "aats" in table and table["aats"].notna().any():

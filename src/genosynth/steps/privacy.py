@@ -70,16 +70,41 @@ def privacy_table(*, dataset, model, train, test, info, ags, output, settings,
     write_table(output, frame[METRIC_COLUMNS], provenance=made)
 
 
-def aats_figure(*, dataset, tables: Mapping, output, metrics) -> None:
-    """AATS, AA_truth, AA_syn and privacy loss per model (paper S13) from :func:`privacy_table`."""
+def aats_figure(*, dataset, tables: Mapping, output, metrics, train=None, test=None,
+                info=None) -> None:  # fmt: skip
+    """AATS, AA_truth, AA_syn and privacy loss per model (paper S13) from :func:`privacy_table`.
+
+    With ``train``, ``test`` and ``info``, the held-out real haplotypes against the training
+    ones are drawn as one more set (:data:`~genosynth.plotting.HELD_OUT`) and written as the
+    metric rows ``aats_train``, ``aa_truth_train`` and ``aa_syn_train`` of model ``real``:
+    the adversarial accuracy of a fresh sample of real genomes, the yardstick of the AGs'.
+    """
     from genosynth.evaluate.figures import plot_aats
+    from genosynth.plotting import HELD_OUT
 
     frames = {m: pd.read_csv(p, sep="\t") for m, p in tables.items()}
-    plot_aats(output, {m: dict(zip(f.metric, f.value, strict=True)) for m, f in frames.items()})
-    made = provenance_record("figure:aats", params={"dataset": dataset}, inputs=dict(tables))
-    write_table(
-        metrics, pd.concat(frames.values(), ignore_index=True)[METRIC_COLUMNS], provenance=made
-    )
+    values = {m: dict(zip(f.metric, f.value, strict=True)) for m, f in frames.items()}
+    rows = []
+    if train is not None:
+        layout = dataset_info(info)["layout"]
+        train_m, test_m = (drop_phenotype(formats.read_hapt_matrix(p)[1], layout)
+                           for p in (train, test))  # fmt: skip
+        scores = evaluate.aats(train_m, test_m, seed=0)
+        yardstick = {"aats_train": scores["AATS"], "aa_truth_train": scores["AA_truth"],
+                     "aa_syn_train": scores["AA_syn"]}  # fmt: skip
+        values = {HELD_OUT: yardstick} | values
+        rows = [(dataset, "real", k, float(v)) for k, v in yardstick.items()]
+    plot_aats(output, values, title=f"{dataset}: {_AATS_TITLE}")
+    inputs = dict(tables) | ({"train": train, "test": test} if train is not None else {})
+    made = provenance_record("figure:aats", params={"dataset": dataset}, inputs=inputs)
+    frame = pd.concat(frames.values(), ignore_index=True)[METRIC_COLUMNS]
+    if rows:
+        frame = pd.concat([pd.DataFrame(rows, columns=METRIC_COLUMNS), frame], ignore_index=True)
+    write_table(metrics, frame, provenance=made)
+
+
+#: Title of the AATS figure after the dataset name.
+_AATS_TITLE = "nearest-neighbour adversarial accuracy and privacy loss (Yelmen et al. Fig. S13)"
 
 
 def judge_privacy_gate(*, dataset, model, metrics_table, ags, privacy: Mapping, output,
