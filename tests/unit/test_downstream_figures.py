@@ -60,3 +60,22 @@ def test_chunkcounts_means_per_set(tmp_path):
     drawn = figures.plot_chunkcounts(tmp_path / "chunks.png", counts, groups, title="t")
     assert drawn.loc["real"].tolist() == [2.0, 2.0]
     assert drawn.loc["gan"].tolist() == [10.0, 0.0]
+
+
+def test_scan_draws_the_held_out_yardstick_against_the_training_scan(tmp_path):
+    x = np.array([1e6, 2e6, 3e6])
+    values = {
+        "real": np.array([1.0, 3.0, 2.0]),
+        "gan": np.array([0.5, 0.1, 4.0]),
+        "train": np.array([1.0, 2.0, 3.0]),
+        "held": np.array([3.0, 2.0, 1.0]),
+    }
+    peaks = {k: np.array([int(np.argmax(v))]) for k, v in values.items()}
+    drawn = figures.plot_scan(
+        tmp_path / "scan.png", x, values, peaks=peaks, r={"gan": 0.1, "held": -1.0},
+        ylabel="PBS", title="t", yardstick=("train", "held"),
+    )  # fmt: skip
+    assert list(drawn) == ["held", "gan"]  # the yardstick first; the training scan no row
+    assert drawn["held"]["real"].tolist() == [1.0, 2.0, 3.0]  # against the training scan
+    assert drawn["held"]["held"].tolist() == [3.0, 2.0, 1.0]
+    assert drawn["gan"]["real"].tolist() == [1.0, 3.0, 2.0]

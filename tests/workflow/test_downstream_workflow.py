@@ -13,7 +13,7 @@ import yaml
 from conftest import REPO, run_snakemake
 from test_smoke_workflow import _scheduled_jobs, read_hapt
 
-from genosynth.downstream import painting
+from genosynth.downstream import painting, phenotype
 
 pytestmark = pytest.mark.workflow
 
@@ -64,7 +64,8 @@ def test_imputation_scores_every_panel_and_bin(smoke_run):
     base = smoke_run / "results/scan"
     table = pd.read_csv(base / "imputation/accuracy.tsv", sep="\t")
     n_bins = 11  # a rare bin + 10
-    assert table.panel.iloc[0] == "reference" and set(table.panel) == {"reference", *MODELS}
+    panels = {"reference", "real", *MODELS}  # real: the training haplotypes, the yardstick
+    assert table.panel.iloc[0] == "reference" and set(table.panel) == panels
     assert (table.panel.value_counts() == n_bins).all()
     sites = pd.read_csv(base / "imputation/sites.tsv", sep="\t")
     per_panel = table.groupby("panel").n_sites.sum()
@@ -74,7 +75,7 @@ def test_imputation_scores_every_panel_and_bin(smoke_run):
     assert scored[["mean_dr2", "dosage_r2"]].stack().between(0, 1).all()
     ref = table[table.panel == "reference"].reset_index(drop=True)
     assert (ref.r2_gain.dropna() == 0).all() and (ref.r2_gain_se.dropna() == 0).all()
-    for model in MODELS:  # the gain is the r² difference; its SE is finite where both vary
+    for model in ["real", *MODELS]:  # the gain is the r² difference; SE finite where both vary
         part = table[table.panel == model].reset_index(drop=True)
         want = part.dosage_r2 - ref.dosage_r2
         np.testing.assert_allclose(part.r2_gain, want, atol=1e-12)
@@ -82,7 +83,7 @@ def test_imputation_scores_every_panel_and_bin(smoke_run):
         assert (part.r2_gain_se[both] >= 0).all() and (part.r2_gain_se[both] < 0.5).all()
     metrics = pd.read_csv(base / "metrics.tsv", sep="\t")
     rows = metrics[metrics.metric.str.startswith("imputation_r2_maf")]
-    assert set(rows.model) == {"reference", *MODELS}
+    assert set(rows.model) == panels
     values = metrics.set_index(["model", "metric"]).value
     for model in MODELS:  # the worst higher bin's gain and SE (the smoke rare bin is empty)
         part = table[table.panel == model]
@@ -111,6 +112,10 @@ def test_selection_tables_and_correlations(smoke_run):
             want = np.corrcoef(ok.real, ok[model])[0, 1]
             assert metrics[(model, f"{stat}_pearson_r")] == pytest.approx(want)
             assert (table[f"{model}_peak"] > 0).sum() == 5
+    # the yardstick: held-out real haplotypes scanned apart, against the training ones
+    ok = pbs[["real_train", "real_heldout"]].dropna()
+    want = np.corrcoef(ok.real_train, ok.real_heldout)[0, 1]
+    assert metrics[("real", "pbs_pearson_r")] == pytest.approx(want)
 
 
 def test_painting_inputs_parse_back_to_dataset_haplotypes(smoke_run):
@@ -153,17 +158,16 @@ def test_phenotype_contingency_counts_real_individuals(smoke_run):
             assert rows.loc[g, f"phenotype_{p}"] == want
     metrics = pd.read_csv(base / "metrics.tsv", sep="\t")
     p_real = metrics[(metrics.model == "real") & (metrics.metric == "phenotype_p_value")].value
-    assert len(p_real) == 1 and 0 <= p_real.iloc[0] <= 1
+    table = np.array([[rows.loc[g, f"phenotype_{p}"] for p in (0, 1)] for g in (0, 1, 2)])
+    assert p_real.tolist() == [pytest.approx(phenotype.association(table)["p_value"])]
 
 
-@pytest.mark.parametrize("figure", ["imputation", "selection_xpehh", "selection_pbs"])
-def test_downstream_figures_are_drawn(smoke_run, figure):
-    import matplotlib.image
-
-    image = matplotlib.image.imread(smoke_run / f"results/scan/figures/{figure}.png")
-    assert image.shape[0] > 200 and image[..., :3].std() > 0.05
-    pheno = matplotlib.image.imread(smoke_run / "results/pheno/figures/phenotype.png")
-    assert pheno[..., :3].std() > 0.05
+def test_downstream_figures_are_drawn(smoke_run):
+    """What they draw is checked on hand-made data (tests/unit/test_downstream_figures.py)."""
+    figures = [f"scan/figures/{f}.png" for f in ("imputation", "selection_xpehh", "selection_pbs")]
+    missing = [f for f in [*figures, "pheno/figures/phenotype.png"]
+               if not (smoke_run / "results" / f).is_file()]  # fmt: skip
+    assert not missing
 
 
 def test_pbs_window_change_reruns_only_pbs(smoke_run, tmp_path):

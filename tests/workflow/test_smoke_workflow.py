@@ -7,7 +7,6 @@ import json
 import re
 import subprocess
 
-import matplotlib.image
 import numpy as np
 import pandas as pd
 import pysam
@@ -141,12 +140,45 @@ FIGURES = [
 ]
 
 
-@pytest.mark.parametrize("figure", FIGURES)
-@pytest.mark.parametrize("ds", DATASETS)
-def test_figure_is_a_real_plot(smoke_run, ds, figure):
-    image = matplotlib.image.imread(smoke_run / "results" / ds / f"figures/{figure}.png")
-    assert image.shape[0] > 200 and image.shape[1] > 200
-    assert image[..., :3].std() > 0.05, f"{ds}/{figure} is blank"
+def test_every_promised_figure_is_drawn(smoke_run):
+    """What each figure draws is checked on hand-made data (tests/unit/test_*figures.py)."""
+    missing = [f"{ds}/{f}" for ds in DATASETS for f in FIGURES
+               if not (smoke_run / "results" / ds / f"figures/{f}.png").is_file()]  # fmt: skip
+    assert not missing
+
+
+def _rows(base, ds, name):
+    """Rows of ``base/name`` as the evaluations read them (pheno: the phenotype column dropped)."""
+    from genosynth.steps.common import drop_phenotype
+
+    layout = "genotype_pairs" if ds == "pheno" else "haplotypes"
+    return drop_phenotype(read_hapt(base / name)[1], layout)
+
+
+@pytest.mark.parametrize("ds", ["wide", "pheno"])
+def test_metric_rows_recomputed_from_the_smoke_files(smoke_run, ds):
+    """The real (held-out) yardsticks and each model's privacy rows, recomputed here."""
+    from genosynth import evaluate
+
+    base = smoke_run / "results" / ds
+    metrics = pd.read_csv(base / "metrics.tsv", sep="\t").set_index(["model", "metric"])["value"]
+    train, test = (_rows(base, ds, f"data/{s}.hapt.gz") for s in ("train", "test"))
+    held_out = evaluate.aats(train, test, seed=0)
+    assert metrics["real", "aats_train"] == pytest.approx(held_out["AATS"])
+    assert metrics["real", "aa_syn_train"] == pytest.approx(held_out["AA_syn"])
+    if ds == "wide":  # haplotypes: the pairwise-difference and LD rows on the same rows
+        real = np.concatenate([train, test])
+        d = evaluate.pairwise_differences(real, max_pairs=50_000, seed=0)
+        assert metrics["real", "pairwise_differences_mean"] == pytest.approx(d.mean())
+        pos = pd.read_csv(base / "data/snps.legend", sep=" ")["position"].to_numpy()
+        decay = evaluate.ld_decay(real, pos, n_bins=50)
+        want = evaluate.ld_decay_mae(decay, evaluate.ld_decay(test, pos, n_bins=50))
+        assert metrics["real", "ld_decay_mae"] == pytest.approx(want)
+    for m in MODELS:
+        ags = _rows(base, ds, f"models/{m}/ags.hapt.gz")
+        want = evaluate.privacy_metrics(train, test, ags, seed=0)
+        for key in ("aats_train", "aats_test", "membership_auc", "exact_copies"):
+            assert metrics[m, key] == pytest.approx(want[key]), (m, key)
 
 
 @pytest.mark.parametrize("ds", DATASETS)
@@ -176,15 +208,13 @@ def test_metrics_rows_are_finite(smoke_run, ds):
         rows = metrics[metrics.model == m].set_index("metric")["value"]
         missing = [e for e in expected if e not in rows]
         assert not missing, f"{ds}/{m}: no {missing}"
-        for name in ("aats_train", "aats_test", "membership_auc"):
-            assert 0 <= rows[name] <= 1
         assert rows["privacy_loss"] == pytest.approx(rows["aats_test"] - rows["aats_train"])
         matched = rows["aats_test_matched"] - rows["aats_train_matched"]
         assert rows["privacy_loss_matched"] == pytest.approx(matched)
         assert rows["epochs"] == SMOKE["models"][m].get("epochs", 1)
     assert (metrics[metrics.model == "real"].metric == "pairwise_differences_mean").any()
     tv = metrics[metrics.metric == "local_haplotype_tv"].set_index("model")["value"]
-    assert set(tv.index) == {"real", *MODELS} and tv.between(0, 1).all()
+    assert set(tv.index) == {"real", *MODELS}
     if ds == "dense":  # linked SNPs: independent sites (bernoulli) break the local haplotypes
         assert tv["bernoulli"] > tv["real"] + 0.2, tv  # measured 0.87 against 0.14
         assert tv["markov"] < tv["bernoulli"] - 0.1, tv  # a Markov chain keeps some: 0.66

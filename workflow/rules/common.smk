@@ -277,15 +277,25 @@ def get_scan_settings(statistic):
     return {k: v for k, v in config["downstream"]["selection"].items() if k not in skip}
 
 
+#: Imputation reference panels: the real reference alone, plus the real training haplotypes of
+#: the target population (`real`: the yardstick of a perfect generator; the held-out ones are
+#: the imputed targets), plus each model's AGs.
+IMPUTATION_PANELS = ["reference", "real"] + MODELS
+
+
 def get_impute_inputs(wildcards):
     """Masked target, real reference, Beagle map, and the model's AGs (the evaluations' copy,
-    with the legend and dataset info that make them a VCF) unless `reference`."""
+    with the legend and dataset info that make them a VCF; the training haplotypes for
+    `real`) unless `reference`."""
     base = f"results/{wildcards.ds}/imputation"
     files = {f: f"{base}/{f}.vcf.gz" for f in ("target", "reference")}
     files["map"] = f"{base}/beagle.map"
     if wildcards.panel != "reference":
         data = f"results/{wildcards.ds}/data"
-        files["ags"] = get_ags(wildcards.ds)[wildcards.panel]
+        if wildcards.panel == "real":
+            files["ags"] = f"{data}/train.hapt.gz"
+        else:
+            files["ags"] = get_ags(wildcards.ds)[wildcards.panel]
         files |= {"legend": f"{data}/snps.legend", "info": f"{data}/dataset.json"}
     return files
 

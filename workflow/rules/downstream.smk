@@ -59,7 +59,7 @@ rule impute_genotypes:
     benchmark:
         "results/benchmarks/impute_genotypes/{ds}/{panel}.tsv"
     wildcard_constraints:
-        panel="|".join(["reference"] + MODELS),
+        panel="|".join(IMPUTATION_PANELS),
     conda:
         "../../envs/imputation.yaml"
     threads: 2
@@ -76,7 +76,7 @@ rule plot_imputation:
     input:
         unpack(
             lambda w: {
-                p: f"results/{w.ds}/imputation/imputed_{p}.vcf.gz" for p in ["reference"] + MODELS
+                p: f"results/{w.ds}/imputation/imputed_{p}.vcf.gz" for p in IMPUTATION_PANELS
             }
         ),
         test="results/{ds}/data/test.hapt.gz",
@@ -97,7 +97,7 @@ rule plot_imputation:
     conda:
         "../../envs/popgen.yaml"
     params:
-        panels=["reference"] + MODELS,
+        panels=IMPUTATION_PANELS,
         bins=config["downstream"]["imputation"]["bins"],
         bootstrap=config["downstream"]["imputation"]["bootstrap"],
     script:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from genosynth.plotting import new_figure, save_figure
+from genosynth.plotting import HELD_OUT, new_figure, save_figure
 
 __all__ = ["plot_chunkcounts", "plot_imputation", "plot_phenotype", "plot_scan"]
+
+
+#: Legend of the imputation panel ``real``: the yardstick of the AG panels.
+_REAL_PANEL = "reference + real training haplotypes (yardstick)"
 
 
 def _bin_labels(table: pd.DataFrame) -> list[str]:
@@ -26,7 +30,8 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> dict[str, pd.D
     scores : pandas.DataFrame
         Columns ``panel maf_lo maf_hi n_sites mean_dr2 dosage_r2 r2_gain
         r2_gain_se`` (one row per panel and bin); the panel ``reference`` is
-        drawn in black.
+        drawn in black, the panel ``real`` (the reference plus the real
+        training haplotypes of the target population) dashed grey.
     title : str
 
     Returns
@@ -41,8 +46,12 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> dict[str, pd.D
     columns = (("mean_dr2", "mean Beagle DR2"), ("dosage_r2", "true dosage r²"))
     for ax, (column, label) in zip(axes[0, :2], columns, strict=True):
         for i, (panel, rows) in enumerate(groups):
-            style = {"color": "black", "lw": 2} if panel == "reference" else {"color": f"C{i}"}
-            name = "reference" if panel == "reference" else f"reference + {panel} AGs"
+            style = {"color": f"C{i}"}
+            name = f"reference + {panel} AGs"
+            if panel == "reference":
+                style, name = {"color": "black", "lw": 2}, "reference"
+            elif panel == "real":
+                style, name = {"color": "0.45", "lw": 2, "ls": "--"}, _REAL_PANEL
             ax.plot(np.arange(len(rows)), rows[column], marker="o", ms=3, label=name, **style)
         ax.set_ylabel(label)
         ax.set_ylim(0, 1.02)
@@ -50,7 +59,8 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> dict[str, pd.D
     for i, (panel, rows) in enumerate(groups):
         if panel != "reference":  # side by side within a bin
             x = np.arange(len(rows)) + 0.08 * (i - len(groups) / 2)
-            style = {"color": f"C{i}", "fmt": "o", "ms": 3, "capsize": 2}
+            colour = "0.45" if panel == "real" else f"C{i}"
+            style = {"color": colour, "fmt": "o", "ms": 3, "capsize": 2}
             gain_ax.errorbar(x, rows["r2_gain"], yerr=2 * rows["r2_gain_se"], **style)
     gain_ax.axhline(0, color="black", lw=1)
     labels = _bin_labels(groups[0][1])
@@ -75,7 +85,15 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> dict[str, pd.D
 
 
 def plot_scan(
-    path, x: np.ndarray, values: dict, *, peaks: dict, r: dict, ylabel: str, title: str
+    path,
+    x: np.ndarray,
+    values: dict,
+    *,
+    peaks: dict,
+    r: dict,
+    ylabel: str,
+    title: str,
+    yardstick: tuple[str, str] | None = None,
 ) -> dict:
     """Paper Fig 4: a scan along the region, real vs the AGs of each model.
 
@@ -95,6 +113,10 @@ def plot_scan(
     r : dict of str -> float
         Correlation of each model's scan with the real one.
     ylabel, title : str
+    yardstick : (str, str), optional
+        Keys of ``values`` of the training and of the held-out real haplotypes
+        scanned apart: drawn as a first row, the held-out scan (grey) against the
+        training one, labelled :data:`~genosynth.plotting.HELD_OUT`.
 
     Returns
     -------
@@ -103,28 +125,36 @@ def plot_scan(
         ``position_mb``, ``real`` and the model's values, and ``real_peak`` /
         ``ag_peak`` (True at the marked peaks).
     """
-    models = [k for k in values if k != "real"]
+    train, held_out = yardstick or (None, None)
+    models = [k for k in values if k not in ("real", train, held_out)]
+    if held_out is not None:
+        models.insert(0, held_out)
     n_rows = max(1, len(models))
     fig, axes = new_figure(n_rows, 2, figsize=(12, 2.4 * n_rows + 0.6))
     mb = np.asarray(x, dtype=np.float64) / 1e6
-    real = values["real"]
     drawn = {}
     for row, model in enumerate(models or ["real"]):
         ax, sc = axes[row]
+        base = train if model == held_out else "real"
+        real = values[base]
         series = pd.DataFrame({"position_mb": mb, "real": real})
-        series["real_peak"] = np.isin(np.arange(len(real)), peaks["real"])
-        ax.plot(mb, real, color="0.55", lw=0.8, label="real")
-        ax.plot(mb[peaks["real"]], real[peaks["real"]], "v", color="black", ms=6)
+        series["real_peak"] = np.isin(np.arange(len(real)), peaks[base])
+        name = HELD_OUT if model == held_out else model
+        colour = "0.2" if model == held_out else f"C{row}"
+        real_label = "real (training haplotypes)" if model == held_out else "real"
+        ax.plot(mb, real, color="0.55", lw=0.8, label=real_label)
+        ax.plot(mb[peaks[base]], real[peaks[base]], "v", color="black", ms=6)
         if model != "real":
             ag = values[model]
             series[model] = ag
             series["ag_peak"] = np.isin(np.arange(len(ag)), peaks[model])
-            ax.plot(mb, ag, color=f"C{row}", lw=0.8, alpha=0.85, label=f"{model} AGs")
-            ax.plot(mb[peaks[model]], ag[peaks[model]], "o", mfc="none", mec=f"C{row}", ms=7)
-            sc.scatter(real, ag, s=5, color=f"C{row}", linewidths=0, rasterized=True)
-            sc.set_xlabel(f"real {ylabel}")
-            sc.set_ylabel(f"{model} {ylabel}")
-            sc.set_title(f"{model}: Pearson r = {r.get(model, np.nan):.3f}", fontsize="small")
+            label = name if model == held_out else f"{model} AGs"
+            ax.plot(mb, ag, color=colour, lw=0.8, alpha=0.85, label=label)
+            ax.plot(mb[peaks[model]], ag[peaks[model]], "o", mfc="none", mec=colour, ms=7)
+            sc.scatter(real, ag, s=5, color=colour, linewidths=0, rasterized=True)
+            sc.set_xlabel(f"{real_label} {ylabel}")
+            sc.set_ylabel(f"{name} {ylabel}")
+            sc.set_title(f"{name}: Pearson r = {r.get(model, np.nan):.3f}", fontsize="small")
         drawn[model] = series
         ax.set_ylabel(ylabel)
         ax.legend(loc="upper right", fontsize="x-small", frameon=False)

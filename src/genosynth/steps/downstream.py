@@ -138,14 +138,24 @@ def _matched_sets(real: np.ndarray, ags: Mapping, seed: int):
 
 
 # --- selection scans ---------------------------------------------------------------------
+#: Scan columns of the yardstick: the training and the held-out real haplotypes scanned apart.
+#: The held-out scan's correlation with the training one (metric rows of model ``real``) is
+#: what a fresh, disjoint real sample of the held-out size reaches.
+SCAN_TRAIN, SCAN_HELD_OUT = "real_train", "real_heldout"
+
+
 def _scan_inputs(*, train, test, others, panel, info, ags, clusters, seed, **_):
+    """Target haplotypes (all real, train and test), matched AG sets, the yardstick's two
+    real sets (:data:`SCAN_TRAIN`, :data:`SCAN_HELD_OUT`), complementary haplotypes and labels."""
     _require_haplotypes(info, "selection")
-    target = _real(train, test)
+    parts = {SCAN_TRAIN: formats.read_hapt_matrix(train)[1],
+             SCAN_HELD_OUT: formats.read_hapt_matrix(test)[1]}  # fmt: skip
+    target = np.concatenate(list(parts.values()))
     other_haps, labels = _other_groups(others, panel, target, clusters)
     target, ag_sets = _matched_sets(
         target, {m: formats.read_hapt_matrix(p)[1] for m, p in ags.items()}, seed
     )
-    return target, ag_sets, other_haps, labels
+    return target, ag_sets | parts, other_haps, labels
 
 
 def scan_xpehh(
@@ -220,17 +230,22 @@ def _scan_outputs(dataset, stat, ids, x, values, settings, table, figure, metric
         rank = np.zeros(len(v), dtype=np.int64)
         rank[peaks[name]] = np.arange(1, len(peaks[name]) + 1)
         frame[f"{name}_peak"] = rank
-        if name == "real":
+        if name in ("real", SCAN_TRAIN):
             continue
-        r[name], n = selection.pearson_r(values["real"], v)
-        shared = len(np.intersect1d(peaks["real"], peaks[name]))
-        rows += [(name, f"{stat}_pearson_r", r[name]), (name, f"{stat}_n_compared", n)]
-        rows.append((name, f"{stat}_top{n_peaks}_shared", shared))
+        # the held-out scan is compared with the disjoint training scan, each AG scan with
+        # the scan of all real target haplotypes
+        against = SCAN_TRAIN if name == SCAN_HELD_OUT else "real"
+        model = "real" if name == SCAN_HELD_OUT else name
+        r[name], n = selection.pearson_r(values[against], v)
+        shared = len(np.intersect1d(peaks[against], peaks[name]))
+        rows += [(model, f"{stat}_pearson_r", r[name]), (model, f"{stat}_n_compared", n)]
+        rows.append((model, f"{stat}_top{n_peaks}_shared", shared))
         log.info("%s %s: Pearson r %.4f over %d points", stat, name, r[name], n)
     write_table(table, frame)
     label = "standardized XP-EHH" if stat == "xpehh" else "PBS"
     title = f"{dataset}: {label}, real target vs AGs (top {n_peaks} peaks marked)"
-    figures.plot_scan(figure, np.asarray(x), values, peaks=peaks, r=r, ylabel=label, title=title)
+    figures.plot_scan(figure, np.asarray(x), values, peaks=peaks, r=r, ylabel=label, title=title,
+                      yardstick=(SCAN_TRAIN, SCAN_HELD_OUT))  # fmt: skip
     _write_metrics(metrics, dataset, rows)
 
 
