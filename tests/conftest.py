@@ -39,7 +39,12 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory) -> Path:
-    """A finished `snakemake --cores 2 --configfile config/smoke.yaml all`; its workdir."""
-    workdir = tmp_path_factory.mktemp("smoke")
+    """A finished `snakemake --cores 2 --configfile config/smoke.yaml all`; its workdir.
+
+    ``GENOSYNTH_SMOKE_DIR`` names the workdir of such a run made beforehand (with the same
+    code): it is brought up to date (nothing runs when it is) and tested instead of a new run.
+    """
+    reuse = os.environ.get("GENOSYNTH_SMOKE_DIR")
+    workdir = Path(reuse) if reuse else tmp_path_factory.mktemp("smoke")
     run_snakemake(workdir, "--configfile", str(REPO / "config/smoke.yaml"), "--cores", "2", "all")
     return workdir

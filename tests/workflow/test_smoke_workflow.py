@@ -229,8 +229,13 @@ def test_iterative_training_log(smoke_run, model):
     assert log.epoch.tolist() == list(range(1, epochs + 1))
     evaluated = log.dropna(subset=["aats"])
     assert evaluated.epoch.tolist() == list(range(10, epochs + 1, 10))
-    assert evaluated[["aats", "aa_truth", "aa_syn"]].stack().between(0, 1).all()
+    assert evaluated.aats.tolist() == pytest.approx(
+        (0.5 * (evaluated.aa_truth + evaluated.aa_syn)).tolist()
+    )
     assert (evaluated.diversity > 0).all()
+    metrics = pd.read_csv(smoke_run / "results/wide/metrics.tsv", sep="\t")
+    final = metrics[(metrics.model == model) & (metrics.metric == "final_training_aats")].value
+    assert final.tolist() == [pytest.approx(evaluated.aats.iloc[-1])]
 
 
 @pytest.mark.parametrize("model", MODELS)
