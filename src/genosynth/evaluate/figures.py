@@ -736,12 +736,14 @@ def plot_aats(
     ax.set_ylabel("adversarial accuracy (ideal 0.5)")
     ax.set_xlabel("model")
     ax.legend(loc="upper left", fontsize="x-small", ncols=3, frameon=False)
-    loss = table["privacy_loss"].to_numpy()
-    se = table["privacy_loss_se"].to_numpy()
-    ax_loss.bar(x, loss, 0.6, color=["tab:red" if v > 0 else "tab:blue" for v in loss],
+    losses = table.drop(index=HELD_OUT, errors="ignore")  # no privacy to lose
+    x_loss = np.arange(len(losses))
+    loss = losses["privacy_loss"].to_numpy()
+    se = losses["privacy_loss_se"].to_numpy()
+    ax_loss.bar(x_loss, loss, 0.6, color=["tab:red" if v > 0 else "tab:blue" for v in loss],
                 yerr=np.where(np.isfinite(se), 2 * se, 0), capsize=3)  # fmt: skip
     ax_loss.axhline(0.0, color="0.3", lw=0.8)
-    ax_loss.set_xticks(x, names, rotation=30, ha="right", fontsize="small")
+    ax_loss.set_xticks(x_loss, list(losses.index), rotation=30, ha="right", fontsize="small")
     ax_loss.set_ylabel("privacy loss (AATS test - train, ± 2 SE)")
     ax_loss.set_xlabel("model")
     _finish(fig, path, title)
