@@ -28,7 +28,7 @@ SCALING = {
     "sample_ags": "RBM: A x L x N x (B + 1); GAN: A x L^2 / divisor",
     "compute_privacy_metrics": "(A + H) x H x L (all-pairs Hamming distances)",
     "plot_figure": "per figure: PCA H x L x components; LD L^2 x (A + H); UMAP (A + H) log(A + H)",
-    "plot_aats": "models",
+    "plot_aats": "models + H x H x L (held-out yardstick: AATS of test vs train)",
     "plot_training": "E / eval_every",
     "plot_rbm_hidden": "(A + H) x L x N",
     "export_ags_vcf": "A x L",
