@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from genosynth import evaluate
 from genosynth.errors import GenosynthError
 from genosynth.evaluate import figures
 from genosynth.evaluate.ld import ld_decay
@@ -259,3 +260,40 @@ def test_haplostrips_step_writes_local_haplotype_rows(tmp_path, data):
     want = local_haplotype_spectrum(train, ags["bernoulli"], window=4)
     assert got["bernoulli", "local_haplotype_unseen"] == pytest.approx(want["unseen"])
     assert_png(tmp_path / "h.png")
+
+
+def test_steps_draw_the_held_out_yardstick(tmp_path, data, monkeypatch):
+    from genosynth import pca as pca_lib
+    from genosynth.steps import evaluate as evaluate_steps
+
+    real, test, ags, groups = data
+    ev = evaluate_steps.Evaluation(
+        dataset="toy",
+        layout="haplotypes",
+        train=real,
+        test=test,
+        groups=np.concatenate([groups, np.repeat("EUR", len(test))]),
+        positions=np.arange(real.shape[1], dtype=np.int64) * 1000,
+        ags=ags,
+    )
+    rows = evaluate_steps.ld_decay(ev, tmp_path / "ld_decay.png", {"n_bins": 5})
+    got = {(m, k): v for m, k, v in rows}
+    everything = np.concatenate([real, test])
+    want = evaluate.ld_decay_mae(
+        ld_decay(everything, ev.positions, n_bins=5), ld_decay(test, ev.positions, n_bins=5)
+    )
+    assert got["real", "ld_decay_mae"] == pytest.approx(want)
+    import genosynth.plotting
+
+    calls = []
+    plot = genosynth.plotting.plot_pca
+    monkeypatch.setattr(
+        genosynth.plotting, "plot_pca", lambda *a, **k: calls.append((a, k)) or plot(*a, **k)
+    )
+    evaluate_steps.pca_figure(ev, tmp_path / "pca.png", {"n_components": 4})
+    ((args, kwargs),) = calls
+    assert list(args[3]) == [HELD_OUT, "bernoulli", "copies"]
+    fit = pca_lib.fit_pca(everything, n_components=4)
+    np.testing.assert_allclose(args[3][HELD_OUT], pca_lib.project(fit, test))
+    assert list(kwargs["ag_groups_by_model"][HELD_OUT]) == ["EUR"] * len(test)
+    assert kwargs["title"].startswith("toy: ")
