@@ -196,13 +196,14 @@ def test_training_puts_losses_energies_and_aats_on_separate_axes(tmp_path):
         }
     )
     rbm = pd.DataFrame({"epoch": [1, 2], "free_energy_train": [-330.0, -320.0],
+                        "free_energy_gap": [0.5, -0.2],
                         "reconstruction_error": [0.2, 0.1], "epoch_s": [0.5, 0.4],
                         "aats": [0.9, 0.7]})  # fmt: skip
     path = tmp_path / "training.png"
     panels = figures.plot_training(path, {"gan": gan, "rbm": rbm})
     assert_png(path)
     assert set(panels) == {"adversarial accuracy (ideal 0.5)", "gan losses", "rbm losses",
-                           "rbm free energy"}  # fmt: skip
+                           "rbm free energy", "rbm free-energy gap"}  # fmt: skip
     accuracy = panels["adversarial accuracy (ideal 0.5)"]
     assert accuracy["gan aats"].dropna().to_dict() == {2: 0.8, 4: 0.55}
     assert accuracy["rbm aats"].dropna().to_dict() == {1: 0.9, 2: 0.7}

@@ -832,6 +832,8 @@ def _training_panels(logs: dict) -> dict[str, pd.DataFrame]:
                 add("adversarial accuracy (ideal 0.5)", f"{prefix}{name}", epoch, table[c])
             elif name == "diversity":
                 add("diversity ratio AG / real (ideal 1)", f"{prefix}{name}", epoch, table[c])
+            elif "energy" in name and "gap" in name:  # a difference: near 0, not near F
+                add(f"{prefix}free-energy gap".strip(), name, epoch, table[c])
             elif "energy" in name:
                 add(f"{prefix}free energy".strip(), name, epoch, table[c])
             else:
@@ -887,6 +889,7 @@ def plot_training(
         if panel.startswith("adversarial"):
             ax.axhline(0.5, color="0.3", ls=":", lw=0.8)
             ax.set_ylim(0, 1.05)
+        ax.ticklabel_format(axis="y", useOffset=False)  # a flat curve: values, not offsets
         ax.set_title(panel, fontsize="small")
         ax.set_xlabel("epoch")
         ax.legend(loc="best", fontsize="x-small", frameon=False)
