@@ -121,18 +121,21 @@ def test_closest_distance_tables(tmp_path):
     assert drawn["m"]["to_closest_real"].tolist() == [3, 1, 1]
 
 
-def test_ld_matrix_of_two_linked_sites(tmp_path):
-    """Sites 0 and 1 perfectly linked in real (r² = 1), independent in the AGs (r² = 0)."""
+def test_ld_matrix_of_perfectly_linked_sites(tmp_path):
+    """Real: sites 0 and 1 perfectly linked (r² = 1), 0 and 2 independent (r² = 0); the AGs the
+    other way round. Real r² below the diagonal, AG r² above."""
     real = np.array([[0, 0, 1], [0, 0, 0], [1, 1, 1], [1, 1, 0]], dtype=np.int8)
-    ag = np.array([[0, 0, 1], [0, 1, 0], [1, 0, 1], [1, 1, 0]], dtype=np.int8)
+    ag = np.array([[0, 0, 0], [0, 1, 0], [1, 0, 1], [1, 1, 1]], dtype=np.int8)
     path = tmp_path / "ld_matrix.png"
-    drawn = figures.plot_ld_matrix(path, real, {"m": ag}, max_sites=2)
+    drawn = figures.plot_ld_matrix(path, real, {"m": ag}, max_sites=3)
     assert_png(path)
-    np.testing.assert_array_equal(drawn["sites"], [0, 1])
+    np.testing.assert_array_equal(drawn["sites"], [0, 1, 2])
     matrix = drawn["m"]
-    assert matrix[1, 0] == pytest.approx(1.0)  # lower: real
-    assert matrix[0, 1] == pytest.approx(0.0)  # upper: AG
+    assert matrix[1, 0] == pytest.approx(1.0) and matrix[2, 0] == pytest.approx(0.0)  # real
+    assert matrix[0, 1] == pytest.approx(0.0) and matrix[0, 2] == pytest.approx(1.0)  # AG
     assert np.isnan(np.diag(matrix)).all()
+    two = figures.plot_ld_matrix(tmp_path / "two.png", real, {"m": ag}, max_sites=2)
+    assert two["m"].shape == (2, 2)
 
 
 def test_ld_decay_scales_to_the_real_curves_not_a_collapsed_model(tmp_path):
