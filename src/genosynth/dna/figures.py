@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from genosynth.dna.logos import logo_matrix
 from genosynth.dna.motifs import pwm_positions
@@ -37,12 +38,13 @@ def _titled(text: str, label: str) -> str:
     return f"{label}: {text}" if label else text
 
 
-def _base_legend(ax) -> None:
-    """A legend of the four base colours (logomaker's classic scheme)."""
+def _base_legend(fig) -> None:
+    """One legend of the four base colours (logomaker's classic scheme) for the figure."""
     from matplotlib.patches import Patch
 
     handles = [Patch(color=c, label=b) for b, c in zip(ALPHABET, BASE_COLOURS, strict=True)]
-    ax.legend(handles=handles, fontsize=7, ncol=4, loc="upper right", frameon=False)
+    fig.legend(handles=handles, fontsize=8, ncol=4, loc="upper right", frameon=False,
+               title="bases", title_fontsize=8)  # fmt: skip
 
 
 def _logo(ax, matrix: pd.DataFrame, title: str, *, ylabel: str = "bits", ylim=(0, 2)) -> None:
@@ -54,7 +56,7 @@ def _logo(ax, matrix: pd.DataFrame, title: str, *, ylabel: str = "bits", ylim=(0
     ax.set_ylim(*ylim)
     if ylabel == "bits":
         ax.set_yticks(np.arange(int(ylim[0]), int(ylim[1]) + 1))
-    _base_legend(ax)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def latent_interpolation(path, t: np.ndarray, x: np.ndarray, decoded: list[str], *,
@@ -71,7 +73,7 @@ def latent_interpolation(path, t: np.ndarray, x: np.ndarray, decoded: list[str],
     axes[0, 0].set_xlabel("position")
     axes[0, 0].set_title(_titled(
         "G((1-t) z0 + t z1): base of the largest channel, shaded by its value", label))  # fmt: skip
-    _base_legend(axes[0, 0])
+    _base_legend(fig)
     ax = axes[1, 0]
     ax.axis("off")
     for i, s in enumerate(decoded):
@@ -97,6 +99,7 @@ def latent_complementation(path, res: dict, n_per_base: int, *, label: str = "")
             _logo(axes[b, col], matrix, f"{name}, z found for poly-{base}", ylabel="p",
                   ylim=(0, 1))  # fmt: skip
     fig.suptitle(_titled(f"complementary bases in G(-z): {res['complement_share']:.2f}", label))
+    _base_legend(fig)
     save_figure(fig, path)
     return drawn
 
@@ -128,7 +131,7 @@ def splice_logos(path, blocks: dict, flank: int, *, label: str = "") -> dict:
     Returns ``{(name, "exon start" | "exon end"): logo matrix}`` (bits per base and
     position, index from ``-flank``) for every panel with windows.
     """
-    fig, axes = new_figure(2, 2, figsize=(12, 6))
+    fig, axes = new_figure(2, 2, figsize=(12, 7))
     drawn = {}
     for row, (name, (starts, ends)) in enumerate(blocks.items()):
         for col, (codes, side) in enumerate(((starts, "exon start"), (ends, "exon end"))):
@@ -140,6 +143,9 @@ def splice_logos(path, blocks: dict, flank: int, *, label: str = "") -> dict:
             drawn[(name, side)] = matrix
             _logo(ax, matrix, _titled(f"{name}: {side} (n={len(codes)})", label))
             ax.axvline(-0.5, color="0.3", lw=0.8, ls="--")
+            first = "exon" if side == "exon start" else "intron"
+            ax.set_xlabel(f"position (0 = first {first} base)", fontsize=8)
+    _base_legend(fig)
     save_figure(fig, path)
     return drawn
 
@@ -228,6 +234,7 @@ def motif_design(path, counts: np.ndarray, name: str, codes: np.ndarray, weights
         boxes.append((i, at))
         ax.add_patch(Rectangle((at, i + 0.05), width, 0.9, fill=False, lw=1.2, color="black"))
     ax.set_title("designed sequences (box: best PWM match, either strand)", fontsize=9)
+    _base_legend(fig)
     save_figure(fig, path)
     return {"logo": logo.to_numpy(), "boxes": boxes}
 
@@ -247,9 +254,12 @@ def multi_property_design(path, training, designed, names, *, weight: float = 1.
     ax.scatter(*designed, s=10, color="black", label="designed")
     units = units or ["", ""]
     if threshold is not None:
-        b = np.linspace(*ax.get_ylim(), 2)
+        xlim, ylim = ax.get_xlim(), ax.get_ylim()
+        b = np.linspace(*ylim, 2)
         ax.plot(threshold + weight * b, b, color="tab:red", lw=1, ls="--",
                 label="full data's top-decile margin")  # fmt: skip
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
     ax.set_xlabel(f"predicted {names[0]} (favoured)" + (f" ({units[0]})" if units[0] else ""))
     ax.set_ylabel(f"predicted {names[1]} (disfavoured)" + (f" ({units[1]})" if units[1] else ""))
     title = f"{names[0]} vs {names[1]}"
