@@ -100,3 +100,12 @@ def test_report_names_are_in_the_metric_registry():
     info = logos.splice_site_information(seqs, seqs, flank=2)
     names += [f"{k}_{s}" for k in info for s in ("real", "generated")]
     assert unknown_metrics(names) == []
+
+
+def test_binding_units_name_the_scale():
+    from genosynth.steps.dna import binding_units
+
+    assert binding_units({"format": "gcpbm", "transform": "none"}) == "gcPBM log signal"
+    assert binding_units({"format": "selex", "transform": "log2"}) == "log2(SELEX value)"
+    assert binding_units({"format": "simulate", "transform": "log2"}) == "simulated log2 binding"
+    assert binding_units({"format": "tsv", "column": "kd", "transform": "none"}) == "kd"
