@@ -47,6 +47,12 @@ def _base_legend(fig) -> None:
                title="bases", title_fontsize=8)  # fmt: skip
 
 
+def _save(fig, path) -> None:
+    """Lay the panels out (labels inside the image, room for the base legend), then write."""
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    save_figure(fig, path)
+
+
 def _logo(ax, matrix: pd.DataFrame, title: str, *, ylabel: str = "bits", ylim=(0, 2)) -> None:
     import logomaker
 
@@ -79,7 +85,7 @@ def latent_interpolation(path, t: np.ndarray, x: np.ndarray, decoded: list[str],
     for i, s in enumerate(decoded):
         ax.text(0, 1 - (i + 0.5) / len(decoded), f"t={t[i]:.2f}  {s[:100]}", family="monospace",
                 fontsize=7, va="center", transform=ax.transAxes)  # fmt: skip
-    save_figure(fig, path)
+    _save(fig, path)
     return {"rgb": rgb, "sequences": list(decoded)}
 
 
@@ -100,7 +106,7 @@ def latent_complementation(path, res: dict, n_per_base: int, *, label: str = "")
                   ylim=(0, 1))  # fmt: skip
     fig.suptitle(_titled(f"complementary bases in G(-z): {res['complement_share']:.2f}", label))
     _base_legend(fig)
-    save_figure(fig, path)
+    _save(fig, path)
     return drawn
 
 
@@ -121,7 +127,7 @@ def edit_distance(path, generated: np.ndarray, held_out: np.ndarray, *, label: s
     ax.set_ylabel("sequences")
     ax.set_title(_titled("nearest training sequence", label), fontsize=9)
     ax.legend(fontsize=8)
-    save_figure(fig, path)
+    _save(fig, path)
     return {"bins": bins, "generated": np.asarray(gen), "held_out": np.asarray(real)}
 
 
@@ -137,7 +143,8 @@ def splice_logos(path, blocks: dict, flank: int, *, label: str = "") -> dict:
         for col, (codes, side) in enumerate(((starts, "exon start"), (ends, "exon end"))):
             ax = axes[row, col]
             if len(codes) == 0:
-                ax.text(0.5, 0.5, f"no {name} windows with an exon", ha="center")
+                ax.text(0.5, 0.5, f"{name}: no windows with an exon", ha="center")
+                ax.axis("off")
                 continue
             matrix = logo_matrix(codes, start=-flank)
             drawn[(name, side)] = matrix
@@ -146,7 +153,7 @@ def splice_logos(path, blocks: dict, flank: int, *, label: str = "") -> dict:
             first = "exon" if side == "exon start" else "intron"
             ax.set_xlabel(f"position (0 = first {first} base)", fontsize=8)
     _base_legend(fig)
-    save_figure(fig, path)
+    _save(fig, path)
     return drawn
 
 
@@ -156,15 +163,15 @@ def binding_oracle(path, measured: np.ndarray, predicted: np.ndarray, rho: float
 
     Returns ``{"x": measured, "y": predicted}``.
     """
-    fig, axes = new_figure(1, 1, figsize=(5, 5))
+    fig, axes = new_figure(1, 1, figsize=(5.5, 5))
     ax = axes[0, 0]
     ax.scatter(measured, predicted, s=4, alpha=0.5, color="black")
     unit = f" ({units})" if units else ""
     ax.set_xlabel(f"measured {tf} binding{unit}".replace("  ", " "))
-    ax.set_ylabel(f"oracle prediction{unit}")
+    ax.set_ylabel(f"oracle prediction\n{units}" if units else "oracle prediction")
     ax.set_title(_titled(f"{tf} held-out sequences (n={len(measured)}), Spearman {rho:.3f}",
                          label).replace("  ", " "), fontsize=9)  # fmt: skip
-    save_figure(fig, path)
+    _save(fig, path)
     return {"x": np.asarray(measured), "y": np.asarray(predicted)}
 
 
@@ -201,7 +208,7 @@ def binding_design(path, training: np.ndarray, designed: np.ndarray, train_max: 
         title += f", {100 * copies:.0f} % copies of training probes"
     ax.set_title(_titled(title, label).strip(), fontsize=9)
     ax.legend(fontsize=7)
-    save_figure(fig, path)
+    _save(fig, path)
     return drawn
 
 
@@ -235,7 +242,7 @@ def motif_design(path, counts: np.ndarray, name: str, codes: np.ndarray, weights
         ax.add_patch(Rectangle((at, i + 0.05), width, 0.9, fill=False, lw=1.2, color="black"))
     ax.set_title("designed sequences (box: best PWM match, either strand)", fontsize=9)
     _base_legend(fig)
-    save_figure(fig, path)
+    _save(fig, path)
     return {"logo": logo.to_numpy(), "boxes": boxes}
 
 
@@ -267,7 +274,7 @@ def multi_property_design(path, training, designed, names, *, weight: float = 1.
         title += f": {100 * above:.0f} % of designs beyond the line"
     ax.set_title(_titled(title, label), fontsize=9)
     ax.legend(fontsize=8)
-    save_figure(fig, path)
+    _save(fig, path)
     margin = np.asarray(designed[0]) - weight * np.asarray(designed[1])
     return {"training": training, "designed": designed, "threshold": threshold,
             "designed_margin": margin}  # fmt: skip
