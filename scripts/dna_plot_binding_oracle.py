@@ -8,4 +8,5 @@ with script_logging(snakemake.log[0]):
         predictions=snakemake.input.predictions,
         figure=snakemake.output.figure,
         metrics=snakemake.output.metrics,
+        settings=snakemake.params.settings,
     )

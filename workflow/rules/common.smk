@@ -1,4 +1,5 @@
 # Validation, wildcard constraints and input functions. No rules here.
+import os
 import re
 import sys
 
@@ -470,18 +471,48 @@ def get_dna_design_inputs(wildcards):
 
 
 def get_dna_plot_inputs(wildcards):
-    """Designs plus the data and predictors the figure compares them with."""
+    """Designs plus the data and predictors the figure compares them with, and the motif file
+    whose core every design experiment counts."""
     exp = wildcards.dna_experiment
     inputs = {"designs": f"results/dna/designs/{exp}.tsv"}
     design_inputs = get_dna_design_inputs(wildcards)
-    keep = {"binding_design": ["restricted"]}.get(exp, [])
+    keep = {"binding_design": ["restricted"], "motif_design": ["kmers"]}.get(exp, [])
+    if exp == "binding_design":
+        inputs["predictions"] = "results/dna/models/oracle/predictions.tsv"
     if exp == "multi_property_design":
         keep = ["data_a", "data_b", "predictor_a", "predictor_b"]
+    motif = DNA["design"]["motif_design"]
+    if motif["motif_file"] or motif["jaspar"]:
+        inputs["jaspar"] = motif["motif_file"] or motif["jaspar"]
     return inputs | {k: design_inputs[k] for k in keep}
 
 
+def get_dna_label():
+    """What the DNA figures name as their data: the genome FASTA's file name, or the demo."""
+    if DNA["genome"]["source"] == "simulate":
+        return "simulated demo genome"
+    return os.path.basename(DNA["genome"]["fasta"])
+
+
+def get_dna_set_label(name):
+    """A binding set's name and file name (or "simulated") for figure titles."""
+    spec = get_dna_binding_set(name)
+    source = os.path.basename(spec["path"]) if spec.get("path") else "simulated"
+    return f"{name} ({source})"
+
+
+def get_dna_oracle_settings():
+    """Name, format and transform of the oracle's binding set, for its figure's labels."""
+    name = DNA["design"]["binding_design"]["set"]
+    spec = get_dna_binding_set(name, "dna.design.binding_design.set")
+    return {"set": name, "label": get_dna_set_label(name)} | {
+        k: spec[k] for k in ("format", "column", "transform")
+    }
+
+
 def get_dna_plot_settings(exp):
-    """A design experiment's settings plus, for simulated sets, the truth they need."""
+    """A design experiment's settings plus, for simulated sets, the truth they need; the
+    motif-design motif (``core``), the sets' formats and the genome's name (``label``)."""
     settings = dict(DNA["design"][exp])
     names = {"binding_design": [settings.get("set")], "multi_property_design": settings.get("sets")}
     names = names.get(exp, [])
@@ -489,6 +520,11 @@ def get_dna_plot_settings(exp):
     if specs and all(s["format"] == "simulate" for s in specs):
         settings["simulation"] = DNA["binding_simulation"]
     settings["columns"] = [s["column"] for s in specs]
+    settings["set_specs"] = {n: {k: s[k] for k in ("format", "column", "transform")}
+                             for n, s in zip(names, specs)}  # fmt: skip
+    motif = DNA["design"]["motif_design"]
+    settings["core"] = {k: motif[k] for k in ("motif", "motif_file", "jaspar", "motif_format")}
+    settings["label"] = ", ".join(get_dna_set_label(n) for n in names) or get_dna_label()
     return settings
 
 

@@ -187,6 +187,8 @@ rule plot_binding_oracle:
         "results/benchmarks/plot_binding_oracle.tsv"
     conda:
         "../../envs/tensorflow.yaml"
+    params:
+        settings=lambda w: get_dna_oracle_settings(),
     script:
         "../../scripts/dna_plot_binding_oracle.py"
 
@@ -209,7 +211,7 @@ rule plot_dna_figure:
         "../../envs/tensorflow.yaml"
     threads: DNA["threads"]
     params:
-        settings=lambda w: DNA[w.dna_figure],
+        settings=lambda w: DNA[w.dna_figure] | {"label": get_dna_label()},
     script:
         "../../scripts/dna_plot_figure.py"
 

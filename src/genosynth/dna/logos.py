@@ -7,7 +7,10 @@ kept, so in an aligned start block index ``flank`` is the first exon base (the a
 last exon base (the donor ``GT`` sits at ``flank, flank + 1``).
 
 Information content of a column with base frequencies ``p`` is
-``2 + sum_b p_b log2 p_b`` bits (0 log 0 = 0); a logo draws ``p_b * IC`` per base.
+``2 + sum_b p_b log2 p_b`` bits (0 log 0 = 0); a logo draws ``p_b * IC`` per base. With
+``correct=True`` the small-sample correction ``e(n) = 3 / (2 n ln 2)`` (Schneider et al. 1986,
+4 letters) is subtracted: ``n`` uniform random bases show about ``e(n)`` bits by chance, so the
+corrected value is about 0 for no signal (it may dip below 0).
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ import pandas as pd
 
 from genosynth.dna.sequences import ALPHABET
 
-__all__ = ["align_boundaries", "information", "logo_matrix", "splice_site_information"]
+__all__ = [
+    "align_boundaries",
+    "information",
+    "logo_matrix",
+    "small_sample_correction",
+    "splice_site_information",
+]
 
 
 def align_boundaries(codes: np.ndarray, track: np.ndarray, *, flank: int):
@@ -55,14 +64,21 @@ def _frequencies(codes: np.ndarray) -> np.ndarray:
     return counts / max(len(codes), 1)
 
 
-def information(codes: np.ndarray) -> np.ndarray:
-    """Information content in bits per column: ``float64 (L,)`` of codes ``(n, L)``."""
+def small_sample_correction(n: int) -> float:
+    """Expected information of ``n`` uniform random bases, ``3 / (2 n ln 2)`` bits (NaN for 0)."""
+    return 3.0 / (2.0 * n * np.log(2.0)) if n > 0 else float("nan")
+
+
+def information(codes: np.ndarray, *, correct: bool = False) -> np.ndarray:
+    """Information content in bits per column: ``float64 (L,)`` of codes ``(n, L)``; minus
+    :func:`small_sample_correction` when ``correct``."""
     p = _frequencies(codes)
     if len(codes) == 0:
         return np.full(len(p), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         plogp = np.where(p > 0, p * np.log2(p), 0.0)
-    return 2.0 + plogp.sum(axis=1)
+    ic = 2.0 + plogp.sum(axis=1)
+    return ic - small_sample_correction(len(codes)) if correct else ic
 
 
 def logo_matrix(codes: np.ndarray, *, start: int = 0) -> pd.DataFrame:
@@ -80,9 +96,14 @@ def splice_site_information(starts: np.ndarray, ends: np.ndarray, *, flank: int)
     dict of str to float
         ``acceptor_a_bits``, ``acceptor_g_bits`` (the two bases before the exon),
         ``donor_g_bits``, ``donor_t_bits`` (the two after it), ``acceptor_ag_share`` and
-        ``donor_gt_share`` (share of blocks with exactly AG / GT there), ``n_windows``.
+        ``donor_gt_share`` (share of blocks with exactly AG / GT there), ``n_windows``; and
+        ``acceptor_ag_bits``, ``donor_gt_bits``: the mean over the two bases of the
+        information corrected for sample size (``information(correct=True)``), about 0 when
+        the site carries no signal, at most 2.
     """
     ic_start, ic_end = information(starts), information(ends)
+    cor_start = information(starts, correct=True)
+    cor_end = information(ends, correct=True)
     ag = (starts[:, flank - 2] == 0) & (starts[:, flank - 1] == 2)
     gt = (ends[:, flank] == 2) & (ends[:, flank + 1] == 3)
     return {
@@ -90,6 +111,8 @@ def splice_site_information(starts: np.ndarray, ends: np.ndarray, *, flank: int)
         "acceptor_g_bits": float(ic_start[flank - 1]),
         "donor_g_bits": float(ic_end[flank]),
         "donor_t_bits": float(ic_end[flank + 1]),
+        "acceptor_ag_bits": float(cor_start[flank - 2 : flank].mean()),
+        "donor_gt_bits": float(cor_end[flank : flank + 2].mean()),
         "acceptor_ag_share": float(ag.mean()) if len(ag) else float("nan"),
         "donor_gt_share": float(gt.mean()) if len(gt) else float("nan"),
         "n_windows": float(len(starts)),

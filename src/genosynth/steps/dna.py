@@ -29,6 +29,7 @@ from genosynth.fileio import atomic_path
 from genosynth.provenance import write_table
 
 __all__ = [
+    "binding_units",
     "design",
     "edit_distance_figure",
     "extract_exon_windows",
@@ -299,7 +300,7 @@ def latent_interpolation_figure(*, checkpoint, figure, metrics, settings: Mappin
     t, x = latent.interpolate(model, z0, z1, settings["n_points"])
     codes = x[..., :4].argmax(-1)
     changed = (codes[1:] != codes[:-1]).mean(axis=1)
-    figures.latent_interpolation(figure, t, x, seqs.decode(codes))
+    figures.latent_interpolation(figure, t, x, seqs.decode(codes), label=settings.get("label", ""))
     _metrics(metrics, "latent_interpolation", {
         "mean_base_change_per_step": changed.mean(),
         "end_to_end_difference": (codes[0] != codes[-1]).mean(),
@@ -317,7 +318,7 @@ def latent_complementation_figure(*, checkpoint, figure, metrics, settings: Mapp
         model, n_per_base=n, steps=settings["steps"], lr=settings["lr"], seed=settings["seed"]
     )
     res = latent.complementation(model, z, n)
-    figures.latent_complementation(figure, res, n)
+    figures.latent_complementation(figure, res, n, label=settings.get("label", ""))
     values = {"target_share": res["target_share"], "complement_share": res["complement_share"]}
     values |= {
         f"complement_share_{b}": v
@@ -342,7 +343,7 @@ def edit_distance_figure(*, checkpoint, data, figure, metrics, settings: Mapping
     held_out = d["test"][rng.choice(len(d["test"]), n, replace=False)]
     dist_gen = latent.nearest_edit_distance(generated, reference)
     dist_real = latent.nearest_edit_distance(held_out, reference)
-    figures.edit_distance(figure, dist_gen, dist_real)
+    figures.edit_distance(figure, dist_gen, dist_real, label=settings.get("label", ""))
     _metrics(metrics, "edit_distance", {
         "generated_mean": dist_gen.mean(),
         "held_out_mean": dist_real.mean(),
@@ -367,7 +368,7 @@ def splice_logos_figure(*, checkpoint, data, figure, metrics, settings: Mapping)
         "real": logos.align_boundaries(d["codes"], d["track"], flank=flank),
         "generated": logos.align_boundaries(gen_codes, gen_track, flank=flank),
     }
-    figures.splice_logos(figure, blocks, flank)
+    figures.splice_logos(figure, blocks, flank, label=settings.get("label", ""))
     values = {}
     for name, (starts, ends) in blocks.items():
         info = logos.splice_site_information(starts, ends, flank=flank)
@@ -375,15 +376,20 @@ def splice_logos_figure(*, checkpoint, data, figure, metrics, settings: Mapping)
     _metrics(metrics, "splice_logos", values)
 
 
-def oracle_figure(*, predictions, figure, metrics) -> None:
-    """Fig 8a: measured vs oracle-predicted binding on held-out sequences."""
+def oracle_figure(*, predictions, figure, metrics, settings: Mapping | None = None) -> None:
+    """Fig 8a: measured vs oracle-predicted binding on held-out sequences; ``settings``
+    (optional): the set's ``set`` name, ``format``, ``transform`` and ``label`` (titles)."""
     from genosynth.dna import figures
 
     table = pd.read_csv(predictions, sep="\t")
     test = table[table["split"] == "test"]
     rho = spearman(test["measured"], test["oracle"])
     r = float(np.corrcoef(test["measured"], test["oracle"])[0, 1])
-    figures.binding_oracle(figure, test["measured"].to_numpy(), test["oracle"].to_numpy(), rho)
+    settings = settings or {}
+    units = binding_units(settings) if "format" in settings else ""
+    figures.binding_oracle(figure, test["measured"].to_numpy(), test["oracle"].to_numpy(), rho,
+                           tf=settings.get("set", ""), units=units,
+                           label=settings.get("label", ""))  # fmt: skip
     values = {"spearman_held_out": rho, "pearson_held_out": r, "n_held_out": len(test)}
     if test["truth"].notna().all():
         values["spearman_truth_held_out"] = spearman(test["truth"], test["oracle"])
@@ -497,28 +503,77 @@ def _truth(codes: np.ndarray, settings: Mapping):
     return out
 
 
+def binding_units(spec: Mapping) -> str:
+    """Axis unit of a binding set's measured values, from its ``format`` and ``transform``."""
+    units = {
+        "simulate": "simulated log2 binding",
+        "gcpbm": "gcPBM log signal",
+        "deepbind": "bound 1 / unbound 0",
+        "bed": "bound 1 / unbound 0",
+        "narrowpeak": "bound 1 / unbound 0",
+        "selex": "SELEX value",
+        "fasta": "score",
+    }.get(spec["format"], spec.get("column", "score"))
+    transform = spec.get("transform", "none")
+    if transform == "none" or spec["format"] == "simulate":
+        return units
+    return f"{transform}({units})"
+
+
+def _core(settings: Mapping) -> tuple[str, np.ndarray]:
+    """Name of the motif-design motif and its consensus core (:func:`metrics.motif_core`)."""
+    from genosynth.dna.metrics import motif_core
+
+    name, counts = _motif(settings["core"]) if "core" in settings else _motif(settings)
+    return name, motif_core(counts)
+
+
 def plot_design(*, experiment: str, designs, inputs: Mapping, figure, metrics, settings) -> None:
-    """Figure and metrics of one design experiment (Figs 7, 8b, 9)."""
+    """Figure and metrics of one design experiment (Figs 7, 8b, 9).
+
+    Every experiment reports :func:`genosynth.dna.metrics.design_report`: copies of training
+    sequences (which never count as successes), distance to the nearest training sequence,
+    distinct designs, the share of novel designs above the *full* data's top decile and
+    maximum, and the motif-design motif's core content; plus its own metrics. Scores: PWM
+    (motif design; full data every k-mer), oracle (binding design; full data every probe of
+    the set), predictor margin ``A - weight * B`` (multi-property; full data every sequence
+    of both sets). ``settings["label"]`` names the data in the titles.
+    """
     from genosynth.dna import figures
+    from genosynth.dna.metrics import design_report
 
     table = pd.read_csv(designs, sep="\t")
     codes = seqs.encode(table["sequence"].tolist(), path=designs)
     values: dict[str, float] = {"n_designs": len(table)}
+    core_name, core = _core(settings)
+    core_text = f"{seqs.decode(core[None])[0]} ({core_name})"
+    label = settings.get("label", "")
     if experiment == "motif_design":
         name, counts = _motif(settings)
         weights = motifs.log_odds(counts)
         best = weights.max(axis=1).sum()
-        values |= {
+        kmers = _load(inputs["kmers"])
+        every = np.concatenate([kmers["train"], kmers["valid"], kmers["test"]])
+        full = motifs.pwm_scan(seqs.one_hot(every), weights)
+        report = design_report(codes, table["pwm"], kmers["train"], full, core=core)
+        values |= report | {
             "pwm_score_mean": table["pwm"].mean(),
             "pwm_score_start_mean": table["pwm_start"].mean(),
             "pwm_score_max_possible": best,
             "share_above_80pct_of_max": (table["pwm"] >= 0.8 * best).mean(),
         }
-        figures.motif_design(figure, counts, name, codes, weights)
+        figures.motif_design(figure, counts, name, codes, weights, label=label)
     elif experiment == "binding_design":
         restricted = _load(inputs["restricted"])
+        predictions = pd.read_csv(inputs["predictions"], sep="\t")
+        train_codes = seqs.encode(
+            predictions.loc[predictions["split"] == "train", "sequence"].tolist(),
+            path=inputs["predictions"],
+        )
         train_max = restricted["oracle"].max()
-        values |= {
+        report = design_report(codes, table["oracle"], train_codes, predictions["oracle"],
+                               core=core)  # fmt: skip
+        values |= report | {
             "oracle_training_max": train_max,
             "oracle_design_mean": table["oracle"].mean(),
             "oracle_design_median": table["oracle"].median(),
@@ -533,18 +588,29 @@ def plot_design(*, experiment: str, designs, inputs: Mapping, figure, metrics, s
                 "truth_design_mean": designed_truth.mean(),
                 "truth_share_above_training_max": (designed_truth > np.nanmax(train_truth)).mean(),
             }
-        figures.binding_design(figure, restricted["oracle"], table["oracle"].to_numpy(), train_max)
+        name = settings["set"]
+        spec = settings.get("set_specs", {}).get(name, {"format": "score"})
+        figures.binding_design(
+            figure, restricted["oracle"], table["oracle"].to_numpy(), train_max,
+            full=predictions["oracle"].to_numpy(), tf=name, units=binding_units(spec),
+            label=label, copies=report["design_copy_share"],
+        )  # fmt: skip
     else:
         da, db = _load(inputs["data_a"]), _load(inputs["data_b"])
         from genosynth.dna.inference import load_predictor
 
         a, b = load_predictor(inputs["predictor_a"]), load_predictor(inputs["predictor_b"])
+        w = settings.get("weight", 1.0)
         train_codes = np.concatenate([da["codes"][~da["test"]], db["codes"][~db["test"]]])
         train_codes = np.unique(train_codes, axis=0)
-        x_train = seqs.one_hot(train_codes)
-        train_margin = a.predict(x_train) - b.predict(x_train)
-        design_margin = (table["predictor_a"] - table["predictor_b"]).to_numpy()
-        values |= {
+        full_codes = np.unique(np.concatenate([da["codes"], db["codes"]]), axis=0)
+        x_train, x_full = seqs.one_hot(train_codes), seqs.one_hot(full_codes)
+        train_a, train_b = a.predict(x_train), b.predict(x_train)
+        train_margin = train_a - w * train_b
+        full_margin = a.predict(x_full) - w * b.predict(x_full)
+        design_margin = (table["predictor_a"] - w * table["predictor_b"]).to_numpy()
+        report = design_report(codes, design_margin, train_codes, full_margin, core=core)
+        values |= report | {
             "margin_design_mean": design_margin.mean(),
             "margin_training_mean": train_margin.mean(),
             "margin_training_max": train_margin.max(),
@@ -555,16 +621,22 @@ def plot_design(*, experiment: str, designs, inputs: Mapping, figure, metrics, s
         if truth is not None:
             (ta, tb), (ra, rb) = truth, _truth(train_codes, settings)
             values |= {
-                "truth_margin_design_mean": (ta - tb).mean(),
-                "truth_margin_training_max": (ra - rb).max(),
-                "truth_share_above_training_max_margin": ((ta - tb) > (ra - rb).max()).mean(),
+                "truth_margin_design_mean": (ta - w * tb).mean(),
+                "truth_margin_training_max": (ra - w * rb).max(),
+                "truth_share_above_training_max_margin": (
+                    (ta - w * tb) > (ra - w * rb).max()
+                ).mean(),
             }
+        specs = settings.get("set_specs", {})
         figures.multi_property_design(
-            figure,
-            (a.predict(x_train), b.predict(x_train)),
+            figure, (train_a, train_b),
             (table["predictor_a"].to_numpy(), table["predictor_b"].to_numpy()),
-            settings["sets"],
-        )
+            settings["sets"], weight=w, threshold=report["full_data_top_decile"],
+            units=[binding_units(specs.get(n, {"format": "score"})) for n in settings["sets"]],
+            label=label, above=report["design_above_top_decile_share"],
+        )  # fmt: skip
+    log.info("%s: %d designs, %.0f %% copies of training sequences, core %s", experiment,
+             len(table), 100 * values["design_copy_share"], core_text)  # fmt: skip
     _metrics(metrics, experiment, values)
 
 
