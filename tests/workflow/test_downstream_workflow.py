@@ -11,7 +11,7 @@ import pysam
 import pytest
 import yaml
 from conftest import REPO, run_snakemake
-from test_smoke_workflow import _scheduled_jobs, read_hapt
+from test_smoke_workflow import _scheduled_jobs, read_hapt, require_release
 
 from genosynth.downstream import painting
 
@@ -29,6 +29,7 @@ def vcf_haplotypes(path):
 
 @pytest.mark.parametrize("model", MODELS)
 def test_imputation_panel_is_the_gated_ag_vcf(smoke_run, model):
+    require_release(smoke_run, "scan", model)
     base = smoke_run / "results/scan"
     gated = vcf_haplotypes(base / f"ags/{model}.vcf.gz")
     np.testing.assert_array_equal(vcf_haplotypes(base / f"imputation/panel_{model}.vcf.gz"), gated)

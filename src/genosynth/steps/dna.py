@@ -523,6 +523,11 @@ def plot_design(*, experiment: str, designs, inputs: Mapping, figure, metrics, s
             "oracle_design_mean": table["oracle"].mean(),
             "oracle_design_median": table["oracle"].median(),
             "share_above_training_max": (table["oracle"] > train_max).mean(),
+            "oracle_design_max": table["oracle"].max(),
+            # a fold only where the scores are positive (not on a log scale)
+            "oracle_design_max_fold": (
+                table["oracle"].max() / train_max if train_max > 0 else np.nan
+            ),
             "predictor_oracle_spearman": spearman(table["predictor"], table["oracle"]),
         }
         truth = _truth(codes, settings)

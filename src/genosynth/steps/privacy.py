@@ -25,7 +25,13 @@ from genosynth.provenance import record as provenance_record
 from genosynth.provenance import sha256sum, sidecar_path, write_table
 from genosynth.steps.common import METRIC_COLUMNS, dataset_info, drop_phenotype
 
-__all__ = ["aats_figure", "judge_privacy_gate", "privacy_table", "release_verdict"]
+__all__ = [
+    "aats_figure",
+    "gate_verdict",
+    "judge_privacy_gate",
+    "privacy_table",
+    "release_verdict",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +76,25 @@ def privacy_table(*, dataset, model, train, test, info, ags, output, settings,
     write_table(output, frame[METRIC_COLUMNS], provenance=made)
 
 
-def aats_figure(*, dataset, tables: Mapping, output, metrics) -> None:
-    """AATS, AA_truth, AA_syn and privacy loss per model (paper S13) from :func:`privacy_table`."""
+def aats_figure(*, dataset, tables: Mapping, output, metrics, gates: Mapping | None = None) -> None:
+    """AATS, AA_truth, AA_syn and privacy loss per model (paper S13) from :func:`privacy_table`.
+
+    With ``gates`` (model -> verdict record of :func:`judge_privacy_gate`), a model's label
+    says when its gate was overridden or its release withheld
+    (:func:`genosynth.flags.legend_label`).
+    """
     from genosynth.evaluate.figures import plot_aats
+    from genosynth.flags import legend_label
 
     frames = {m: pd.read_csv(p, sep="\t") for m, p in tables.items()}
-    plot_aats(output, {m: dict(zip(f.metric, f.value, strict=True)) for m, f in frames.items()})
+    gates = gates or {}
+    labels = {
+        m: legend_label(m, {"privacy_gate": gate_verdict(gates[m]) if m in gates else None})
+        for m in frames
+    }
+    plot_aats(
+        output, {labels[m]: dict(zip(f.metric, f.value, strict=True)) for m, f in frames.items()}
+    )
     made = provenance_record("figure:aats", params={"dataset": dataset}, inputs=dict(tables))
     write_table(
         metrics, pd.concat(frames.values(), ignore_index=True)[METRIC_COLUMNS], provenance=made
@@ -165,6 +184,12 @@ def release_verdict(gate, *, ags=None) -> dict:
         raise evaluate.PrivacyGateError(body["failures"], subject=subject, fix=body["fix"])
     keep = {k: body[k] for k in ("verdict", "failures", "metrics")}
     return keep | {"settings": body["params"]["privacy"], "record": str(gate)}
+
+
+def gate_verdict(gate) -> str:
+    """The verdict (``passed``, ``overridden``, ``failed``) of a record of
+    :func:`judge_privacy_gate`, for the workflow's choice of what to release."""
+    return json.loads(Path(gate).read_text())["verdict"]
 
 
 def _copy_less(dataset: str, model: str) -> str:
