@@ -597,7 +597,7 @@ METRICS = [
     ),
     Metric(
         "oracle_design_max_fold",
-        "Binding design: oracle_design_max / oracle_training_max (positive scores only)",
+        "Binding design: best design over the training maximum, both above the training minimum",
         "ratio",
         "higher",
         "",
