@@ -92,6 +92,9 @@ def test_imputation_scores_every_panel_and_bin(smoke_run):
         assert got == pytest.approx(part.r2_gain[worst])
         got_se = values[(model, "imputation_r2_gain_min_common_se")]
         assert got_se == pytest.approx(part.r2_gain_se[worst]) and got_se > 0
+        weight = part.n_sites.where(part.r2_gain.notna(), 0)  # over all SNPs: bins weighted
+        want = (part.r2_gain.fillna(0) * weight).sum() / weight.sum()
+        assert values[(model, "imputation_r2_gain_all")] == pytest.approx(want)
 
 
 def test_selection_tables_and_correlations(smoke_run):
