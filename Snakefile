@@ -40,3 +40,4 @@ rule all:
     default_target: True
     input:
         get_all_outputs(),
+        **get_release_functions(),

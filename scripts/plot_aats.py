@@ -1,4 +1,4 @@
-"""AATS, AA_truth, AA_syn and privacy loss of every model (paper Fig S13)."""
+"""AATS, AA_truth, AA_syn and privacy loss per model (paper Fig S13), gate verdicts in labels."""
 
 from genosynth.logs import script_logging
 from genosynth.steps import privacy
@@ -12,4 +12,5 @@ with script_logging(snakemake.log[0]):
         info=snakemake.input.real_info,
         output=snakemake.output.figure,
         metrics=snakemake.output.metrics,
+        gates=dict(zip(snakemake.params.models, snakemake.input.gates, strict=True)),
     )

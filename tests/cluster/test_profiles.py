@@ -19,14 +19,14 @@ def load(name: str) -> dict:
 
 def rule_names() -> set[str]:
     text = "".join(p.read_text() for p in (REPO / "workflow/rules").glob("*.smk"))
-    return set(re.findall(r"^rule (\w+):", text, flags=re.M))
+    return set(re.findall(r"^(?:rule|checkpoint) (\w+):", text, flags=re.M))
 
 
 def job_resources(stdout: str, rule: str) -> dict[str, str]:
     """Wildcards ("" when none) -> resources line of every job of ``rule`` in a dry run."""
     found, job = {}, None
     for line in stdout.splitlines():
-        header = re.match(r"^(?:local)?rule (\w+):", line)
+        header = re.match(r"^(?:local)?(?:rule|checkpoint) (\w+):", line)
         if header:
             job = {} if header.group(1) == rule else None
         elif job is not None and line.strip().startswith(("wildcards: ", "resources: ")):

@@ -11,7 +11,7 @@ import pysam
 import pytest
 import yaml
 from conftest import REPO, run_snakemake
-from test_smoke_workflow import _scheduled_jobs, read_hapt
+from test_smoke_workflow import _scheduled_jobs, read_hapt, require_release
 
 from genosynth.downstream import painting, phenotype
 
@@ -29,6 +29,7 @@ def vcf_haplotypes(path):
 
 @pytest.mark.parametrize("model", MODELS)
 def test_imputation_panel_is_the_gated_ag_vcf(smoke_run, model):
+    require_release(smoke_run, "scan", model)
     base = smoke_run / "results/scan"
     gated = vcf_haplotypes(base / f"ags/{model}.vcf.gz")
     np.testing.assert_array_equal(vcf_haplotypes(base / f"imputation/panel_{model}.vcf.gz"), gated)
@@ -92,6 +93,9 @@ def test_imputation_scores_every_panel_and_bin(smoke_run):
         assert got == pytest.approx(part.r2_gain[worst])
         got_se = values[(model, "imputation_r2_gain_min_common_se")]
         assert got_se == pytest.approx(part.r2_gain_se[worst]) and got_se > 0
+        weight = part.n_sites.where(part.r2_gain.notna(), 0)  # over all SNPs: bins weighted
+        want = (part.r2_gain.fillna(0) * weight).sum() / weight.sum()
+        assert values[(model, "imputation_r2_gain_all")] == pytest.approx(want)
 
 
 def test_selection_tables_and_correlations(smoke_run):

@@ -1,11 +1,13 @@
-# Validation, wildcard constraints and input functions. No rules here.
+# Validation, wildcard constraints, input functions and the end-of-run flag summary. No rules.
 import os
 import re
 import sys
 
 from genosynth.config import check_references, load_schema, validate_config
 from genosynth.errors import GenosynthError
-from genosynth.reproduction import paper_datasets
+from genosynth.flags import print_flag_summary
+from genosynth.reproduction import data_kinds
+from genosynth.steps.privacy import gate_verdict
 from genosynth.steps.train import training_and_sampling
 
 try:  # a bad config stops the run with its one message, before any job
@@ -17,6 +19,11 @@ try:  # a bad config stops the run with its one message, before any job
     check_references(config)
 except GenosynthError as err:
     sys.exit(f"genosynth: {err}")
+
+
+onsuccess:
+    print_flag_summary("results/summary.tsv")
+
 
 DATASETS = list(config["datasets"])
 MODELS = list(config["models"])
@@ -48,9 +55,10 @@ def get_ingest_inputs(wildcards):
     return files | ({"panel": src["panel"]} if src["panel"] else {})
 
 
-def get_paper_datasets():
-    """The datasets read from the papers' own data (others are stand-ins in reproduction.tsv)."""
-    return paper_datasets(config["sources"], config["datasets"])
+def get_data_kinds():
+    """Dataset (and `dna`) -> `paper`, `simulated` or `own data` (reproduction.tsv's `data`)."""
+    dna = config["dna"] if config["dna"]["enabled"] else None
+    return data_kinds(config["sources"], config["datasets"], dna)
 
 
 def get_dataset(ds):
@@ -221,14 +229,36 @@ def get_metric_fragments(wildcards):
 
 
 def get_all_outputs():
-    """Everything `rule all` builds."""
+    """Everything `rule all` builds, but the AG releases (get_release_functions)."""
     outputs = ["results/summary.tsv", "results/reproduction.tsv"] if DATASETS else []
+    outputs += ["results/reproduction.md"] if DATASETS else []
     for ds in DATASETS:
         outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures()]
         outputs.append(f"results/{ds}/metrics.tsv")
-        outputs += list(get_released_ags(ds).values())
-        outputs += list(get_released_ags(ds, ".pgen").values())
     return outputs + get_downstream_outputs() + get_dna_outputs() + get_download_outputs()
+
+
+def get_release_targets(ds, model):
+    """The release files of a model's AGs that `all` asks for: its export_ags_vcf files (and
+    imputation panel) when the privacy gate's verdict lets them, else the verdict record
+    alone (the release is withheld, the run goes on). Waits for checkpoint check_privacy_gate."""
+    gate = checkpoints.check_privacy_gate.get(ds=ds, model=model).output.verdict
+    if gate_verdict(gate) == "failed":
+        return [gate]
+    released = get_released_ags(ds)[model], get_released_ags(ds, ".pgen")[model]
+    if ds in get_downstream_datasets("imputation"):
+        released += tuple(f"results/{ds}/imputation/panel_{model}.{x}" for x in PANEL_FILES)
+    return list(released)
+
+
+def get_release_functions():
+    """One input function per (dataset, model) for `rule all` (get_release_targets): each
+    waits for its own gate only, so that all gates are scheduled at once."""
+    pairs = [(ds, model) for ds in DATASETS for model in MODELS]
+    return {
+        f"release_{i}": lambda w, ds=ds, model=model: get_release_targets(ds, model)
+        for i, (ds, model) in enumerate(pairs)
+    }
 
 
 # --- downstream: imputation, selection scans, painting, phenotype ----------------------------
@@ -304,9 +334,8 @@ def get_impute_inputs(wildcards):
 def get_downstream_outputs():
     """Downstream outputs (imputation, selection scans, painting, phenotype) `rule all` builds."""
     outputs = []
-    for ds in get_downstream_datasets("imputation"):
+    for ds in get_downstream_datasets("imputation"):  # panels: get_release_targets
         outputs.append(f"results/{ds}/figures/imputation.png")
-        outputs += [f"results/{ds}/imputation/panel_{m}.{x}" for m in MODELS for x in PANEL_FILES]
     for ds in get_downstream_datasets("selection"):
         outputs += [f"results/{ds}/figures/selection_{s}.png" for s in SCAN_STATISTICS]
     for ds in get_downstream_datasets("painting"):

@@ -23,7 +23,9 @@ rule compute_privacy_metrics:
         "../../scripts/compute_privacy_metrics.py"
 
 
-rule check_privacy_gate:
+# A checkpoint: `all` asks for a model's release only where its verdict lets it
+# (get_release_targets); a failed verdict withholds the release, the run goes on.
+checkpoint check_privacy_gate:
     input:
         table="results/{ds}/privacy/{model}.tsv",
         ags="results/{ds}/models/{model}/ags.hapt.gz",
@@ -48,6 +50,7 @@ rule plot_aats:
         real_train="results/{ds}/data/train.hapt.gz",
         real_test="results/{ds}/data/test.hapt.gz",
         real_info="results/{ds}/data/dataset.json",
+        gates=lambda w: [f"results/{w.ds}/privacy/{m}.gate.json" for m in MODELS],
     output:
         figure=report(
             "results/{ds}/figures/aats.png",

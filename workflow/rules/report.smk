@@ -1,4 +1,8 @@
-# Metrics of every stage gathered per dataset and for the whole run.
+# Metrics of every stage gathered per dataset and for the whole run (with each model's flags),
+# and the papers' numbers beside this run's (the report's first page).
+
+
+report: "../report/workflow.rst"
 
 
 rule gather_metrics:
@@ -20,6 +24,7 @@ rule summarize_metrics:
     input:
         metrics=expand("results/{ds}/metrics.tsv", ds=DATASETS),
         dna=get_dna_metrics(),
+        gates=expand("results/{ds}/privacy/{model}.gate.json", ds=DATASETS, model=MODELS),
     output:
         summary="results/summary.tsv",
     log:
@@ -29,7 +34,7 @@ rule summarize_metrics:
     conda:
         "../../envs/popgen.yaml"
     script:
-        "../../scripts/gather_metrics.py"
+        "../../scripts/summarize_metrics.py"
 
 
 rule make_reproduction_table:
@@ -41,6 +46,11 @@ rule make_reproduction_table:
             caption="../report/reproduction.rst",
             category="Reproduction",
         ),
+        markdown=report(
+            "results/reproduction.md",
+            caption="../report/reproduction.rst",
+            category="Reproduction",
+        ),
     log:
         "results/logs/make_reproduction_table.log",
     benchmark:
@@ -48,6 +58,6 @@ rule make_reproduction_table:
     conda:
         "../../envs/popgen.yaml"
     params:
-        paper_data=get_paper_datasets(),
+        data=get_data_kinds(),
     script:
         "../../scripts/make_reproduction_table.py"

@@ -578,6 +578,11 @@ def plot_design(*, experiment: str, designs, inputs: Mapping, figure, metrics, s
             "oracle_design_mean": table["oracle"].mean(),
             "oracle_design_median": table["oracle"].median(),
             "share_above_training_max": (table["oracle"] > train_max).mean(),
+            "oracle_design_max": table["oracle"].max(),
+            # fold over the training maximum, scores measured from the training minimum (the
+            # oracle's scale has no zero: log signal, standardised values)
+            "oracle_design_max_fold": (table["oracle"].max() - restricted["oracle"].min())
+            / (train_max - restricted["oracle"].min()),
             "predictor_oracle_spearman": spearman(table["predictor"], table["oracle"]),
         }
         truth = _truth(codes, settings)

@@ -53,7 +53,8 @@ def _write_metrics(path, dataset: str, rows) -> None:
     bad = ~np.isfinite(frame["value"])
     for _, row in frame[bad].iterrows():
         log.warning("%s/%s is not finite; left out of the metrics", row.model, row.metric)
-    write_table(path, frame[~bad])
+    left_out = frame[bad][["dataset", "model", "metric"]].to_numpy().tolist()
+    write_table(path, frame[~bad], provenance={"left_out_non_finite": left_out})
 
 
 def _require_haplotypes(info, analysis: str) -> None:
@@ -405,7 +406,8 @@ def imputation_figure(*, dataset, imputed: Mapping, test, sites, bins: Mapping, 
 
 
 def _gains(result: pd.DataFrame) -> list:
-    """Per model: r² gain over the reference alone, and its SE, in the rare and worst higher bin."""
+    """Per model: r² gain over the reference alone, and its SE, in the rare and worst higher bin;
+    over all scored SNPs, the bins' gains weighted by their SNPs."""
     rows = []
     for panel, part in result[result.panel != "reference"].groupby("panel", sort=False):
         gain = part["r2_gain"].to_numpy()
@@ -415,6 +417,10 @@ def _gains(result: pd.DataFrame) -> list:
         rows.append((panel, "imputation_r2_gain_rare_se", se[0]))
         rows.append((panel, "imputation_r2_gain_min_common", gain[worst]))
         rows.append((panel, "imputation_r2_gain_min_common_se", se[worst]))
+        weight = np.where(np.isfinite(gain), part["n_sites"].to_numpy(float), 0.0)
+        total = weight.sum()
+        overall = np.sum(np.where(weight > 0, gain, 0.0) * weight) / total if total else np.nan
+        rows.append((panel, "imputation_r2_gain_all", overall))
     return rows
 
 

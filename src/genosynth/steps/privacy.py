@@ -25,7 +25,13 @@ from genosynth.provenance import record as provenance_record
 from genosynth.provenance import sha256sum, sidecar_path, write_table
 from genosynth.steps.common import METRIC_COLUMNS, dataset_info, drop_phenotype
 
-__all__ = ["aats_figure", "judge_privacy_gate", "privacy_table", "release_verdict"]
+__all__ = [
+    "aats_figure",
+    "gate_verdict",
+    "judge_privacy_gate",
+    "privacy_table",
+    "release_verdict",
+]
 
 log = logging.getLogger(__name__)
 
@@ -71,19 +77,30 @@ def privacy_table(*, dataset, model, train, test, info, ags, output, settings,
 
 
 def aats_figure(*, dataset, tables: Mapping, output, metrics, train=None, test=None,
-                info=None) -> None:  # fmt: skip
+                info=None, gates: Mapping | None = None) -> None:  # fmt: skip
     """AATS, AA_truth, AA_syn and privacy loss per model (paper S13) from :func:`privacy_table`.
 
     With ``train``, ``test`` and ``info``, the held-out real haplotypes against the training
     ones are drawn as one more set (:data:`~genosynth.plotting.HELD_OUT`) and written as the
     metric rows ``aats_train``, ``aa_truth_train`` and ``aa_syn_train`` of model ``real``:
     the adversarial accuracy of a fresh sample of real genomes, the yardstick of the AGs'.
+    With ``gates`` (model -> verdict record of :func:`judge_privacy_gate`), a model's label
+    says when its gate was overridden or its release withheld
+    (:func:`genosynth.flags.legend_label`).
     """
     from genosynth.evaluate.figures import plot_aats
+    from genosynth.flags import legend_label
     from genosynth.plotting import HELD_OUT
 
     frames = {m: pd.read_csv(p, sep="\t") for m, p in tables.items()}
-    values = {m: dict(zip(f.metric, f.value, strict=True)) for m, f in frames.items()}
+    gates = gates or {}
+    labels = {  # the flag on a second line: the tick labels of the narrow panel stay apart
+        m: legend_label(
+            m, {"privacy_gate": gate_verdict(gates[m]) if m in gates else None}
+        ).replace(" (", "\n(", 1)
+        for m in frames
+    }
+    values = {labels[m]: dict(zip(f.metric, f.value, strict=True)) for m, f in frames.items()}
     rows = []
     if train is not None:
         layout = dataset_info(info)["layout"]
@@ -190,6 +207,12 @@ def release_verdict(gate, *, ags=None) -> dict:
         raise evaluate.PrivacyGateError(body["failures"], subject=subject, fix=body["fix"])
     keep = {k: body[k] for k in ("verdict", "failures", "metrics")}
     return keep | {"settings": body["params"]["privacy"], "record": str(gate)}
+
+
+def gate_verdict(gate) -> str:
+    """The verdict (``passed``, ``overridden``, ``failed``) of a record of
+    :func:`judge_privacy_gate`, for the workflow's choice of what to release."""
+    return json.loads(Path(gate).read_text())["verdict"]
 
 
 def _copy_less(dataset: str, model: str) -> str:
