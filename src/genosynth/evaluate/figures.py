@@ -699,7 +699,7 @@ def plot_training(
         c for c in table.columns
         if c != "epoch" and pd.api.types.is_numeric_dtype(table[c])
     ]  # fmt: skip
-    losses = [c for c in numeric if "loss" in str(c).lower()]
+    losses = [c for c in numeric if "loss" in str(c).lower() and "privacy" not in str(c)]
     others = [c for c in numeric if c not in losses]
     groups = [(cols, label) for cols, label in ((losses, "loss"), (others, "value")) if cols]
     if not groups or len(table) == 0:
