@@ -38,6 +38,10 @@ PLACEHOLDERS = {
     "stat": ("selection statistic (`xpehh`, `pbs`)", r"xpehh|pbs"),
     "base": ("nucleotide", r"[ACGT]"),
     "set": ("`real` (training windows) or `generated`", r"real|generated"),
+    "reason": (
+        "why training stopped: `target_reached`, `privacy_guard`, `epoch_budget`, `wall_budget`",
+        r"target_reached|privacy_guard|epoch_budget|wall_budget",
+    ),
     "pos": (
         "splice-site base: acceptor `a`/`g` of AG, donor `g`/`t` of GT",
         r"acceptor_[ag]|donor_[gt]",
@@ -297,6 +301,39 @@ METRICS = [
     Metric("membership_auc_se", "Standard error of membership_auc", "AUC", "none"),
     # --- training (plot_training, plot_rbm_hidden) ---
     Metric("epochs", "Epochs trained (last row of the training log)", "epochs", "none"),
+    Metric(
+        "epochs_run",
+        "Epochs a trainable model ran before it stopped (stop_reason_{reason} says why)",
+        "epochs",
+        "none",
+    ),
+    Metric(
+        "stop_reason_{reason}",
+        "1: why training stopped (the stopping rule, training controls validation_fraction...)",
+        "flag",
+        "none",
+    ),
+    Metric(
+        "final_aa_truth_val",
+        "AA_truth against the validation split at the last evaluation during training",
+        "accuracy",
+        "ideal",
+        "0.5",
+    ),
+    Metric(
+        "final_aa_syn_val",
+        "AA_syn against the validation split at the last evaluation during training",
+        "accuracy",
+        "ideal",
+        "0.5",
+    ),
+    Metric(
+        "final_privacy_loss_val",
+        "AATS_val - AATS_train (both at the validation size) at the last evaluation",
+        "accuracy",
+        "lower",
+        "0",
+    ),
     Metric(
         "final_training_aats",
         "AATS at the last evaluation during training",

@@ -308,6 +308,45 @@ TRAINING_CONTROLS: tuple[Param, ...] = (
         "Also train on the dataset's other populations, drawing AGs of the target's labels.",
         "control",
     ),
+    Param(
+        "validation_fraction",
+        float,
+        0.0,
+        "Share of training individuals held out to stop training on (0: no stopping rule, "
+        "train all epochs); 0.1 holds out enough for a few hundred haplotypes.",
+        "control",
+        low=0.0,
+        high=0.5,
+    ),
+    Param(
+        "stop_tolerance",
+        float,
+        0.05,
+        "Stop (target_reached) when AA_truth and AA_syn on validation are within this of 0.5; "
+        "near 2 standard errors of one (0.05 for 200 validation haplotypes).",
+        "control",
+        low=0.0,
+        low_open=True,
+        high=0.5,
+    ),
+    Param(
+        "stop_privacy_guard",
+        float,
+        0.03,
+        "Validation privacy loss (AATS_val - AATS_train) a target must stay under; above it "
+        "at 2 evaluations in a row training stops (privacy_guard).",
+        "control",
+        low=0.0,
+    ),
+    Param(
+        "wall_budget_s",
+        float,
+        0.0,
+        "Stop (wall_budget) after the first epoch past this many seconds of training (0: "
+        "none); a resumed run replays a recorded stop.",
+        "control",
+        low=0.0,
+    ),
 )
 
 #: Settings of the closed-form models' one-pass fit: the seed, and the labels of those

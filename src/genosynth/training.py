@@ -36,6 +36,7 @@ best checkpoint are missing, is set aside and training starts afresh (logged). W
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -55,16 +56,20 @@ from genosynth.params import names_with_role, validate
 
 __all__ = [
     "COLLAPSE_DIVERSITY",
+    "GUARD_STREAK",
     "LABEL_COLUMN",
     "SELECT_METRICS",
+    "STOP_REASONS",
     "WALL_TIMES",
     "Evaluation",
+    "StopRule",
     "calibrate_beta",
     "draw_labels",
     "fingerprint",
     "fit",
     "sample_target",
     "train",
+    "validation_split",
 ]
 
 log = logging.getLogger(__name__)
@@ -92,9 +97,25 @@ SELECT_METRICS = {
 #: included; the job log shows the time per epoch and Snakemake's benchmark file the job's.
 WALL_TIMES = frozenset({"epoch_s"})
 
-#: Inverse temperatures :func:`calibrate_beta` searches between, and its bisection steps.
+#: Inverse temperatures :func:`calibrate_beta` searches between, its bisection steps, and
+#: how many times it doubles the bracket's reach from 1 when AA_truth - AA_syn keeps its sign.
 BETA_BRACKET = (0.9, 1.1)
 BETA_STEPS = 6
+BETA_WIDENINGS = 3
+
+#: Why a training run stopped (``stop_reason`` in the training log): AA_truth and AA_syn
+#: against the validation split both near 0.5 (``target_reached``), the validation privacy
+#: loss above its guard (``privacy_guard``), all ``epochs`` run (``epoch_budget``), or
+#: ``wall_budget_s`` spent (``wall_budget``).
+STOP_REASONS = ("target_reached", "privacy_guard", "epoch_budget", "wall_budget")
+
+#: Evaluations in a row whose validation privacy loss must exceed the guard to stop: one
+#: evaluation's privacy loss has a standard error of about 0.02-0.03 on a few hundred
+#: validation haplotypes, so one value over a 0.03 guard is often chance.
+GUARD_STREAK = 2
+
+#: Stream of the seed that draws the validation individuals (apart from the evaluation's).
+VALIDATION_STREAM = 0x5A1D
 
 
 # --- the loop ---------------------------------------------------------------------------
@@ -186,7 +207,8 @@ def fit(
             ):
                 model.save(path)
             if stop:
-                log.info("%s: stopped by the callback after %d", model.name, model.step)
+                if model.step < target:
+                    log.info("%s: stopped by the callback after %d", model.name, model.step)
                 break
     return model
 
@@ -213,9 +235,113 @@ def _resume(model: HaplotypeModel, path: Path, data_key: str) -> None:
     log.info("resuming %s from %s at %s %d", model.name, path, model.step_name, model.step)
 
 
+# --- the validation split and the stopping rule --------------------------------------------
+def validation_split(individuals, fraction: float, *, seed) -> tuple[np.ndarray, np.ndarray]:
+    """Hold out a seeded random share of the individuals, both haplotypes of each together.
+
+    Parameters
+    ----------
+    individuals : sequence of str
+        The individual of each training row (the panel's ``sample``; one per row for
+        genotype-pair matrices).
+    fraction : float
+        Share of the individuals held out, in (0, 1); ``round(n * fraction)`` (half up).
+    seed : int
+        With :data:`VALIDATION_STREAM`, draws the held-out individuals.
+
+    Returns
+    -------
+    train_idx, val_idx : numpy.ndarray, int64
+        Sorted row indices; every row of an individual is on one side.
+
+    Raises
+    ------
+    ConfigError
+        When fewer than 2 individuals would be held out or fewer than 2 would remain.
+    """
+    rows = np.asarray(individuals, dtype=str)
+    names, first = np.unique(rows, return_index=True)
+    names = names[np.argsort(first)]  # in order of appearance
+    n_val = int(np.floor(len(names) * fraction + 0.5))
+    if n_val < 2 or len(names) - n_val < 2:
+        raise ConfigError(
+            "validation_fraction",
+            f"{fraction:g} of {len(names)} training individuals holds out {n_val}: the "
+            "stopping rule needs at least 2 held out and 2 left to train on",
+            fix="choose a fraction that holds out a few dozen individuals, or 0 (no rule)",
+        )
+    rng = np.random.default_rng([int(seed), VALIDATION_STREAM])
+    held = np.isin(rows, names[rng.choice(len(names), n_val, replace=False)])
+    return np.flatnonzero(~held).astype(np.int64), np.flatnonzero(held).astype(np.int64)
+
+
+@dataclasses.dataclass(frozen=True)
+class StopRule:
+    """When training stops before its ``epochs``: the controls of :data:`TRAINING_CONTROLS`.
+
+    Attributes
+    ----------
+    tolerance : float
+        ``target_reached`` when AA_truth and AA_syn against the validation split are both
+        within it of 0.5 and the validation privacy loss is at most ``privacy_guard``.
+    privacy_guard : float
+        ``privacy_guard`` when the validation privacy loss exceeds it at
+        :data:`GUARD_STREAK` evaluations in a row.
+    wall_budget_s : float
+        ``wall_budget`` after the first epoch that ends this many seconds after training
+        started or resumed in this process (0: no budget).
+    """
+
+    tolerance: float = 0.05
+    privacy_guard: float = 0.03
+    wall_budget_s: float = 0.0
+
+    @classmethod
+    def from_controls(cls, controls: Mapping) -> StopRule:
+        return cls(
+            tolerance=controls.get("stop_tolerance", cls.tolerance),
+            privacy_guard=controls.get("stop_privacy_guard", cls.privacy_guard),
+            wall_budget_s=controls.get("wall_budget_s", cls.wall_budget_s),
+        )
+
+    def reason(self, rows: list[dict]) -> str | None:
+        """``target_reached``, ``privacy_guard`` or None, after the last of ``rows``."""
+        row = rows[-1]
+        if "aa_truth_val" not in row:
+            return None
+        near = max(abs(row["aa_truth_val"] - 0.5), abs(row["aa_syn_val"] - 0.5))
+        if near <= self.tolerance and row["privacy_loss_val"] <= self.privacy_guard:
+            return "target_reached"
+        losses = [r["privacy_loss_val"] for r in rows if "privacy_loss_val" in r]
+        streak = losses[-GUARD_STREAK:]
+        if len(streak) == GUARD_STREAK and min(streak) > self.privacy_guard:
+            return "privacy_guard"
+        return None
+
+
+def validation_scores(real, validation, ags) -> dict:
+    """AGs against the validation split and against training, at the validation size.
+
+    AA rates are :func:`~genosynth.evaluate.fold_aats` means over folds of the size of the
+    smallest set, on both sides, so that ``privacy_loss_val`` (``aats_val - aats_train_val``,
+    the validation split in the held-out role of :func:`~genosynth.evaluate.privacy_loss`)
+    is free of the set-size bias of AATS.
+    """
+    size = min(len(real), len(validation), len(ags))
+    on_val = evaluate.fold_aats(validation, ags, size=size, seed=0)
+    on_train = evaluate.fold_aats(real, ags, size=size, seed=0)
+    return {
+        "aats_val": on_val["AATS"],
+        "aa_truth_val": on_val["AA_truth"],
+        "aa_syn_val": on_val["AA_syn"],
+        "aats_train_val": on_train["AATS"],
+        "privacy_loss_val": evaluate.privacy_loss(on_val, on_train),
+    }
+
+
 # --- evaluation and the partial log ---------------------------------------------------------
 class Evaluation:
-    """Training callback: a log row per epoch, AG evaluations, the best checkpoint.
+    """Training callback: a log row per epoch, AG evaluations, the best checkpoint, stopping.
 
     Every ``eval_every`` epochs it draws as many AGs as ``real`` has rows (seed
     ``seed + epoch``; of the target classes with ``target``) and adds their AATS,
@@ -223,6 +349,13 @@ class Evaluation:
     when the diversity falls below :data:`COLLAPSE_DIVERSITY`. With ``best`` (a path),
     the evaluated model nearest the ideal by ``select_metric`` is saved there.
     Rows are appended to ``partial`` (JSON lines) as they are made.
+
+    With ``validation`` (held-out training haplotypes) evaluations add
+    :func:`validation_scores` and ``stop`` (a :class:`StopRule`) decides when training
+    stops; the stopping epoch's row holds ``stop_reason`` (``epoch_budget`` at epoch
+    ``budget``). A decision is written to ``record`` (JSON) before the epoch's checkpoint,
+    and a resumed run replays a recorded decision instead of deciding again: a wall budget
+    is spent differently in every run, the recorded epoch is not.
     """
 
     def __init__(
@@ -236,12 +369,20 @@ class Evaluation:
         partial: Path,
         best: Path | None = None,
         target=None,
+        validation=None,
+        stop: StopRule | None = None,
+        budget: int | None = None,
+        record: Path | None = None,
     ):
         self.model, self.real, self.seed, self.every = model, real, seed, eval_every
         self.distance = SELECT_METRICS[select_metric]
         self.partial, self.best, self.target = partial, best, target
+        self.validation, self.stop, self.budget, self.record = validation, stop, budget, record
         self.rows: list[dict] = []
         self.best_gap = math.inf
+        self.replay: dict | None = None
+        self.stop_reason: str | None = None
+        self.started = time.perf_counter()
 
     def restore(self, step: int) -> bool:
         """Keep the rows of epochs 1 to ``step``, those a resumed run does not redo.
@@ -249,7 +390,8 @@ class Evaluation:
         A torn last line (a run killed while appending it) is dropped. Returns False, keeping
         no row, where the partial log lacks one of those epochs or has a broken line before
         its last, or (with ``best``) evaluations were logged but the best checkpoint is gone
-        or corrupt: the run cannot resume as it was and starts afresh.
+        or corrupt: the run cannot resume as it was and starts afresh. A recorded stop
+        decision at or after ``step`` is kept to be replayed.
         """
         name = self.model.step_name
         rows = _read_partial(self.partial, name) if step > 0 else []
@@ -261,20 +403,56 @@ class Evaluation:
         gaps = [self.distance(_scores(r)) for r in kept if "aats" in r]
         if self.best is not None and gaps and not _whole(self.best):
             return False
+        replay = _read_record(self.record)
+        if replay is not None and replay["epoch"] < step:
+            log.warning("%s: a stop before the resume file's %s %d", self.record, name, step)
+            return False
         with atomic_path(self.partial) as tmp:
             tmp.write_text("".join(json.dumps(r) + "\n" for r in kept))
-        self.rows, self.best_gap = kept, min(gaps, default=math.inf)
+        self.rows, self.best_gap, self.replay = kept, min(gaps, default=math.inf), replay
+        if replay is not None:
+            log.info("replaying the recorded stop at %s %d (%s)", name, replay["epoch"],
+                     replay["reason"])  # fmt: skip
+            if replay["epoch"] == step:
+                self.stop_reason = replay["reason"]
         return True
+
+    @property
+    def stop_epoch(self) -> int | None:
+        """The epoch of a recorded stop decision being replayed, else None."""
+        return None if self.replay is None else self.replay["epoch"]
 
     def __call__(self, epoch: int, logs: Mapping) -> bool:
         row = {self.model.step_name: int(epoch)}
         row |= {k: float(v) for k, v in logs.items() if k not in WALL_TIMES}
         if self.every and epoch % self.every == 0:
             row |= self._evaluate(epoch)
+        reason = self._decide(epoch, row)
+        if reason is not None:
+            row["stop_reason"] = reason
+            self.stop_reason = reason
+            if self.record is not None and self.replay is None and reason != "epoch_budget":
+                with atomic_path(self.record) as tmp:
+                    tmp.write_text(json.dumps({"epoch": int(epoch), "reason": reason}))
         self.rows.append(row)
         with open(self.partial, "a") as fh:  # one line, one write: a kill tears only the last
             fh.write(json.dumps(row) + "\n")
-        return False
+        return reason is not None
+
+    def _decide(self, epoch: int, row: dict) -> str | None:
+        """Why training stops after ``epoch`` (its ``row`` made), or None."""
+        if self.replay is not None:
+            return self.replay["reason"] if epoch == self.replay["epoch"] else None
+        if self.stop is not None:
+            reason = self.stop.reason([*self.rows, row])
+            if reason is not None:
+                return reason
+        if self.budget is not None and epoch >= self.budget:
+            return "epoch_budget"
+        budget = 0.0 if self.stop is None else self.stop.wall_budget_s
+        if budget and time.perf_counter() - self.started >= budget:
+            return "wall_budget"
+        return None
 
     def _evaluate(self, epoch: int) -> dict:
         ags = sample_target(
@@ -283,6 +461,8 @@ class Evaluation:
         scores = evaluate.aats(self.real, ags, seed=0)
         row = {"aats": scores["AATS"], "aa_truth": scores["AA_truth"], "aa_syn": scores["AA_syn"]}
         row["diversity"] = evaluate.diversity_ratio(self.real, ags)
+        if self.validation is not None:
+            row |= validation_scores(self.real, self.validation, ags)
         if row["diversity"] < COLLAPSE_DIVERSITY:
             log.warning(
                 "epoch %d: mode collapse: the AGs keep %.1f %% of the training haplotypes' "
@@ -299,6 +479,18 @@ class Evaluation:
             self.model.save(self.best, provenance={"seed": self.seed})
         log.info("epoch %d: %s", epoch, {k: round(v, 4) for k, v in row.items()})
         return row
+
+
+def _read_record(path: Path | None) -> dict | None:
+    """A recorded stop decision ``{"epoch", "reason"}``, or None (none, or unreadable)."""
+    if path is None or not path.exists():
+        return None
+    with contextlib.suppress(ValueError, TypeError, KeyError):
+        got = json.loads(path.read_text())
+        if isinstance(got["epoch"], int) and got["reason"] in STOP_REASONS:
+            return {"epoch": got["epoch"], "reason": got["reason"]}
+    log.warning("%s: not a stop record; ignored", path)
+    return None
 
 
 def _scores(row: Mapping) -> dict:
@@ -350,8 +542,9 @@ def side_files(workdir: Path, model: HaplotypeModel, controls: Mapping) -> dict[
         "resume": workdir / f"resume-{tag}.npz",
         "partial": workdir / f"training_log-{tag}.partial.jsonl",
         "best": workdir / f"best-{tag}.npz",
+        "stop": workdir / f"stop-{tag}.json",
     }
-    for pattern in ("resume-*.npz", "training_log-*.partial.*", "best-*.npz"):
+    for pattern in ("resume-*.npz", "training_log-*.partial.*", "best-*.npz", "stop-*.json"):
         for path in workdir.glob(pattern):
             if path not in files.values():
                 log.info("removing %s: written with other settings", path)
@@ -360,8 +553,11 @@ def side_files(workdir: Path, model: HaplotypeModel, controls: Mapping) -> dict[
     return files
 
 
-def train(model, data, *, labels=None, controls: Mapping, workdir, real=None, target=None):
-    """Resumable training with a partial log, evaluations and checkpoint choice.
+def train(
+    model, data, *, labels=None, controls: Mapping, workdir, real=None, target=None,
+    validation=None,
+):  # fmt: skip
+    """Resumable training with a partial log, evaluations, a stopping rule and checkpoint choice.
 
     Parameters
     ----------
@@ -371,18 +567,23 @@ def train(model, data, *, labels=None, controls: Mapping, workdir, real=None, ta
         As for :func:`fit`.
     controls : Mapping
         ``seed``, ``checkpoint_every`` and, for evaluations, ``eval_every``,
-        ``select_checkpoint``, ``select_metric`` (:data:`~genosynth.params.TRAINING_CONTROLS`).
+        ``select_checkpoint``, ``select_metric``; for stopping, ``stop_tolerance``,
+        ``stop_privacy_guard`` and ``wall_budget_s``
+        (:data:`~genosynth.params.TRAINING_CONTROLS`).
     workdir : path
         Folder of the side files (:func:`side_files`), created if needed.
     real : numpy.ndarray, int8, shape (n, n_sites), optional
         Haplotypes the evaluations score AGs against (needed with ``eval_every``).
     target : array_like of float, optional
         Class shares of the evaluated AGs (:func:`sample_target`).
+    validation : numpy.ndarray, int8, shape (n_val, n_sites), optional
+        Training haplotypes held out of ``data`` (:func:`validation_split`): evaluations
+        score AGs against them and the :class:`StopRule` stops training on them.
 
     Returns
     -------
     rows : list of dict
-        The training log, one row per epoch.
+        The training log, one row per epoch; the last holds ``stop_reason``.
     model : HaplotypeModel
         The trained model, or the selected checkpoint's.
     """
@@ -390,15 +591,27 @@ def train(model, data, *, labels=None, controls: Mapping, workdir, real=None, ta
     workdir.mkdir(parents=True, exist_ok=True)
     files = side_files(workdir, model, controls)
     select = controls.get("select_checkpoint", False)
+    eval_every = controls.get("eval_every", 0)
+    if validation is not None and not eval_every:
+        raise ConfigError(
+            "validation_fraction",
+            "the stopping rule decides at evaluations, and eval_every is 0",
+            fix="set eval_every (e.g. a tenth of epochs), or validation_fraction: 0",
+        )
+    epochs = _check_count("epochs", model.params[model.step_param])
     monitor = Evaluation(
         model,
         real,
         seed=controls["seed"],
-        eval_every=controls.get("eval_every", 0),
+        eval_every=eval_every,
         select_metric=controls.get("select_metric", "aats"),
         partial=files["partial"],
         best=files["best"] if select else None,
         target=target,
+        validation=validation,
+        stop=StopRule.from_controls(controls),
+        budget=epochs,
+        record=files["stop"],
     )
     _resume_or_start_afresh(files, monitor)
     fit(
@@ -406,10 +619,15 @@ def train(model, data, *, labels=None, controls: Mapping, workdir, real=None, ta
         data,
         seed=controls["seed"],
         labels=labels,
+        epochs=min(epochs, monitor.stop_epoch or epochs),
         callback=monitor,
         checkpoint=files["resume"],
         checkpoint_every=controls["checkpoint_every"],
     )
+    reason = monitor.stop_reason or "epoch_budget"
+    if monitor.rows and "stop_reason" not in monitor.rows[-1]:  # resumed at the last epoch
+        monitor.rows[-1]["stop_reason"] = reason
+    log.info("%s: trained %d %ss, stopped: %s", model.name, model.step, model.step_name, reason)
     if select and files["best"].exists():
         log.info("selected the checkpoint %.4f from ideal", monitor.best_gap)
         model = load_model(files["best"])
@@ -466,16 +684,26 @@ def require_beta(model: HaplotypeModel) -> None:
 
 
 def calibrate_beta(
-    model, real, *, seed, target_proportions=None, bracket=BETA_BRACKET, steps: int = BETA_STEPS
+    model,
+    real,
+    *,
+    seed,
+    target_proportions=None,
+    bracket=BETA_BRACKET,
+    steps: int = BETA_STEPS,
+    widenings: int = BETA_WIDENINGS,
 ) -> list[dict]:
     """Set ``model.params["beta"]`` so that its AGs' AA_truth and AA_syn against ``real`` balance.
 
     Cooling a model (``beta > 1``) spreads its AGs apart: AA_truth falls and AA_syn rises.
-    The search evaluates ``beta = 1`` and the two ends of ``bracket``, then bisects
-    ``steps`` times on the sign of ``AA_truth - AA_syn``; every evaluation draws
-    ``len(real)`` AGs with the same ``seed`` (:func:`sample_target`). The evaluated
-    ``beta`` whose AA_truth and AA_syn are both nearest 0.5 is kept. When the sign does
-    not change over the bracket, a warning says so and the best evaluated value is kept.
+    The search evaluates ``beta = 1`` and the two ends of ``bracket``. While
+    ``AA_truth - AA_syn`` has one sign over the bracket (the balance lies beyond it), the end
+    on the balance's side is moved twice as far from 1 (up to ``widenings`` times; the low
+    end stays above 0); then it bisects ``steps`` times on the sign. Every evaluation draws
+    ``len(real)`` AGs with the same ``seed`` (:func:`sample_target`). The evaluated ``beta``
+    whose AA_truth and AA_syn are both nearest 0.5 (its gap, ``SELECT_METRICS["balance"]``)
+    is kept, but only if that gap is smaller than at ``beta = 1``: else ``beta`` stays 1 and
+    a warning says why. When no widened bracket holds the balance, a warning says so.
 
     Parameters
     ----------
@@ -504,6 +732,15 @@ def calibrate_beta(
         return scores["AA_truth"] - scores["AA_syn"]
 
     at_one, at_low, at_high = gap(1.0), gap(low), gap(high)
+    for _ in range(widenings):
+        if at_high > 0 and at_low > 0:  # too warm even at the high end: cool further
+            high = 1.0 + 2.0 * (high - 1.0)
+            at_high = gap(high)
+        elif at_low < 0 and at_high < 0:  # too cold even at the low end: warm further
+            low = max(1.0 - 2.0 * (1.0 - low), 0.5 * low)
+            at_low = gap(low)
+        else:
+            break
     if at_low > 0 > at_high:
         if at_one > 0:
             low = 1.0
@@ -517,14 +754,23 @@ def calibrate_beta(
                 high = middle
     else:
         log.warning(
-            "calibrate_beta: AA_truth - AA_syn is %.3f at beta %g and %.3f at %g, no change of "
-            "sign: keeping the best of the evaluated values",
+            "calibrate_beta failed: AA_truth - AA_syn is %.3f at beta %g and %.3f at %g after "
+            "%d widenings of the bracket, no change of sign: keeping the best evaluated value",
             at_low,
             low,
             at_high,
             high,
+            widenings,
         )
-    best = min(rows, key=lambda r: SELECT_METRICS["balance"](_scores(r)))
+    balance = SELECT_METRICS["balance"]
+    best = min(rows, key=lambda r: balance(_scores(r)))
+    if balance(_scores(best)) >= balance(_scores(rows[0])):
+        log.warning(
+            "calibrate_beta: no evaluated beta balances AA_truth and AA_syn better than beta 1 "
+            "(gap %.4f); keeping beta 1",
+            balance(_scores(rows[0])),
+        )
+        best = rows[0]
     model.params["beta"] = best["beta"]
     log.info("calibrate_beta: kept beta %.4f", best["beta"])
     return rows

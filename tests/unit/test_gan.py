@@ -569,7 +569,8 @@ def test_calibrate_beta_needs_the_bernoulli_output():
     wgan = GANModel(**WGAN).fit(h, seed=0, epochs=0)
     assert wgan.samples_at_beta
     rows = calibrate_beta(wgan, h, seed=0, steps=1)
-    assert [r["beta"] for r in rows[:3]] == [1.0, 0.9, 1.1] and len(rows) in (3, 4)
+    # 1, both ends, up to 3 widenings of the bracket, then 1 bisection step if it holds the balance
+    assert [r["beta"] for r in rows[:3]] == [1.0, 0.9, 1.1] and 3 <= len(rows) <= 7
     assert wgan.params["beta"] in [r["beta"] for r in rows]
 
 

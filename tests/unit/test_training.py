@@ -350,28 +350,60 @@ class _TemperedStub:
         return np.full((n, 3), 0, dtype=np.int8)
 
 
-@pytest.mark.parametrize(("b0", "kept"), [(1.037, None), (0.93, None), (1.3, 1.1), (0.5, 0.9)])
-def test_calibrate_beta_bisects_to_balance(monkeypatch, caplog, b0, kept):
+def _calibrate_on(monkeypatch, curve):
+    """Run calibrate_beta on a stub whose (AA_truth, AA_syn) at beta is ``curve(beta)``."""
     from genosynth import training
 
     model = _TemperedStub()
 
     def fake_aats(real, ags, *, seed):
-        d = 5.0 * (b0 - model.params["beta"])
-        return {"AATS": 0.5, "AA_truth": 0.5 + d, "AA_syn": 0.5 - d}
+        truth, syn = curve(model.params["beta"])
+        return {"AATS": 0.5 * (truth + syn), "AA_truth": truth, "AA_syn": syn}
 
     monkeypatch.setattr(training.evaluate, "aats", fake_aats)
     rows = training.calibrate_beta(model, np.zeros((4, 3), np.int8), seed=1)
-    assert [r["beta"] for r in rows[:3]] == [1.0, 0.9, 1.1]
-    if kept is None:  # inside the bracket: 6 bisection steps of a bracket half 0.1 wide
-        assert len(rows) == 9
-        assert model.params["beta"] == pytest.approx(b0, abs=0.1 / 2**6)
-        assert not any("no change of sign" in r.message for r in caplog.records)
-    else:  # outside: the nearer end, with a warning
-        assert len(rows) == 3 and model.params["beta"] == kept
-        assert any("no change of sign" in r.message for r in caplog.records)
-    best = min(rows, key=lambda r: abs(r["aa_truth"] - 0.5))
-    assert model.params["beta"] == best["beta"]
+    return model, rows
+
+
+def _crossing(b0):
+    """AA_truth - AA_syn = 10 (b0 - beta): balanced at b0."""
+    return lambda beta: (0.5 + 5.0 * (b0 - beta), 0.5 - 5.0 * (b0 - beta))
+
+
+@pytest.mark.parametrize(
+    ("b0", "first", "width"),
+    [
+        (1.037, [1.0, 0.9, 1.1], 0.1),  # inside: bisect [1, 1.1]
+        (0.93, [1.0, 0.9, 1.1], 0.1),
+        (1.3, [1.0, 0.9, 1.1, 1.2, 1.4], 0.4),  # beyond 1.1: widened twice, bisect [1, 1.4]
+        (0.5, [1.0, 0.9, 1.1, 0.8, 0.6, 0.3], 0.7),  # below 0.9: widened three times
+    ],
+)
+def test_calibrate_beta_bisects_to_balance(monkeypatch, caplog, b0, first, width):
+    model, rows = _calibrate_on(monkeypatch, _crossing(b0))
+    betas = [r["beta"] for r in rows]
+    assert betas[: len(first)] == pytest.approx(first)
+    assert len(rows) == len(first) + 6  # then 6 bisection steps
+    assert model.params["beta"] == pytest.approx(b0, abs=width / 2**6)
+    assert not any("failed" in r.message for r in caplog.records)
+
+
+def test_calibrate_beta_reports_failure_beyond_its_widenings(monkeypatch, caplog):
+    model, rows = _calibrate_on(monkeypatch, _crossing(3.0))  # beyond 1 + 0.1 * 2**3
+    assert [r["beta"] for r in rows] == pytest.approx([1.0, 0.9, 1.1, 1.2, 1.4, 1.8])
+    assert model.params["beta"] == pytest.approx(1.8)  # the best evaluated, better than 1
+    assert any("calibrate_beta failed" in r.message for r in caplog.records)
+
+
+def test_calibrate_beta_keeps_one_when_every_other_beta_is_worse(monkeypatch, caplog):
+    def curve(beta):  # balanced sign change at 1, but both rates leave 0.5 faster off 1
+        off = beta - 1.0
+        return 0.6 - 2 * off + 4 * abs(off), 0.6 + 2 * off + 4 * abs(off)
+
+    model, rows = _calibrate_on(monkeypatch, curve)
+    assert len(rows) == 9 and all(r["beta"] != 1.0 for r in rows[1:])
+    assert model.params["beta"] == 1.0
+    assert any("keeping beta 1" in r.message for r in caplog.records)
 
 
 def test_calibrate_beta_in_training(dataset):

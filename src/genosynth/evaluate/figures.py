@@ -804,7 +804,9 @@ def plot_aats_sensitivity(
 # --------------------------------------------------------------------------- S16
 
 #: Training-log columns drawn in the shared adversarial-accuracy panel (0..1, ideal 0.5).
-_ACCURACY_COLUMNS = ("aats", "aa_truth", "aa_syn")
+_ACCURACY_COLUMNS = (
+    "aats", "aa_truth", "aa_syn", "aats_val", "aa_truth_val", "aa_syn_val", "aats_train_val"
+)  # fmt: skip
 #: Training-log columns not drawn (timings).
 _SKIPPED_COLUMNS = ("epoch_s", "seconds")
 
@@ -830,6 +832,8 @@ def _training_panels(logs: dict) -> dict[str, pd.DataFrame]:
                 continue
             if name in _ACCURACY_COLUMNS:
                 add("adversarial accuracy (ideal 0.5)", f"{prefix}{name}", epoch, table[c])
+            elif name.startswith("privacy_loss"):  # the stopping rule's guard (validation)
+                add("privacy loss on validation (ideal 0)", f"{prefix}{name}", epoch, table[c])
             elif name == "diversity":
                 add("diversity ratio AG / real (ideal 1)", f"{prefix}{name}", epoch, table[c])
             elif "energy" in name and "gap" in name:  # a difference: near 0, not near F

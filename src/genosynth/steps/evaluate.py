@@ -358,6 +358,14 @@ def training_figure(*, dataset, logs: Mapping, output, metrics) -> None:
         if "diversity" in table and table["diversity"].notna().any():
             last = float(table["diversity"].dropna().iloc[-1])
             rows.append((model, "final_training_diversity", last))
+        if "stop_reason" in table and table["stop_reason"].notna().any():
+            rows.append((model, "epochs_run", float(table["epoch"].max())))
+            reason = str(table["stop_reason"].dropna().iloc[-1])
+            rows.append((model, f"stop_reason_{reason}", 1.0))
+        if "aats_val" in table and table["aats_val"].notna().any():
+            last = table.dropna(subset=["aats_val"]).iloc[-1]
+            for name in ["aa_truth_val", "aa_syn_val", "privacy_loss_val"]:
+                rows.append((model, f"final_{name}", float(last[name])))
     frame = pd.DataFrame(rows, columns=["model", "metric", "value"]).assign(dataset=dataset)
     made = provenance_record("figure:training", params={"dataset": dataset}, inputs=dict(logs))
     write_table(metrics, frame[METRIC_COLUMNS], provenance=made)

@@ -35,9 +35,11 @@ from genosynth.training import (
     calibrate_beta,
     remove_side_files,
     require_beta,
+    validation_split,
 )
 
 __all__ = [
+    "hold_out_validation",
     "pool_others",
     "split_label_column",
     "split_settings",
@@ -153,6 +155,33 @@ def pool_others(
     return pooled, pooled_labels, counts / counts.sum()
 
 
+def hold_out_validation(haplotypes, ids: list[str], *, panel, fraction: float, seed: int):
+    """Split the training rows into those trained on and the validation split.
+
+    Individuals are the panel's ``sample`` of each row id, so both haplotypes of a person
+    land on one side (:func:`~genosynth.training.validation_split`).
+
+    Returns
+    -------
+    haplotypes : numpy.ndarray, int8
+        The rows trained on.
+    ids : list of str
+        Their ids.
+    validation : numpy.ndarray, int8
+        The held-out rows.
+    """
+    table = pd.read_csv(panel, sep="\t", keep_default_na=False).set_index("hap_id")
+    individuals = table.loc[list(ids), "sample"].to_numpy(str)
+    keep, held = validation_split(individuals, fraction, seed=seed)
+    log.info(
+        "validation split: %d of %d training rows (%d individuals) held out to stop on",
+        len(held),
+        len(ids),
+        len(set(individuals[held])),
+    )
+    return haplotypes[keep], [ids[i] for i in keep], haplotypes[held]
+
+
 def _training_data(haplotypes, ids, *, controls, panel, others):
     """Training rows, their labels, the number of target rows and the target class shares."""
     n_target, target, conditional = len(haplotypes), None, controls["conditional"]
@@ -202,6 +231,13 @@ def train_model(
     instance.configure_threads(threads)
     seed = controls["seed"]
     ids, haplotypes = formats.read_hapt_matrix(train)
+    validation = None
+    if instance.is_trainable() and controls["validation_fraction"] > 0:
+        haplotypes, ids, validation = hold_out_validation(
+            haplotypes, ids, panel=panel, fraction=controls["validation_fraction"], seed=seed
+        )
+        if controls["conditional"] == LABEL_COLUMN:
+            validation = split_label_column(validation)[0]
     haplotypes, labels, n_target, target = _training_data(
         haplotypes, ids, controls=controls, panel=panel, others=others
     )
@@ -227,6 +263,7 @@ def train_model(
             workdir=workdir,
             real=real,
             target=target,
+            validation=validation,
         )
     if controls["calibrate_beta"]:
         provenance["beta_calibration"] = calibrate_beta(
