@@ -52,9 +52,7 @@ def plan_windows(n_sites: int, size: int, overlap: int) -> list[tuple[int, int]]
     if size < 2:
         raise ConfigError("windows.size", f"must be at least 2, got {size}")
     if not 1 <= overlap < size:
-        raise ConfigError(
-            "windows.overlap", f"must be in [1, size) = [1, {size}), got {overlap}"
-        )
+        raise ConfigError("windows.overlap", f"must be in [1, size) = [1, {size}), got {overlap}")
     if n_sites < 1:
         raise GenosynthError(f"no site to split into windows (n_sites {n_sites})")
     if n_sites <= size:
@@ -145,7 +143,9 @@ def join_windows(
         start, stop = windows[k]
         done = windows[k - 1][1]
         if not windows[k - 1][0] < start < done:
-            raise GenosynthError(f"windows {k - 1} and {k} do not overlap: {windows[k - 1:k + 1]}")
+            raise GenosynthError(
+                f"windows {k - 1} and {k} do not overlap: {windows[k - 1 : k + 1]}"
+            )
         width = done - start
         cost = _hamming(joined[:, start:done], parts[k][:, :width])
         partner = _assign(cost, matching)

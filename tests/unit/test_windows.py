@@ -58,7 +58,8 @@ def test_join_recovers_shuffled_windows_of_real_rows():
     assert len(windows) == 5
     parts = split_windows(h, windows)
     order = [np.arange(30)] + [rng.permutation(30) for _ in windows[1:]]
-    joined, partners, distances = join_windows([p[o] for p, o in zip(parts, order)], windows)
+    shuffled = [p[o] for p, o in zip(parts, order, strict=True)]
+    joined, partners, distances = join_windows(shuffled, windows)
     np.testing.assert_array_equal(joined, h)
     assert distances == [0.0] * 4
     for k, partner in enumerate(partners, start=1):

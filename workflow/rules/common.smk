@@ -6,6 +6,7 @@ from genosynth.config import check_references, load_schema, validate_config
 from genosynth.errors import GenosynthError
 from genosynth.reproduction import paper_datasets
 from genosynth.steps.train import training_and_sampling
+from genosynth.windows import plan_windows
 
 try:  # a bad config stops the run with its one message, before any job
     schema = load_schema(
@@ -21,6 +22,9 @@ DATASETS = list(config["datasets"])
 MODELS = list(config["models"])
 CLOSED_FORM = ("bernoulli", "markov", "copying")  # fitted in one pass by train_baseline
 NETWORKS = ("gan", "rbm")  # trained over epochs by train_network
+# Datasets trained in windows (workflow/rules/windows.smk): a pattern matching none when none.
+WINDOWED = [ds for ds in DATASETS if config["datasets"][ds].get("windows")]
+WINDOWED_PATTERN = "|".join(WINDOWED) or "(?!)"
 
 
 wildcard_constraints:
@@ -28,6 +32,7 @@ wildcard_constraints:
     model="|".join(MODELS),
     baseline="|".join(CLOSED_FORM),
     source="|".join(config["sources"]),
+    window=r"\d+",
 
 
 def get_source(source):
@@ -60,7 +65,7 @@ def get_dataset(ds):
 def get_selection(ds):
     """A dataset's settings that build it (without the model overrides, which only train, and
     the held-out source, which only the privacy metrics read)."""
-    skip = ("model_overrides", "test_source", "test_min_matched")
+    skip = ("model_overrides", "test_source", "test_min_matched", "windows")
     return {k: v for k, v in get_dataset(ds).items() if k not in skip}
 
 
@@ -208,14 +213,17 @@ def get_evaluation_inputs(wildcards):
     return files | get_ags(wildcards.ds)
 
 
-def get_figures():
-    """Figures of a dataset: FIGURES, `training`, and `rbm_hidden` when the RBM is trained."""
-    return FIGURES + ["training"] + (["rbm_hidden"] if "rbm" in MODELS else [])
+def get_figures(ds):
+    """Figures of a dataset: FIGURES, `training`, and `rbm_hidden` when the RBM is trained on
+    the whole dataset (a windowed one has one RBM per window)."""
+    rbm = "rbm" in MODELS and ds not in WINDOWED
+    return FIGURES + ["training"] + (["rbm_hidden"] if rbm else [])
 
 
 def get_metric_fragments(wildcards):
-    """Metric tables of every figure of one dataset."""
-    figures = [f"results/{wildcards.ds}/metrics/{f}.tsv" for f in get_figures()]
+    """Metric tables of every figure of one dataset (+ the window join's)."""
+    figures = [f"results/{wildcards.ds}/metrics/{f}.tsv" for f in get_figures(wildcards.ds)]
+    figures += [f"results/{wildcards.ds}/metrics/window_join.tsv"] * (wildcards.ds in WINDOWED)
     return figures + get_downstream_metric_fragments(wildcards.ds)
 
 
@@ -223,11 +231,56 @@ def get_all_outputs():
     """Everything `rule all` builds."""
     outputs = ["results/summary.tsv", "results/reproduction.tsv"] if DATASETS else []
     for ds in DATASETS:
-        outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures()]
+        outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures(ds)]
         outputs.append(f"results/{ds}/metrics.tsv")
         outputs += list(get_released_ags(ds).values())
         outputs += list(get_released_ags(ds, ".pgen").values())
     return outputs + get_downstream_outputs() + get_dna_outputs() + get_download_outputs()
+
+
+# --- windowed datasets: one model per window, AGs joined (workflow/rules/windows.smk) --------
+
+
+def get_windows(ds):
+    """[start, stop) SNP ranges of a windowed dataset's windows, from its configured n_snps."""
+    settings = get_dataset(ds)["windows"]
+    if get_dataset(ds)["select"] == "all":
+        raise ValueError(
+            f"config key 'datasets.{ds}.windows': needs a selection of n_snps SNPs, not 'all'"
+        )
+    return plan_windows(get_dataset(ds)["n_snps"], settings["size"], settings["overlap"])
+
+
+def get_window_files(ds, name):
+    """One file of every window of a dataset: results/<ds>/windows/<k>/<name>."""
+    return [f"results/{ds}/windows/{k}/{name}" for k in range(len(get_windows(ds)))]
+
+
+def get_window_settings(wildcards, settings):
+    """Settings of one window's job: its `seed` made distinct per window."""
+    from genosynth.steps.windows import window_seed
+
+    seed = settings.get("seed")
+    return settings | ({} if seed is None else {"seed": window_seed(seed, wildcards.window)})
+
+
+def get_window_training_inputs(wildcards):
+    """A window's training split and the dataset panel (+ its others with `pool_others`)."""
+    data = f"results/{wildcards.ds}/windows/{wildcards.window}/data"
+    inputs = {"train": f"{data}/train.hapt.gz", "panel": f"results/{wildcards.ds}/data/panel.tsv"}
+    if get_model_params(wildcards.ds, wildcards.model).get("pool_others"):
+        inputs["others"] = f"{data}/others.hapt.gz"
+    return inputs
+
+
+def get_window_join_inputs(wildcards):
+    """Real split, legend, window plan, and every model's joined AGs and join report."""
+    ds = wildcards.ds
+    data = f"results/{ds}/data"
+    files = {k: f"{data}/{k}.hapt.gz" for k in ("train", "test")}
+    files |= {"legend": f"{data}/snps.legend", "plan": f"results/{ds}/windows/plan.tsv"}
+    files |= {f"ags_{m}": p for m, p in get_ags(ds).items()}
+    return files | {f"report_{m}": f"results/{ds}/windows/join_{m}.tsv" for m in MODELS}
 
 
 # --- downstream: imputation, selection scans, painting, phenotype ----------------------------

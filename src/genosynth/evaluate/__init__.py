@@ -6,7 +6,8 @@
 * :mod:`~genosynth.evaluate.diversity`: allele frequencies, fixed alleles, pairwise
   differences and the AG/real diversity ratio, closest distances, haplostrip ordering,
   local-haplotype spectra.
-* :mod:`~genosynth.evaluate.ld`: r² matrices and LD decay (also split by pairs across window borders).
+* :mod:`~genosynth.evaluate.ld`: r² matrices and LD decay (also split into pairs inside
+  windows and across their borders).
 * :mod:`~genosynth.evaluate.figures`: one function per figure of the output contract
   (imported on its own, so that computing metrics does not load matplotlib).
 """
