@@ -1,4 +1,5 @@
 # Validation, wildcard constraints and input functions. No rules here.
+import math
 import re
 import sys
 
@@ -104,6 +105,17 @@ def get_privacy_inputs(wildcards):
         inputs["test_sites"] = f"{data}/external_test_sites.tsv"
     inputs["info"] = f"{data}/dataset.json"
     return inputs | {"ags": f"results/{wildcards.ds}/models/{wildcards.model}/ags.hapt.gz"}
+
+
+def get_mem_mb(base):
+    """`mem_mb` of a job holding a dataset's matrices: `base`, or 4000 MB per 65,536 SNPs when
+    more (peaks below 3.2 GB at 65,536 SNPs x 5,040 haplotypes: experiments/scale_stages)."""
+
+    def mem_mb(wildcards):
+        n_snps = get_dataset(wildcards.ds).get("n_snps", 0)
+        return max(base, math.ceil(4000 * n_snps / 65536))
+
+    return mem_mb
 
 
 def get_model_params(ds, model):

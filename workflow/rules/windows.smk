@@ -114,7 +114,7 @@ rule join_windows:
     conda:
         "../../envs/popgen.yaml"
     resources:
-        mem_mb=16000,
+        mem_mb=get_mem_mb(16000),
     params:
         matching=lambda w: get_dataset(w.ds)["windows"].get("matching", "optimal"),
     script:
@@ -150,7 +150,7 @@ rule measure_window_join:
     conda:
         "../../envs/popgen.yaml"
     resources:
-        mem_mb=16000,
+        mem_mb=get_mem_mb(16000),
         runtime=120,
     params:
         models=MODELS,
