@@ -149,6 +149,9 @@ FIGURES = [
 @pytest.mark.parametrize("figure", FIGURES)
 @pytest.mark.parametrize("ds", DATASETS)
 def test_figure_is_a_real_plot(smoke_run, ds, figure):
+    if ds in WINDOWED and figure == "rbm_hidden":  # one RBM per window: no dataset-wide one
+        assert not (smoke_run / "results" / ds / "figures/rbm_hidden.png").exists()
+        return
     image = matplotlib.image.imread(smoke_run / "results" / ds / f"figures/{figure}.png")
     assert image.shape[0] > 200 and image.shape[1] > 200
     assert image[..., :3].std() > 0.05, f"{ds}/{figure} is blank"
