@@ -154,17 +154,21 @@ def remove_stale_temporaries(*paths: str | os.PathLike) -> list[Path]:
     return removed
 
 
-def write_gzip(path: str | os.PathLike, data: bytes, *, compresslevel: int = 6) -> None:
+def write_gzip(path: str | os.PathLike, data, *, compresslevel: int = 6) -> None:
     """Write ``data`` gzip-compressed to ``path``, the same bytes for the same ``data``.
 
+    ``data`` is bytes or an iterable of bytes chunks (written one by one, so a large file
+    never exists whole in memory; the compressed bytes do not depend on the chunking).
     The gzip header gets modification time 0 and no file name (:func:`gzip.open` writes
     the time and the file's name, a temporary one under :func:`atomic_path`).
     """
+    chunks = [data] if isinstance(data, bytes | bytearray | memoryview) else data
     with open(path, "wb") as raw:
         with gzip.GzipFile(
             filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0
         ) as fh:
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk)
 
 
 def open_text(path: str | os.PathLike, **kwargs):

@@ -433,13 +433,18 @@ def _chrom_not_in_ids(sites: pd.DataFrame) -> bool:
     return bool((from_ids.fillna("NA") != sites["chrom"].astype(str)).any())
 
 
-def _write_bytes(path: str | os.PathLike, data: bytes, compresslevel: int = 6) -> None:
-    """Write ``data`` atomically, gzip-compressed when ``path`` ends in .gz."""
+def _write_bytes(path: str | os.PathLike, data, compresslevel: int = 6) -> None:
+    """Write ``data`` (bytes, or an iterable of bytes chunks) atomically, gzip-compressed
+    when ``path`` ends in .gz."""
     with atomic_path(path) as tmp:
         if str(path).endswith(".gz"):
             write_gzip(tmp, data, compresslevel=compresslevel)
-        else:
+        elif isinstance(data, bytes | bytearray | memoryview):
             tmp.write_bytes(data)
+        else:
+            with open(tmp, "wb") as fh:
+                for chunk in data:
+                    fh.write(chunk)
 
 
 def _check_unique_positions(path, sites: pd.DataFrame, line_nos: list[int]) -> None:
@@ -704,6 +709,26 @@ def _alleles_slow(path, line_nos, hap_ids, rests, n_cols: int) -> np.ndarray:
     return out
 
 
+#: Bytes of ``.hapt`` text built at once by :func:`write_hapt` (the rest is streamed).
+_HAPT_CHUNK = 64 * 2**20
+
+
+def _hapt_chunks(haps: np.ndarray, hap_ids: list[str], tag: str):
+    """The ``.hapt`` text of ``haps`` in chunks of about :data:`_HAPT_CHUNK` bytes."""
+    n, m = haps.shape
+    step = max(1, _HAPT_CHUNK // max(1, 2 * m))
+    for i0 in range(0, n, step):
+        rows = haps[i0 : i0 + step]
+        body = np.full((rows.shape[0], 2 * m), ord(" "), dtype=np.uint8)
+        body[:, 0::2] = rows.astype(np.uint8) + np.uint8(ord("0"))
+        body[:, -1] = ord("\n")
+        parts = []
+        for hap_id, row in zip(hap_ids[i0 : i0 + step], body, strict=True):
+            parts.append(f"{tag} {hap_id} ".encode())
+            parts.append(row.tobytes())
+        yield b"".join(parts)
+
+
 def write_hapt(
     path: str | os.PathLike,
     haplotypes: np.ndarray,
@@ -744,15 +769,7 @@ def write_hapt(
     if any(not h or any(c.isspace() for c in h) for h in hap_ids + [tag]):
         raise GenosynthError("hap_ids and tag must be non-empty and contain no whitespace")
     _require_01(haps, "haplotypes")
-    n, m = haps.shape
-    body = np.full((n, 2 * m), ord(" "), dtype=np.uint8)
-    body[:, 0::2] = haps.astype(np.uint8) + np.uint8(ord("0"))
-    body[:, -1] = ord("\n")
-    chunks = []
-    for hap_id, row in zip(hap_ids, body, strict=True):
-        chunks.append(f"{tag} {hap_id} ".encode())
-        chunks.append(row.tobytes())
-    _write_bytes(path, b"".join(chunks), compresslevel)
+    _write_bytes(path, _hapt_chunks(haps, hap_ids, tag), compresslevel)
     if provenance is not None:
         from genosynth.provenance import write_provenance
 

@@ -131,6 +131,36 @@ METRICS = [
         "lower",
         "0",
     ),
+    # --- windowed datasets: the join of the window AGs (measure_window_join) ---
+    Metric(
+        "ld_decay_mae_inside",
+        "ld_decay_mae over the pairs of sites whose AG alleles come from one window",
+        "r^2",
+        "lower",
+        "0",
+    ),
+    Metric(
+        "ld_decay_mae_border",
+        "ld_decay_mae over the pairs of sites that span a window border of the joined AGs",
+        "r^2",
+        "lower",
+        "0",
+    ),
+    Metric(
+        "ld_decay_mae_border_excess",
+        "ld_decay_mae_border - ld_decay_mae_inside: LD the join loses (or adds) at the borders",
+        "r^2",
+        "ideal",
+        "0",
+    ),
+    Metric(
+        "window_overlap_distance",
+        "Mean Hamming distance per overlap site between each joined AG and its matched partner",
+        "fraction of sites",
+        "lower",
+        "0",
+    ),
+    Metric("windows_joined", "Windows the AGs were joined from", "count", "none"),
     Metric(
         "local_haplotype_tv",
         "Total variation distance of local haplotype frequencies in windows, AGs vs real",

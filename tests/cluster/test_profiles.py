@@ -62,7 +62,8 @@ def test_gpu_profile_is_the_base_plus_gpu_requests():
     extra = gpu.pop("set-resources")
     assert gpu == base
     dna_rules = {"train_dna_wgan", "train_dna_predictor", "train_dna_oracle"}
-    want = {"train_network": {"gres": GAN_ONLY}} | {r: {"gres": "gpu:1"} for r in dna_rules}
+    want = {r: {"gres": GAN_ONLY} for r in ("train_network", "train_window")}
+    want |= {r: {"gres": "gpu:1"} for r in dna_rules}
     assert extra == want
     assert set(extra) <= rule_names()  # a renamed rule would silently lose its GPU
 
@@ -84,6 +85,28 @@ def test_dry_run_through_the_slurm_gpu_profile(tmp_path):
     sample = job_resources(proc.stdout, "sample_ags")["ds=wide, model=bernoulli"]
     assert "mem_mb=4000" in sample and "runtime=30" in sample, sample  # the profile's defaults
     assert "slurm_account=" in sample  # this profile's default-resources, not profiles/default's
+
+
+WINDOW_TARGETS = [f"results/chrom/models/{m}/ags.hapt.gz" for m in ("gan", "markov")]
+
+
+def test_windowed_dataset_sends_one_training_job_per_window(tmp_path):
+    """config/smoke.yaml's `chrom` (3 windows): each window and model is its own SLURM job."""
+    profile = str(PROFILES / "slurm-gpu")
+    args = ("--workflow-profile", profile, "--configfile", SMOKE, "-n", *WINDOW_TARGETS)
+    proc = run_snakemake(tmp_path, *args)
+    train = job_resources(proc.stdout, "train_window")
+    want = {f"ds=chrom, window={k}, model={m}" for k in range(3) for m in ("gan", "markov")}
+    assert set(train) == want, proc.stdout
+    for k in range(3):
+        gan, markov = (train[f"ds=chrom, window={k}, model={m}"] for m in ("gan", "markov"))
+        assert "gres=gpu:1" in gan and "runtime=720" in gan and "slurm_account=" in gan, gan
+        assert "gres=gpu" not in markov and "runtime=30" in markov, markov
+    assert set(job_resources(proc.stdout, "join_windows")) == {
+        f"ds=chrom, model={m}" for m in ("gan", "markov")
+    }
+    assert not job_resources(proc.stdout, "train_network")  # no model of the whole chromosome
+    assert not job_resources(proc.stdout, "sample_ags")
 
 
 def test_plain_run_gets_the_default_profile(tmp_path):

@@ -183,3 +183,24 @@ def test_gpu_profile_gives_gan_training_jobs_a_gpu(slurm, tmp_path):
     assert (tmp_path / "train_gan.txt").read_text() == "gpus=0\n"  # SLURM assigned GPU 0
     assert (tmp_path / "train_rbm.txt").read_text() == "gpus=none\n"
     assert (tmp_path / "plot_pca.txt").read_text() == "gpus=none\n"
+
+
+def test_windows_train_as_separate_sbatch_jobs(slurm, tmp_path):
+    """config/smoke.yaml's `chrom` (3 windows) with the Markov model through profiles/slurm:
+    each window trains and samples in its own SLURM job, then one job joins the AGs."""
+    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config["datasets"] = {"chrom": config["datasets"]["chrom"]}
+    config["models"] = {"markov": config["models"]["markov"]}
+    (tmp_path / "windows.yaml").write_text(yaml.safe_dump(config))
+    target = "results/chrom/models/markov/ags.hapt.gz"
+    out = run_profile(tmp_path, slurm, REPO / "Snakefile", target, "--configfile", "windows.yaml")
+    jobs = {}  # rule -> SLURM job ids
+    for _, jobid, log in SUBMITTED.findall(out):
+        rule = re.search(r"slurm_logs/rule_(\w+)/", log).group(1)
+        jobs.setdefault(rule, []).append(jobid)
+        assert job_record(slurm, jobid)["JobState"] == "COMPLETED", (rule, jobid)
+    assert len(jobs["train_window"]) == len(jobs["sample_window"]) == 3, out[-3000:]
+    assert len(set(jobs["train_window"])) == 3 and len(jobs["join_windows"]) == 1
+    with gzip.open(tmp_path / target, "rt") as fh:
+        widths = {len(line.split()) - 2 for line in fh}
+    assert widths == {config["datasets"]["chrom"]["n_snps"]}

@@ -12,7 +12,7 @@ import pandas as pd
 import pysam
 import pytest
 
-from genosynth import __version__
+from genosynth import __version__, formats
 from genosynth.errors import GenosynthError, InputError
 from genosynth.formats import (
     read_hapt,
@@ -402,3 +402,18 @@ def test_real_10k_hapt_with_labels():
     }
     assert set(hs.sites["chrom"]) == {"15"}
     assert int((hs.haplotypes.mean(axis=0) > 0.5).sum()) == 1114
+
+
+def test_write_hapt_streams_in_chunks_to_the_same_bytes(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    h = (rng.random((7, 13)) < 0.5).astype(np.int8)
+    ids = [f"h{i}" for i in range(7)]
+    formats.write_hapt(tmp_path / "whole.hapt.gz", h, ids)
+    monkeypatch.setattr(formats, "_HAPT_CHUNK", 30)  # one row per chunk
+    assert len(list(formats._hapt_chunks(h, ids, "Real"))) == 7
+    formats.write_hapt(tmp_path / "rows.hapt.gz", h, ids)
+    formats.write_hapt(tmp_path / "rows.hapt", h, ids)
+    assert (tmp_path / "rows.hapt.gz").read_bytes() == (tmp_path / "whole.hapt.gz").read_bytes()
+    read_ids, again = formats.read_hapt_matrix(tmp_path / "rows.hapt")
+    assert read_ids == ids
+    np.testing.assert_array_equal(again, h)

@@ -95,3 +95,34 @@ def test_decay_mae():
     assert ld_decay_mae(real, real) == 0.0
     with pytest.raises(GenosynthError, match="bins"):
         ld_decay_mae(real, ld_decay(FOUR, [0, 5, 12, 30], n_bins=4))
+
+
+def test_decay_by_class_splits_pairs_by_source():
+    # THREE with sources [0, 0, 1]: (0,1) inside, (0,2) and (1,2) span the border
+    table = ld.ld_decay_by_class(THREE, [0, 10, 20], [0, 0, 1], n_bins=1)
+    inside, border = table[table["class"] == "inside"], table[table["class"] == "border"]
+    assert inside["n_pairs"].tolist() == [1] and border["n_pairs"].tolist() == [2]
+    assert inside["mean_r2"].iloc[0] == pytest.approx(1 / 3)
+    assert border["mean_r2"].iloc[0] == pytest.approx((0 + 1 / 3) / 2)
+
+
+def test_decay_skips_blocks_out_of_reach_and_stays_exact(monkeypatch):
+    rng = np.random.default_rng(3)
+    h = (rng.random((40, 37)) < 0.4).astype(np.int8)
+    pos = np.arange(37) * 100
+    full = ld_decay(h, pos, n_bins=4, max_distance=650)
+    calls = []
+    original = ld._r2_block
+    monkeypatch.setattr(ld, "_BLOCK", 4)
+    monkeypatch.setattr(ld, "_r2_block", lambda *a: calls.append(a[3]) or original(*a))
+    small = ld_decay(h, pos, n_bins=4, max_distance=650)
+    pd_testing = pytest.importorskip("pandas").testing
+    pd_testing.assert_frame_equal(full, small)
+    # 10 row blocks; each reaches its own and at most two more blocks (650 bp = 6.5 sites)
+    assert len(calls) <= 10 * 3 < 10 * 11 / 2
+    # brute force on the pairs within reach
+    r2 = r2_matrix(h).astype(float)
+    i, j = np.triu_indices(37, 1)
+    near = (pos[j] - pos[i]) <= 650
+    assert small["n_pairs"].sum() == near.sum()
+    assert np.nansum(small["mean_r2"] * small["n_pairs"]) == pytest.approx(r2[i, j][near].sum())

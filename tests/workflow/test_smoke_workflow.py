@@ -22,6 +22,10 @@ pytestmark = pytest.mark.workflow
 SMOKE = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
 DATASETS = list(SMOKE["datasets"])
 MODELS = list(SMOKE["models"])
+# `chrom` trains every model per window (datasets.<ds>.windows): its AGs are joined, not sampled.
+WINDOWED = [d for d in DATASETS if SMOKE["datasets"][d].get("windows")]
+WHOLE = [d for d in DATASETS if d not in WINDOWED]
+WINDOW_RULES = {"train_window", "sample_window", "join_windows", "gather_window_logs"}
 
 
 def released(smoke_run, ds, model) -> bool:
@@ -51,7 +55,8 @@ def test_contract_files_exist(smoke_run, ds):
         releases = [f"ags/{m}.hapt.gz", f"ags/{m}.vcf.gz", f"ags/{m}.vcf.gz.tbi"]
         releases += [f"ags/{m}.pgen", f"ags/{m}.pvar", f"ags/{m}.psam"]
         (expected if released(smoke_run, ds, m) else withheld).extend(releases)
-        expected += [f"models/{m}/checkpoint.npz", f"models/{m}/training_log.tsv"]
+        trained = f"windows/0/models/{m}" if ds in WINDOWED else f"models/{m}"
+        expected += [f"{trained}/checkpoint.npz", f"models/{m}/training_log.tsv"]
         expected += [f"models/{m}/ags.hapt.gz", f"privacy/{m}.gate.json"]  # evaluations' AGs
     missing = [p for p in expected if not (base / p).is_file()]
     assert not missing, f"{ds}: missing {missing}"
@@ -157,7 +162,10 @@ FIGURES = [
 
 def test_every_promised_figure_is_drawn(smoke_run):
     """What each figure draws is checked on hand-made data (tests/unit/test_*figures.py)."""
-    missing = [f"{ds}/{f}" for ds in DATASETS for f in FIGURES
+    # one RBM per window in a windowed dataset: no dataset-wide rbm_hidden figure
+    promised = [(ds, f) for ds in DATASETS for f in FIGURES
+                if not (ds in WINDOWED and f == "rbm_hidden")]  # fmt: skip
+    missing = [f"{ds}/{f}" for ds, f in promised
                if not (smoke_run / "results" / ds / f"figures/{f}.png").is_file()]  # fmt: skip
     assert not missing
 
@@ -297,7 +305,7 @@ def test_ags_drawn_again_are_the_same_bytes(smoke_run, tmp_path, monkeypatch):
     from genosynth.provenance import read_provenance
     from genosynth.steps import export, sample
 
-    for ds in DATASETS:
+    for ds in WHOLE:
         (tmp_path / f"results/{ds}").mkdir(parents=True)
         for folder in ("data", "privacy"):
             (tmp_path / f"results/{ds}/{folder}").symlink_to(smoke_run / f"results/{ds}/{folder}")
@@ -306,7 +314,7 @@ def test_ags_drawn_again_are_the_same_bytes(smoke_run, tmp_path, monkeypatch):
             (tmp_path / checkpoint).parent.mkdir(parents=True)
             (tmp_path / checkpoint).symlink_to(smoke_run / checkpoint)
     monkeypatch.chdir(tmp_path)
-    for ds in DATASETS:
+    for ds in WHOLE:
         models = [m for m in MODELS if released(smoke_run, ds, m)]
         for model in models:
             ags, vcf = f"results/{ds}/ags/{model}.hapt.gz", f"results/{ds}/ags/{model}.vcf.gz"
@@ -431,10 +439,13 @@ def test_markov_change_reruns_only_markov(smoke_run, tmp_path):
     rules = {r for r, _ in jobs}
     assert {"train_baseline", "sample_ags", "check_privacy_gate", "export_ags_vcf"} <= rules
     per_model = {"train_baseline", "sample_ags", "compute_privacy_metrics"} | RELEASE_RULES
+    per_model |= WINDOW_RULES
     model_jobs = [w for r, w in jobs if r in per_model]
     assert model_jobs and all("markov" in w for w in model_jobs), model_jobs
     assert not rules & {"simulate_genotypes", "ingest_haplotypes", "subset_dataset"}
-    assert rules <= {"train_baseline", "sample_ags", "all"} | RELEASE_RULES | EVALUATION_RULES
+    assert rules <= {"train_baseline", "sample_ags", "all"} | RELEASE_RULES | EVALUATION_RULES | (
+        WINDOW_RULES | {"measure_window_join"}
+    )
     assert "plot_rbm_hidden" not in rules  # reads only the RBM
     unchanged = run_snakemake(smoke_run, "--configfile", str(REPO / "config/smoke.yaml"), "-n")
     assert _scheduled_jobs(unchanged.stdout) == []
@@ -448,17 +459,23 @@ def test_gan_change_reruns_only_gan_training_sampling_and_evaluations(smoke_run,
     jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
     rules = {r for r, _ in jobs}
     trained = sorted(w for r, w in jobs if r == "train_network")
-    assert trained == sorted(f"ds={d}, model=gan" for d in DATASETS)
+    assert trained == sorted(f"ds={d}, model=gan" for d in WHOLE)
     for rule in ("sample_ags", "compute_privacy_metrics", "check_privacy_gate", "export_ags_vcf"):
         assert sorted(w for r, w in jobs if r == rule) == sorted(
-            f"ds={d}, model=gan" for d in DATASETS
+            f"ds={d}, model=gan" for d in (WHOLE if rule == "sample_ags" else DATASETS)
         ), (rule, jobs)
+    windows = range(3)  # smoke.yaml's chrom: 240 SNPs in windows of 100 overlapping by 30
+    assert sorted(w for r, w in jobs if r == "train_window") == sorted(
+        f"ds=chrom, window={k}, model=gan" for k in windows
+    )
     other_models = [(r, w) for r, w in jobs if "model=" in w and "model=gan" not in w]
     assert not other_models, other_models  # nothing of bernoulli, markov or rbm
     assert not rules & {"train_baseline", "plot_rbm_hidden"}
     assert not rules & {"simulate_genotypes", "ingest_haplotypes", "subset_dataset"}
     assert not {r for r in rules if "dna" in r}, rules  # the DNA track reads no AGs
-    assert rules <= {"train_network", "sample_ags", "all"} | RELEASE_RULES | EVALUATION_RULES
+    assert rules <= {"train_network", "sample_ags", "all"} | RELEASE_RULES | EVALUATION_RULES | (
+        WINDOW_RULES | {"measure_window_join"}
+    )
     assert {"plot_figure", "plot_training", "plot_aats", "gather_metrics"} <= rules
 
 
@@ -481,12 +498,14 @@ def test_rbm_sampling_change_redraws_ags_without_retraining(smoke_run, tmp_path,
     edited.write_text(yaml.safe_dump(config))
     jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
     rules = {r for r, _ in jobs}
-    assert not rules & {"train_network", "train_baseline"}, jobs
+    assert not rules & {"train_network", "train_baseline", "train_window"}, jobs
     for rule in ("sample_ags", "compute_privacy_metrics", "check_privacy_gate", "export_ags_vcf"):
+        expected = [d for d in datasets if rule != "sample_ags" or d not in WINDOWED]
         assert sorted(w for r, w in jobs if r == rule) == sorted(
-            f"ds={d}, model=rbm" for d in datasets
+            f"ds={d}, model=rbm" for d in expected
         ), (rule, jobs)
-    assert rules <= {"sample_ags", "all"} | RELEASE_RULES | EVALUATION_RULES
+    window_rules = {"sample_window", "join_windows", "measure_window_join"}
+    assert rules <= {"sample_ags", "all"} | RELEASE_RULES | EVALUATION_RULES | window_rules
 
 
 # The privacy gate's verdict on a model's AGs and the releases it lets through.
@@ -518,7 +537,7 @@ def test_ld_bin_change_reruns_only_ld_decay(smoke_run, tmp_path):
     jobs = _scheduled_jobs(run_snakemake(smoke_run, "--configfile", str(edited), "-n").stdout)
     rules = {r for r, _ in jobs}
     after = {"gather_metrics", "summarize_metrics", "make_reproduction_table", "all"}
-    assert rules == {"plot_figure"} | after, jobs
+    assert rules == {"plot_figure", "measure_window_join"} | after, jobs  # the same LD bins
     figures = sorted(w for r, w in jobs if r == "plot_figure")
     assert figures == sorted(f"ds={d}, figure=ld_decay" for d in DATASETS)
 
@@ -542,3 +561,26 @@ def test_unknown_config_key_fails_before_any_job(tmp_path):
     assert proc.returncode != 0
     assert "config key 'datasets.wide.n_snpz': unknown key" in proc.stdout + proc.stderr
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("model", ["markov", "gan"])
+def test_windowed_dataset_joins_the_window_ags(smoke_run, model):
+    """`chrom`: one model per window; the joined AGs continue each window's AGs past its overlap."""
+    base = smoke_run / "results/chrom"
+    plan = pd.read_csv(base / "windows/plan.tsv", sep="\t")
+    assert list(zip(plan.start, plan.stop, strict=True)) == [(0, 100), (70, 170), (140, 240)]
+    _, joined = read_hapt(base / f"models/{model}/ags.hapt.gz")
+    windows = [read_hapt(base / f"windows/{k}/models/{model}/ags.hapt.gz")[1] for k in range(3)]
+    assert joined.shape == (windows[0].shape[0], 240)
+    np.testing.assert_array_equal(joined[:, :100], windows[0])
+    for k, (start, stop) in enumerate([(70, 170), (140, 240)], start=1):
+        done = plan.stop[k - 1]  # each joined row's tail is one row of window k, each used once
+        tails = {row.tobytes(): i for i, row in enumerate(windows[k][:, done - start :])}
+        assert all(row.tobytes() in tails for row in joined[:, done:stop])
+    metrics = pd.read_csv(base / "metrics.tsv", sep="\t")
+    rows = metrics[metrics.model == model].set_index("metric")["value"]
+    assert rows["windows_joined"] == 3 and 0 <= rows["window_overlap_distance"] < 0.5
+    assert rows["ld_decay_mae_border_excess"] == pytest.approx(
+        rows["ld_decay_mae_border"] - rows["ld_decay_mae_inside"]
+    )
+    assert rows["exact_copies"] >= 0  # the privacy metrics of the joined AGs at full width

@@ -1,4 +1,5 @@
 # Validation, wildcard constraints, input functions and the end-of-run flag summary. No rules.
+import math
 import os
 import re
 import sys
@@ -9,6 +10,7 @@ from genosynth.flags import print_flag_summary
 from genosynth.reproduction import data_kinds
 from genosynth.steps.privacy import gate_verdict
 from genosynth.steps.train import training_and_sampling
+from genosynth.windows import plan_windows
 
 try:  # a bad config stops the run with its one message, before any job
     schema = load_schema(
@@ -29,6 +31,9 @@ DATASETS = list(config["datasets"])
 MODELS = list(config["models"])
 CLOSED_FORM = ("bernoulli", "markov", "copying")  # fitted in one pass by train_baseline
 NETWORKS = ("gan", "rbm")  # trained over epochs by train_network
+# Datasets trained in windows (workflow/rules/windows.smk): a pattern matching none when none.
+WINDOWED = [ds for ds in DATASETS if config["datasets"][ds].get("windows")]
+WINDOWED_PATTERN = "|".join(WINDOWED) or "(?!)"
 
 
 wildcard_constraints:
@@ -36,6 +41,7 @@ wildcard_constraints:
     model="|".join(MODELS),
     baseline="|".join(CLOSED_FORM),
     source="|".join(config["sources"]),
+    window=r"\d+",
 
 
 def get_source(source):
@@ -69,7 +75,7 @@ def get_dataset(ds):
 def get_selection(ds):
     """A dataset's settings that build it (without the model overrides, which only train, and
     the held-out source, which only the privacy metrics read)."""
-    skip = ("model_overrides", "test_source", "test_min_matched")
+    skip = ("model_overrides", "test_source", "test_min_matched", "windows")
     return {k: v for k, v in get_dataset(ds).items() if k not in skip}
 
 
@@ -108,6 +114,17 @@ def get_privacy_inputs(wildcards):
         inputs["test_sites"] = f"{data}/external_test_sites.tsv"
     inputs["info"] = f"{data}/dataset.json"
     return inputs | {"ags": f"results/{wildcards.ds}/models/{wildcards.model}/ags.hapt.gz"}
+
+
+def get_mem_mb(base):
+    """`mem_mb` of a job holding a dataset's matrices: `base`, or 4000 MB per 65,536 SNPs when
+    more (peaks below 3.2 GB at 65,536 SNPs x 5,040 haplotypes: experiments/scale_stages)."""
+
+    def mem_mb(wildcards):
+        n_snps = get_dataset(wildcards.ds).get("n_snps", 0)
+        return max(base, math.ceil(4000 * n_snps / 65536))
+
+    return mem_mb
 
 
 def get_model_params(ds, model):
@@ -217,14 +234,17 @@ def get_evaluation_inputs(wildcards):
     return files | get_ags(wildcards.ds)
 
 
-def get_figures():
-    """Figures of a dataset: FIGURES, `training`, and `rbm_hidden` when the RBM is trained."""
-    return FIGURES + ["training"] + (["rbm_hidden"] if "rbm" in MODELS else [])
+def get_figures(ds):
+    """Figures of a dataset: FIGURES, `training`, and `rbm_hidden` when the RBM is trained on
+    the whole dataset (a windowed one has one RBM per window)."""
+    rbm = "rbm" in MODELS and ds not in WINDOWED
+    return FIGURES + ["training"] + (["rbm_hidden"] if rbm else [])
 
 
 def get_metric_fragments(wildcards):
-    """Metric tables of every figure of one dataset."""
-    figures = [f"results/{wildcards.ds}/metrics/{f}.tsv" for f in get_figures()]
+    """Metric tables of every figure of one dataset (+ the window join's)."""
+    figures = [f"results/{wildcards.ds}/metrics/{f}.tsv" for f in get_figures(wildcards.ds)]
+    figures += [f"results/{wildcards.ds}/metrics/window_join.tsv"] * (wildcards.ds in WINDOWED)
     return figures + get_downstream_metric_fragments(wildcards.ds)
 
 
@@ -233,7 +253,7 @@ def get_all_outputs():
     outputs = ["results/summary.tsv", "results/reproduction.tsv"] if DATASETS else []
     outputs += ["results/reproduction.md"] if DATASETS else []
     for ds in DATASETS:
-        outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures()]
+        outputs += [f"results/{ds}/figures/{f}.png" for f in get_figures(ds)]
         outputs.append(f"results/{ds}/metrics.tsv")
     return outputs + get_downstream_outputs() + get_dna_outputs() + get_download_outputs()
 
@@ -259,6 +279,49 @@ def get_release_functions():
         f"release_{i}": lambda w, ds=ds, model=model: get_release_targets(ds, model)
         for i, (ds, model) in enumerate(pairs)
     }
+# --- windowed datasets: one model per window, AGs joined (workflow/rules/windows.smk) --------
+
+
+def get_windows(ds):
+    """[start, stop) SNP ranges of a windowed dataset's windows, from its configured n_snps."""
+    settings = get_dataset(ds)["windows"]
+    if get_dataset(ds)["select"] == "all":
+        raise ValueError(
+            f"config key 'datasets.{ds}.windows': needs a selection of n_snps SNPs, not 'all'"
+        )
+    return plan_windows(get_dataset(ds)["n_snps"], settings["size"], settings["overlap"])
+
+
+def get_window_files(ds, name):
+    """One file of every window of a dataset: results/<ds>/windows/<k>/<name>."""
+    return [f"results/{ds}/windows/{k}/{name}" for k in range(len(get_windows(ds)))]
+
+
+def get_window_settings(wildcards, settings):
+    """Settings of one window's job: its `seed` made distinct per window."""
+    from genosynth.steps.windows import window_seed
+
+    seed = settings.get("seed")
+    return settings | ({} if seed is None else {"seed": window_seed(seed, wildcards.window)})
+
+
+def get_window_training_inputs(wildcards):
+    """A window's training split and the dataset panel (+ its others with `pool_others`)."""
+    data = f"results/{wildcards.ds}/windows/{wildcards.window}/data"
+    inputs = {"train": f"{data}/train.hapt.gz", "panel": f"results/{wildcards.ds}/data/panel.tsv"}
+    if get_model_params(wildcards.ds, wildcards.model).get("pool_others"):
+        inputs["others"] = f"{data}/others.hapt.gz"
+    return inputs
+
+
+def get_window_join_inputs(wildcards):
+    """Real split, legend, window plan, and every model's joined AGs and join report."""
+    ds = wildcards.ds
+    data = f"results/{ds}/data"
+    files = {k: f"{data}/{k}.hapt.gz" for k in ("train", "test")}
+    files |= {"legend": f"{data}/snps.legend", "plan": f"results/{ds}/windows/plan.tsv"}
+    files |= {f"ags_{m}": p for m, p in get_ags(ds).items()}
+    return files | {f"report_{m}": f"results/{ds}/windows/join_{m}.tsv" for m in MODELS}
 
 
 # --- downstream: imputation, selection scans, painting, phenotype ----------------------------

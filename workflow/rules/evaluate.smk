@@ -20,7 +20,7 @@ rule plot_figure:
     conda:
         "../../envs/popgen.yaml"
     resources:
-        mem_mb=8000,
+        mem_mb=get_mem_mb(8000),
         runtime=60,
     params:
         figure="{figure}",

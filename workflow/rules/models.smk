@@ -16,6 +16,8 @@ rule train_baseline:
         "results/benchmarks/train_baseline/{ds}/{baseline}.tsv"
     conda:
         "../../envs/popgen.yaml"
+    resources:
+        mem_mb=get_mem_mb(4000),
     params:
         model="{baseline}",
         settings=lambda w: get_training_settings(w.ds, w.baseline),
@@ -62,6 +64,8 @@ rule sample_ags:
         "results/benchmarks/sample_ags/{ds}/{model}.tsv"
     conda:
         "../../envs/tensorflow.yaml"
+    resources:
+        mem_mb=get_mem_mb(4000),
     params:
         sampling=config["sampling"],
         model_settings=lambda w: get_sampling_settings(w.ds, w.model),
@@ -89,5 +93,7 @@ rule export_ags_vcf:
         "results/benchmarks/export_ags_vcf/{ds}/{model}.tsv"
     conda:
         "../../envs/popgen.yaml"
+    resources:
+        mem_mb=get_mem_mb(4000),
     script:
         "../../scripts/export_ags_vcf.py"

@@ -15,7 +15,7 @@ rule compute_privacy_metrics:
     conda:
         "../../envs/popgen.yaml"
     resources:
-        mem_mb=8000,
+        mem_mb=get_mem_mb(8000),
         runtime=60,
     params:
         settings=config["evaluate"]["aats"],

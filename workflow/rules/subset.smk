@@ -19,7 +19,7 @@ rule subset_dataset:
     conda:
         "../../envs/popgen.yaml"
     resources:
-        mem_mb=8000,
+        mem_mb=get_mem_mb(8000),
     params:
         dataset=lambda w: get_selection(w.ds),
         split=config["split"],

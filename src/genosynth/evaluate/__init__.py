@@ -6,7 +6,8 @@
 * :mod:`~genosynth.evaluate.diversity`: allele frequencies, fixed alleles, pairwise
   differences and the AG/real diversity ratio, closest distances, haplostrip ordering,
   local-haplotype spectra.
-* :mod:`~genosynth.evaluate.ld`: r² matrices and LD decay.
+* :mod:`~genosynth.evaluate.ld`: r² matrices and LD decay (also split into pairs inside
+  windows and across their borders).
 * :mod:`~genosynth.evaluate.figures`: one function per figure of the output contract
   (imported on its own, so that computing metrics does not load matplotlib).
 """
@@ -30,7 +31,7 @@ from genosynth.evaluate.diversity import (
     mean_pairwise_difference,
     pairwise_differences,
 )
-from genosynth.evaluate.ld import ld_decay, ld_decay_mae, r2_matrix
+from genosynth.evaluate.ld import ld_decay, ld_decay_by_class, ld_decay_mae, r2_matrix
 from genosynth.evaluate.privacy import (
     PrivacyGateError,
     aats,
@@ -60,6 +61,7 @@ __all__ = [
     "hamming_reference",
     "haplostrip_order",
     "ld_decay",
+    "ld_decay_by_class",
     "ld_decay_mae",
     "local_haplotype_spectrum",
     "mean_pairwise_difference",

@@ -21,7 +21,7 @@ import pandas as pd
 from genosynth.errors import GenosynthError
 from genosynth.evaluate.distance import _as_haplotypes
 
-__all__ = ["ld_decay", "ld_decay_mae", "r2_matrix"]
+__all__ = ["PAIR_CLASSES", "ld_decay", "ld_decay_by_class", "ld_decay_mae", "r2_matrix"]
 
 #: Sites per block: a block pair holds two float32 (n, block) slices and block**2 float64s.
 _BLOCK = 1024
@@ -96,7 +96,9 @@ def ld_decay(h, positions, *, n_bins: int = 50, max_distance=None) -> pd.DataFra
     ``|pos_j - pos_i| <= max_distance`` falls in one of ``n_bins`` equal
     bins ``[bin_start, bin_end)`` over ``[0, max_distance]`` (the last bin
     also holds ``max_distance`` itself). The r² matrix is computed block by
-    block and never held whole.
+    block and never held whole; with sorted positions, only the blocks within
+    ``max_distance`` of each other are computed (set it on long regions: the
+    default, the whole span, costs sites²).
 
     Parameters
     ----------
@@ -114,33 +116,106 @@ def ld_decay(h, positions, *, n_bins: int = 50, max_distance=None) -> pd.DataFra
         an empty bin) and ``n_pairs`` (int64).
     """
     h = _as_haplotypes(h, "h")
+    pos = _positions(positions, h)
+    edges = _bin_edges(pos, n_bins, max_distance)
+    sums, counts = _decay_sums(h, pos, edges, None)
+    return _decay_frame(edges, sums[0], counts[0])
+
+
+#: Pair classes of :func:`ld_decay_by_class`: both sites from one source, or from two.
+PAIR_CLASSES = ("inside", "border")
+
+
+def ld_decay_by_class(
+    h, positions, sources, *, n_bins: int = 50, max_distance=None
+) -> pd.DataFrame:
+    """:func:`ld_decay` split by pair class: pairs inside one source vs spanning a border.
+
+    For AGs joined from windows (:func:`genosynth.windows.site_sources`), a pair of sites
+    whose alleles come from the same window's AG is ``inside``; one whose sites come from two
+    windows spans at least one border (``border``).
+
+    Parameters
+    ----------
+    h, positions, n_bins, max_distance
+        As :func:`ld_decay`.
+    sources : array_like of int, (n_sites,)
+        Source (window) of each site.
+
+    Returns
+    -------
+    pandas.DataFrame, 2 * n_bins rows
+        ``class`` (``inside`` then ``border``) and the columns of :func:`ld_decay`.
+    """
+    h = _as_haplotypes(h, "h")
+    pos = _positions(positions, h)
+    src = np.asarray(sources, dtype=np.int64).ravel()
+    if src.shape != pos.shape:
+        raise GenosynthError(f"{src.shape[0]} sources for {pos.shape[0]} sites")
+    edges = _bin_edges(pos, n_bins, max_distance)
+    sums, counts = _decay_sums(h, pos, edges, src)
+    frames = [
+        _decay_frame(edges, sums[k], counts[k]).assign(**{"class": name})
+        for k, name in enumerate(PAIR_CLASSES)
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    return table[["class", "bin_start", "bin_end", "mean_r2", "n_pairs"]]
+
+
+def _positions(positions, h) -> np.ndarray:
     pos = np.asarray(positions, dtype=np.float64).ravel()
     if pos.shape[0] != h.shape[1]:
         raise GenosynthError(f"{pos.shape[0]} positions for {h.shape[1]} sites")
-    edges = _bin_edges(pos, n_bins, max_distance)
-    sums = np.zeros(n_bins)
-    counts = np.zeros(n_bins, dtype=np.int64)
-    m = h.shape[1]
-    if m >= 2:
-        p, var = _frequencies(h)
-        for i0 in range(0, m, _BLOCK):
-            rows = slice(i0, min(m, i0 + _BLOCK))
-            for j0 in range(i0, m, _BLOCK):
-                cols = slice(j0, min(m, j0 + _BLOCK))
-                r2 = _r2_block(h, p, var, rows, cols)
-                i = np.arange(rows.start, rows.stop)[:, None]
-                j = np.arange(cols.start, cols.stop)[None, :]
-                distance = np.abs(pos[cols][None, :] - pos[rows][:, None])
-                keep = (j > i) & np.isfinite(r2) & (distance <= edges[-1])
-                which = np.searchsorted(edges, distance[keep], side="right") - 1
-                which = np.minimum(which, n_bins - 1)
-                sums += np.bincount(which, weights=r2[keep], minlength=n_bins)
-                counts += np.bincount(which, minlength=n_bins)
+    return pos
+
+
+def _decay_frame(edges, sums, counts) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
     return pd.DataFrame(
         {"bin_start": edges[:-1], "bin_end": edges[1:], "mean_r2": mean, "n_pairs": counts}
     )
+
+
+def _decay_sums(h, pos, edges, sources) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of r² and pair counts per (pair class, distance bin) over pairs within ``edges[-1]``.
+
+    One class without ``sources``; with them, class 0 (same source) and 1 (two sources).
+    Block pairs are visited only while they can hold a pair within ``edges[-1]``: with sorted
+    positions the cost grows with sites x sites-within-reach, not with sites².
+    """
+    n_bins = edges.size - 1
+    n_classes = 1 if sources is None else 2
+    sums = np.zeros((n_classes, n_bins))
+    counts = np.zeros((n_classes, n_bins), dtype=np.int64)
+    m = h.shape[1]
+    if m < 2:
+        return sums, counts
+    ordered = bool(np.all(np.diff(pos) >= 0))
+    p, var = _frequencies(h)
+    for i0 in range(0, m, _BLOCK):
+        rows = slice(i0, min(m, i0 + _BLOCK))
+        for j0 in range(i0, m, _BLOCK):
+            cols = slice(j0, min(m, j0 + _BLOCK))
+            if ordered and pos[cols.start] - pos[rows.stop - 1] > edges[-1]:
+                break  # this and every later block is out of reach
+            r2 = _r2_block(h, p, var, rows, cols)
+            i = np.arange(rows.start, rows.stop)[:, None]
+            j = np.arange(cols.start, cols.stop)[None, :]
+            distance = np.abs(pos[cols][None, :] - pos[rows][:, None])
+            keep = (j > i) & np.isfinite(r2) & (distance <= edges[-1])
+            which = np.searchsorted(edges, distance[keep], side="right") - 1
+            which = np.minimum(which, n_bins - 1)
+            if sources is None:
+                pair_class = np.zeros(which.size, dtype=np.int64)
+            else:
+                pair_class = (sources[rows][:, None] != sources[cols][None, :])[keep]
+                pair_class = pair_class.astype(np.int64)
+            flat = pair_class * n_bins + which
+            size = n_classes * n_bins
+            sums += np.bincount(flat, weights=r2[keep], minlength=size).reshape(n_classes, n_bins)
+            counts += np.bincount(flat, minlength=size).reshape(n_classes, n_bins)
+    return sums, counts
 
 
 def ld_decay_mae(real_decay: pd.DataFrame, ag_decay: pd.DataFrame) -> float:

@@ -24,6 +24,8 @@ scikit-allel take seconds to import on a busy machine).
   through the gate (``export_ags_vcf``);
 * :mod:`~genosynth.steps.evaluate` - the evaluation figures and their metric rows
   (``plot_evaluation``, ``plot_rbm_hidden``, ``plot_training``);
+* :mod:`~genosynth.steps.windows` - windowed datasets: the split into windows, the join of
+  each model's window AGs and its metrics (``split_windows`` ... ``measure_window_join``);
 * :mod:`~genosynth.steps.report` - the metric tables gathered (``gather_metrics``);
 * :mod:`~genosynth.steps.downstream` - imputation, selection scans, chromosome painting,
   phenotype association (``export_imputation_panel`` ... ``plot_phenotype``);
