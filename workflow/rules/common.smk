@@ -2,7 +2,7 @@
 import re
 import sys
 
-from genosynth.config import check_references, load_schema, validate_config
+from genosynth.config import check_references, load_schema, model_kind, validate_config
 from genosynth.errors import GenosynthError
 from genosynth.reproduction import paper_datasets
 from genosynth.steps.train import training_and_sampling
@@ -18,15 +18,24 @@ except GenosynthError as err:
     sys.exit(f"genosynth: {err}")
 
 DATASETS = list(config["datasets"])
-MODELS = list(config["models"])
-CLOSED_FORM = ("bernoulli", "markov", "copying")  # fitted in one pass by train_baseline
-NETWORKS = ("gan", "rbm")  # trained over epochs by train_network
+MODELS = list(config["models"])  # model instances: the names used in paths and figures
+
+
+def get_model_kind(model):
+    """The registered model an instance trains (`models.<model>.model`, else its name)."""
+    return model_kind(model, config["models"][model])
+
+
+# Instances fitted in one pass by train_baseline, and those trained over epochs by train_network
+CLOSED_FORM = [m for m in MODELS if get_model_kind(m) in ("bernoulli", "markov", "copying")]
+NETWORKS = [m for m in MODELS if get_model_kind(m) in ("gan", "rbm")]
+NOTHING = "(?!)"  # a wildcard pattern that matches nothing
 
 
 wildcard_constraints:
     ds="|".join(DATASETS),
     model="|".join(MODELS),
-    baseline="|".join(CLOSED_FORM),
+    baseline="|".join(CLOSED_FORM) or NOTHING,
     source="|".join(config["sources"]),
 
 
@@ -102,15 +111,17 @@ def get_privacy_inputs(wildcards):
 
 
 def get_model_params(ds, model):
-    """Model settings for one dataset: `models.<model>` updated by the dataset's overrides."""
+    """Model settings for one dataset: `models.<model>` updated by the dataset's overrides
+    (without `model`, the registered model an instance trains: get_model_kind)."""
     params = dict(config["models"][model])
     params.update(get_dataset(ds)["model_overrides"].get(model, {}))
+    params.pop("model", None)
     return params
 
 
 def _split_model_params(ds, model):
     """(training, sampling) settings of a model, as the library splits them by role."""
-    return training_and_sampling(model, get_model_params(ds, model))
+    return training_and_sampling(get_model_kind(model), get_model_params(ds, model))
 
 
 def get_training_settings(ds, model):
@@ -210,7 +221,8 @@ def get_evaluation_inputs(wildcards):
 
 def get_figures():
     """Figures of a dataset: FIGURES, `training`, and `rbm_hidden` when the RBM is trained."""
-    return FIGURES + ["training"] + (["rbm_hidden"] if "rbm" in MODELS else [])
+    rbm = "rbm" in MODELS and get_model_kind("rbm") == "rbm"
+    return FIGURES + ["training"] + (["rbm_hidden"] if rbm else [])
 
 
 def get_metric_fragments(wildcards):
