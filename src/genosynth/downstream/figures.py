@@ -44,7 +44,7 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> None:
                 ax.plot(np.arange(len(rows)), rows["mean_site_r2"], ls="--", marker="x", ms=3,
                         **style)  # fmt: skip
         if column == "dosage_r2" and "mean_site_r2" in scores:
-            label = "true dosage r² (solid: pooled; dashed: per-site mean)"
+            label = "true dosage r²\n(solid: pooled; dashed: per-site mean)"
         ax.set_ylabel(label)
         ax.set_ylim(0, 1.02)
     gain_ax = axes[0, 2]
