@@ -256,10 +256,8 @@ def export_panel(*, vcf, gate, vcf_out, hap_out, legend_out) -> None:
     log.info("panel %s: %d haplotypes x %d sites", vcf_out, hs.n_haplotypes, hs.n_sites)
 
 
-def prepare_imputation(
-    *, train, test, others, legend, info, genetic_map, outputs: Mapping, array: Mapping,
-    reference_share: float = 0.0,
-) -> None:
+def prepare_imputation(*, train, test, others, legend, info, genetic_map, outputs: Mapping,
+                       array: Mapping, reference_share: float = 0.0) -> None:  # fmt: skip
     """Reference VCF (real, no target individual), masked target VCF, site table, Beagle map.
 
     The held-out (test) individuals of the target population are split
@@ -300,10 +298,9 @@ def prepare_imputation(
     write_table(outputs["sites"], table)
     chrom = str(sites["chrom"].iloc[0])
     imputation.write_plink_map(outputs["map"], chrom, sites["position"].to_numpy(), cm)
-    log.info(
-        "%d of %d sites on the array; %d targets; reference: %d haplotypes (%d of the target "
-        "population)", on_array.sum(), len(sites), len(pairs), len(reference), joins.sum(),
-    )
+    counts = (on_array.sum(), len(sites), len(pairs), len(reference), joins.sum())
+    log.info("%d of %d sites on the array; %d targets; reference: %d haplotypes (%d of the "
+             "target population)", *counts)  # fmt: skip
 
 
 def _maf(haplotypes: np.ndarray) -> np.ndarray:
