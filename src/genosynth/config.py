@@ -185,7 +185,9 @@ def parameters_markdown() -> str:
         "do not edit. Roles: `model` and `run` settings retrain the model (a run setting "
         "such as `epochs` can resume a killed run), `sampling` settings only redraw its AGs, "
         "`control` settings steer training. Every haplotype model also takes `repair` "
-        "(context repair of its AGs, a sampling setting).\n",
+        "(context repair of its AGs, a sampling setting). Any other key of `models` names "
+        "an instance of a registered model (`gan_paper: {model: gan, ...}`), with that "
+        "model's parameters and defaults.\n",
     ]
     for name, cls in MODELS.items():
         doc = (cls.__doc__ or name).strip().splitlines()[0]
