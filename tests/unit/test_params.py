@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from genosynth.config import load_schema, parameter_schema, validate_config
+from genosynth.config import load_schema, model_kind, parameter_schema, validate_config
 from genosynth.dna.wgan import SequenceWGAN
 from genosynth.errors import ConfigError
 from genosynth.models import MODELS, get_model
@@ -152,6 +152,8 @@ def test_a_named_instance_takes_its_models_parameters_and_defaults():
     assert instance["model"] == "gan" and instance["loss"] == "bce" and instance["epochs"] == 3
     assert instance["adam_beta_1"] == 0.9 and instance["repair"] is None  # the gan's defaults
     assert set(instance) == set(gan) | {"model"}
+    assert model_kind("gan_paper", instance) == "gan" and model_kind("gan", gan) == "gan"
+    assert model_kind("rbm", None) == "rbm"
     for bad, message in [
         ({"model": "gan", "pack": 1}, "models.gan_paper.pack': unknown key"),
         ({"model": "gan", "epochs": 0}, "models.gan_paper.epochs'"),
