@@ -13,4 +13,5 @@ with script_logging(snakemake.log[0]):
         genetic_map=snakemake.input.get("genetic_map", ""),
         outputs=dict(snakemake.output.items()),
         array=snakemake.params.array,
+        reference_share=snakemake.params.reference_share,
     )

@@ -27,6 +27,7 @@ __all__ = [
     "check_labels",
     "check_references",
     "load_schema",
+    "model_kind",
     "parameter_schema",
     "parameters_markdown",
     "read_yaml",
@@ -93,7 +94,35 @@ def _model_section(cls, controls) -> dict:
     for p in controls:
         section["properties"][p.name] = {"$ref": f"#/$defs/training_controls/properties/{p.name}"}
     section["properties"]["repair"] = {"$ref": "#/$defs/repair"}
+    section["properties"]["model"] = {
+        "type": "string",
+        "const": cls.name,
+        "description": "The registered model this entry trains (its key when left out).",
+    }
     return section
+
+
+def _instance_section(names: list[str]) -> dict:
+    """Schema of a named model instance: ``models.<name>`` with ``model: <registered>``."""
+    return {
+        "type": "object",
+        "description": "A named instance of a registered model (`model:` says which); the "
+        "name is used in paths and figures, e.g. `gan_paper: {model: gan, loss: bce}`.",
+        "required": ["model"],
+        "properties": {"model": {"enum": names}},
+        "allOf": [
+            {
+                "if": {"properties": {"model": {"const": n}}, "required": ["model"]},
+                "then": {"$ref": f"#/$defs/models/properties/{n}"},
+            }
+            for n in names
+        ],
+    }
+
+
+def model_kind(name: str, section: Mapping | None) -> str:
+    """The registered model a ``models.<name>`` entry trains: its ``model:``, else ``name``."""
+    return (section or {}).get("model") or name
 
 
 def parameter_schema() -> dict:
@@ -115,9 +144,11 @@ def parameter_schema() -> dict:
         sections[name] = _model_section(cls, controls)
     models = {
         "type": "object",
-        "description": "Haplotype models to train; a model runs when its key is present.",
+        "description": "Haplotype models to train; a model runs when its key is present. "
+        "Any other key names an instance of a registered model (`model: gan`), trained "
+        "under that name with that model's parameters.",
         "default": {"bernoulli": {}, "markov": {"window": 5}},
-        "additionalProperties": False,
+        "additionalProperties": _instance_section(list(sections)),
         "properties": sections,
     }
     wgan = json_schema(SequenceWGAN.spec + DNA_WGAN_CONTROLS)
@@ -154,7 +185,9 @@ def parameters_markdown() -> str:
         "do not edit. Roles: `model` and `run` settings retrain the model (a run setting "
         "such as `epochs` can resume a killed run), `sampling` settings only redraw its AGs, "
         "`control` settings steer training. Every haplotype model also takes `repair` "
-        "(context repair of its AGs, a sampling setting).\n",
+        "(context repair of its AGs, a sampling setting). Any other key of `models` names "
+        "an instance of a registered model (`gan_paper: {model: gan, ...}`), with that "
+        "model's parameters and defaults.\n",
     ]
     for name, cls in MODELS.items():
         doc = (cls.__doc__ or name).strip().splitlines()[0]
@@ -197,6 +230,11 @@ def _fill_defaults(instance, schema: Mapping, root: Mapping | None = None) -> No
         for key, value in instance.items():
             if key not in properties:
                 _fill_defaults(value, extra, root)
+    for branch in schema.get("allOf", []):  # if/then: the defaults of the branch that applies
+        if "if" in branch and "then" in branch:
+            test = jsonschema.Draft202012Validator({**branch["if"], "$defs": root.get("$defs", {})})
+            if test.is_valid(instance):
+                _fill_defaults(instance, branch["then"], root)
 
 
 def _sorted(value):

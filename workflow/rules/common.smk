@@ -4,7 +4,7 @@ import os
 import re
 import sys
 
-from genosynth.config import check_references, load_schema, validate_config
+from genosynth.config import check_references, load_schema, model_kind, validate_config
 from genosynth.errors import GenosynthError
 from genosynth.flags import print_flag_summary
 from genosynth.reproduction import data_kinds
@@ -28,18 +28,27 @@ onsuccess:
 
 
 DATASETS = list(config["datasets"])
-MODELS = list(config["models"])
-CLOSED_FORM = ("bernoulli", "markov", "copying")  # fitted in one pass by train_baseline
-NETWORKS = ("gan", "rbm")  # trained over epochs by train_network
+MODELS = list(config["models"])  # model instances: the names used in paths and figures
+
+
+def get_model_kind(model):
+    """The registered model an instance trains (`models.<model>.model`, else its name)."""
+    return model_kind(model, config["models"][model])
+
+
+# Instances fitted in one pass by train_baseline, and those trained over epochs by train_network
+CLOSED_FORM = [m for m in MODELS if get_model_kind(m) in ("bernoulli", "markov", "copying")]
+NETWORKS = [m for m in MODELS if get_model_kind(m) in ("gan", "rbm")]
+NOTHING = "(?!)"  # a wildcard pattern that matches nothing
 # Datasets trained in windows (workflow/rules/windows.smk): a pattern matching none when none.
 WINDOWED = [ds for ds in DATASETS if config["datasets"][ds].get("windows")]
-WINDOWED_PATTERN = "|".join(WINDOWED) or "(?!)"
+WINDOWED_PATTERN = "|".join(WINDOWED) or NOTHING
 
 
 wildcard_constraints:
     ds="|".join(DATASETS),
     model="|".join(MODELS),
-    baseline="|".join(CLOSED_FORM),
+    baseline="|".join(CLOSED_FORM) or NOTHING,
     source="|".join(config["sources"]),
     window=r"\d+",
 
@@ -128,15 +137,17 @@ def get_mem_mb(base):
 
 
 def get_model_params(ds, model):
-    """Model settings for one dataset: `models.<model>` updated by the dataset's overrides."""
+    """Model settings for one dataset: `models.<model>` updated by the dataset's overrides
+    (without `model`, the registered model an instance trains: get_model_kind)."""
     params = dict(config["models"][model])
     params.update(get_dataset(ds)["model_overrides"].get(model, {}))
+    params.pop("model", None)
     return params
 
 
 def _split_model_params(ds, model):
     """(training, sampling) settings of a model, as the library splits them by role."""
-    return training_and_sampling(model, get_model_params(ds, model))
+    return training_and_sampling(get_model_kind(model), get_model_params(ds, model))
 
 
 def get_training_settings(ds, model):
@@ -237,7 +248,7 @@ def get_evaluation_inputs(wildcards):
 def get_figures(ds):
     """Figures of a dataset: FIGURES, `training`, and `rbm_hidden` when the RBM is trained on
     the whole dataset (a windowed one has one RBM per window)."""
-    rbm = "rbm" in MODELS and ds not in WINDOWED
+    rbm = "rbm" in MODELS and get_model_kind("rbm") == "rbm" and ds not in WINDOWED
     return FIGURES + ["training"] + (["rbm_hidden"] if rbm else [])
 
 

@@ -44,6 +44,7 @@ rule prepare_imputation_target:
         "../../envs/popgen.yaml"
     params:
         array=config["downstream"]["imputation"]["array"],
+        reference_share=config["downstream"]["imputation"]["reference_share"],
     script:
         "../../scripts/prepare_imputation_target.py"
 

@@ -19,7 +19,7 @@ rule train_baseline:
     resources:
         mem_mb=get_mem_mb(4000),
     params:
-        model="{baseline}",
+        model=lambda w: get_model_kind(w.baseline),
         settings=lambda w: get_training_settings(w.ds, w.baseline),
     script:
         "../../scripts/train_model.py"
@@ -36,7 +36,7 @@ rule train_network:
     benchmark:
         "results/benchmarks/train_network/{ds}/{model}.tsv"
     wildcard_constraints:
-        model="|".join(NETWORKS),
+        model="|".join(NETWORKS) or NOTHING,
     conda:
         "../../envs/tensorflow.yaml"
     threads: 2
@@ -44,7 +44,7 @@ rule train_network:
         mem_mb=8000,
         runtime=720,
     params:
-        model="{model}",
+        model=lambda w: get_model_kind(w.model),
         settings=lambda w: get_training_settings(w.ds, w.model),
     script:
         "../../scripts/train_model.py"

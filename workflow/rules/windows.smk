@@ -67,7 +67,7 @@ rule train_window:
         mem_mb=8000,
         runtime=lambda w: 30 if w.model in CLOSED_FORM else 720,
     params:
-        model="{model}",
+        model=lambda w: get_model_kind(w.model),
         settings=lambda w: get_window_settings(w, get_training_settings(w.ds, w.model)),
     script:
         "../../scripts/train_model.py"

@@ -21,16 +21,19 @@ def _bin_labels(table: pd.DataFrame) -> list[str]:
 def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> dict[str, pd.DataFrame]:
     """Paper Fig 3: mean DR2 and true dosage r² per MAF bin, one line per panel.
 
-    A third panel shows each AG panel's true r² gain over the reference alone
-    with error bars of two bootstrap standard errors (over target individuals).
+    The true r² is drawn pooled over the bin's (individual, site) pairs (solid) and as
+    the mean of the per-site r² (dashed, when ``mean_site_r2`` is given): pooling
+    rewards getting each site's frequency right, the per-site mean does not. A third
+    panel shows each AG panel's true (pooled) r² gain over the reference alone with
+    error bars of two bootstrap standard errors (over target individuals).
 
     Parameters
     ----------
     path : str or os.PathLike
     scores : pandas.DataFrame
         Columns ``panel maf_lo maf_hi n_sites mean_dr2 dosage_r2 r2_gain
-        r2_gain_se`` (one row per panel and bin); the panel ``reference`` is
-        drawn in black, the panel ``real`` (the reference plus the real
+        r2_gain_se`` (and ``mean_site_r2``) (one row per panel and bin); the panel
+        ``reference`` is drawn in black, the panel ``real`` (the reference plus the real
         training haplotypes of the target population) dashed grey.
     title : str
 
@@ -53,6 +56,11 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> dict[str, pd.D
             elif panel == "real":
                 style, name = {"color": "0.45", "lw": 2, "ls": "--"}, _REAL_PANEL
             ax.plot(np.arange(len(rows)), rows[column], marker="o", ms=3, label=name, **style)
+            if column == "dosage_r2" and "mean_site_r2" in rows:
+                ax.plot(np.arange(len(rows)), rows["mean_site_r2"], ls="--", marker="x", ms=3,
+                        **style)  # fmt: skip
+        if column == "dosage_r2" and "mean_site_r2" in scores:
+            label = "true dosage r²\n(solid: pooled; dashed: per-site mean)"
         ax.set_ylabel(label)
         ax.set_ylim(0, 1.02)
     gain_ax = axes[0, 2]

@@ -1,6 +1,8 @@
 """Imputation benchmark with Beagle 5 (Yelmen et al. Fig 3), scored against the known truth.
 
 * :func:`select_array_sites` - the array-like subset of SNPs the target keeps;
+* :func:`split_held_out` - the target population's held-out individuals: imputation targets
+  and reference-panel members;
 * :func:`write_impute_panel` / :func:`read_impute_panel` - IMPUTE2 ``.hap.gz`` + ``.legend.gz``;
 * :func:`run_beagle` - Beagle on a target VCF against one or more phased reference VCFs;
 * :func:`read_beagle_output` - DR2 per site and dosage (DS) per individual;
@@ -38,7 +40,9 @@ __all__ = [
     "read_impute_panel",
     "run_beagle",
     "score_imputation",
+    "scored_sites",
     "select_array_sites",
+    "split_held_out",
     "write_impute_panel",
     "write_plink_map",
 ]
@@ -80,6 +84,59 @@ def select_array_sites(reference: np.ndarray, *, fraction: float, min_maf: float
     ranks = np.floor(np.linspace(0, len(common) - 1, k) + 0.5).astype(np.int64)  # half up
     mask[common[ranks]] = True
     return mask
+
+
+def split_held_out(n_individuals: int, reference_share: float) -> np.ndarray:
+    """Which held-out individuals of the target population join the reference panel.
+
+    The last ``floor(reference_share * n_individuals)`` individuals go to the reference
+    panel (as the paper's 1000 Genomes panel held Europeans for its Estonian targets), the
+    others are imputed; at least one individual stays a target. The held-out split is
+    already random, so taking them in order needs no seed.
+
+    Parameters
+    ----------
+    n_individuals : int
+        Held-out individuals (haplotype pairs) of the target population.
+    reference_share : float
+        In [0, 1); 0 leaves every held-out individual a target.
+
+    Returns
+    -------
+    numpy.ndarray, bool, shape (n_individuals,)
+        True for individuals of the reference panel.
+    """
+    if not 0 <= reference_share < 1:
+        raise GenosynthError(f"reference_share must be in [0, 1), got {reference_share}")
+    if n_individuals < 1:
+        raise GenosynthError("no held-out individual of the target population to impute")
+    n_reference = min(int(np.floor(reference_share * n_individuals)), n_individuals - 1)
+    mask = np.zeros(n_individuals, dtype=bool)
+    mask[n_individuals - n_reference :] = True
+    return mask
+
+
+def scored_sites(truth: np.ndarray, masked: np.ndarray) -> np.ndarray:
+    """Sites an imputation is scored on: masked from the targets and polymorphic among them.
+
+    Where every target carries the same genotype there is nothing to impute: Beagle's DR2
+    is 0 there by construction and a site's r² undefined; counting such sites would pull
+    the mean DR2 of the rare bins towards 0 and push the pooled r² up.
+
+    Parameters
+    ----------
+    truth : numpy.ndarray, shape (n_targets, n_sites)
+        True ALT dosages (0, 1, 2) of the imputed individuals.
+    masked : numpy.ndarray, bool, shape (n_sites,)
+        Sites off the array.
+
+    Returns
+    -------
+    numpy.ndarray, bool, shape (n_sites,)
+    """
+    t = np.asarray(truth)
+    varies = (t != t[:1]).any(axis=0) if len(t) else np.zeros(t.shape[1], dtype=bool)
+    return np.asarray(masked, dtype=bool) & varies
 
 
 def write_impute_panel(hap_path, legend_path, haplotypes: np.ndarray, sites: pd.DataFrame):

@@ -116,6 +116,8 @@ def select_sites(hs: HaplotypeSet, dataset: Mapping, *, causal_site: str | None 
             min_maf=dataset["min_maf"],
             min_distance=dataset["min_distance"],
         )
+    pops = list(dataset["populations"]) or None  # their haplotypes set the MAF
+    column = _population_column(hs.samples, pops) if pops else "pop"
     if method == "region":
         return subset.select_region(
             hs,
@@ -123,10 +125,10 @@ def select_sites(hs: HaplotypeSet, dataset: Mapping, *, causal_site: str | None 
             start=dataset["start"],
             chrom=dataset["chrom"],
             min_maf=dataset["min_maf"],
+            populations=pops,
+            column=column,
         )
     if method == "thinned":
-        pops = list(dataset["populations"]) or None
-        column = _population_column(hs.samples, pops) if pops else "pop"
         return subset.select_thinned(
             hs,
             n_snps=dataset["n_snps"],

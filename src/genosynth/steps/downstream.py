@@ -272,16 +272,16 @@ def export_panel(*, vcf, gate, vcf_out, hap_out, legend_out) -> None:
     log.info("panel %s: %d haplotypes x %d sites", vcf_out, hs.n_haplotypes, hs.n_sites)
 
 
-def prepare_imputation(
-    *, train, test, others, legend, info, genetic_map, outputs: Mapping, array: Mapping
-) -> None:
+def prepare_imputation(*, train, test, others, legend, info, genetic_map, outputs: Mapping,
+                       array: Mapping, reference_share: float = 0.0) -> None:  # fmt: skip
     """Reference VCF (real, no target individual), masked target VCF, site table, Beagle map.
 
-    The target is the held-out (test) individuals of the target population,
-    unphased, at the array sites only (:func:`imputation.select_array_sites`
-    on the reference panel); the reference is every complementary haplotype
-    (``others.hapt.gz``), so no training individual of the target population
-    is in it.
+    The held-out (test) individuals of the target population are split
+    (:func:`imputation.split_held_out`): a ``reference_share`` of them join the reference
+    panel, the others are the targets, unphased, at the array sites only
+    (:func:`imputation.select_array_sites` on the reference panel). The reference holds
+    every complementary haplotype (``others.hapt.gz``) and those held-out individuals, so
+    no training individual of the target population is in it and no target either.
     """
     from genosynth.downstream import imputation
 
@@ -289,13 +289,17 @@ def prepare_imputation(
     sites = formats.read_legend(legend)
     cm = _genetic_positions(sites, genetic_map)  # checks the map before anything is written
     ref_ids, reference = formats.read_hapt_matrix(others)
+    test_ids, held_out = formats.read_hapt_matrix(test)
+    joins = np.repeat(imputation.split_held_out(len(held_out) // 2, reference_share), 2)
+    ref_ids = list(ref_ids) + list(np.asarray(test_ids)[joins])
+    reference = np.concatenate([reference, held_out[joins]])
+    test_ids, truth = np.asarray(test_ids)[~joins], held_out[~joins]
     if len(reference) < 2:
         raise GenosynthError(f"{others}: no complementary haplotypes to make a reference panel")
-    test_ids, truth = formats.read_hapt_matrix(test)
     on_array = imputation.select_array_sites(
         reference, fraction=array["fraction"], min_maf=array["min_maf"]
     )
-    target_maf = _maf(np.concatenate([formats.read_hapt_matrix(train)[1], truth]))
+    target_maf = _maf(np.concatenate([formats.read_hapt_matrix(train)[1], held_out]))
     pairs = np.sort(np.stack([truth[0::2], truth[1::2]], axis=2), axis=2)[:, on_array]
     formats.write_vcf(
         outputs["target"],
@@ -310,7 +314,9 @@ def prepare_imputation(
     write_table(outputs["sites"], table)
     chrom = str(sites["chrom"].iloc[0])
     imputation.write_plink_map(outputs["map"], chrom, sites["position"].to_numpy(), cm)
-    log.info("%d of %d sites on the array; %d targets", on_array.sum(), len(sites), len(pairs))
+    counts = (on_array.sum(), len(sites), len(pairs), len(reference), joins.sum())
+    log.info("%d of %d sites on the array; %d targets; reference: %d haplotypes (%d of the "
+             "target population)", *counts)  # fmt: skip
 
 
 def _maf(haplotypes: np.ndarray) -> np.ndarray:
@@ -350,6 +356,10 @@ def imputation_figure(*, dataset, imputed: Mapping, test, sites, bins: Mapping, 
                       table, figure, metrics) -> None:  # fmt: skip
     """Score every panel's imputation per MAF bin (DR2, true r²) against the masked truth.
 
+    The scored sites are the masked ones polymorphic among the targets
+    (:func:`~genosynth.downstream.imputation.scored_sites`); bins are by the target
+    population's MAF (``target_maf`` of ``sites``).
+
     Each AG panel's r² gain over the reference alone gets a paired-bootstrap
     standard error over the target individuals
     (:func:`~genosynth.downstream.imputation.r2_gain_bootstrap`, ``bootstrap``:
@@ -358,17 +368,29 @@ def imputation_figure(*, dataset, imputed: Mapping, test, sites, bins: Mapping, 
     from genosynth.downstream import figures, imputation
 
     site_table = pd.read_csv(sites, sep="\t")
-    _, truth_haps = formats.read_hapt_matrix(test)
-    truth = truth_haps[0::2].astype(np.int64) + truth_haps[1::2]
+    test_ids, truth_haps = formats.read_hapt_matrix(test)
+    truth_of = {
+        formats.sample_of_hap_id(h): a.astype(np.int64) + b
+        for h, a, b in zip(test_ids[::2], truth_haps[0::2], truth_haps[1::2], strict=True)
+    }
+    truth = None  # the targets' true dosages, in the order of the imputed VCF's samples
     edges = imputation.maf_bin_edges(rare_maf=bins["rare_maf"], n_bins=bins["n_bins"])
-    scored = ~site_table["on_array"].to_numpy(bool)
+    masked = ~site_table["on_array"].to_numpy(bool)
     which = imputation.bin_of_sites(site_table["target_maf"].to_numpy(), edges)
     if "reference" not in imputed:
         raise GenosynthError("imputation: no 'reference' panel to measure the AG panels' gains by")
     frames, rows, dosages = [], [], {}
     for panel in sorted(imputed, key=lambda name: name != "reference"):  # reference first
         path = imputed[panel]
-        positions, dr2, dosage, _ = imputation.read_beagle_output(path)
+        positions, dr2, dosage, samples = imputation.read_beagle_output(path)
+        if truth is None:
+            missing = [s for s in samples if s not in truth_of]
+            if missing:
+                raise GenosynthError(f"{path}: target {missing[0]} is not a held-out individual")
+            truth = np.stack([truth_of[s] for s in samples])
+            scored = imputation.scored_sites(truth, masked)
+            log.info("%d masked sites, %d of them polymorphic in the %d targets: scored",
+                     masked.sum(), scored.sum(), len(truth))  # fmt: skip
         index = pd.Index(positions).get_indexer(site_table["position"])
         if (index < 0).any():
             raise GenosynthError(f"{path}: {int((index < 0).sum())} dataset sites not imputed")
@@ -395,6 +417,7 @@ def imputation_figure(*, dataset, imputed: Mapping, test, sites, bins: Mapping, 
             tag = f"maf{row.maf_lo:.3g}-{row.maf_hi:.3g}"
             rows += [(panel, f"imputation_dr2_{tag}", row.mean_dr2)]
             rows += [(panel, f"imputation_r2_{tag}", row.dosage_r2)]
+            rows += [(panel, f"imputation_site_r2_{tag}", row.mean_site_r2)]
     result = pd.concat(frames, ignore_index=True)
     columns = ["panel", "maf_lo", "maf_hi", "n_sites", "mean_dr2", "dosage_r2", "mean_site_r2"]
     result = result[columns + ["r2_gain", "r2_gain_se"]]
