@@ -58,12 +58,13 @@ def test_designs_beat_the_restricted_training_maximum_under_the_truth(tmp_path):
         "restricted": tmp_path / "restricted.npz",
         "predictor": tmp_path / "pred.npz",
         "oracle": tmp_path / "oracle.npz",
+        "predictions": tmp_path / "oracle.tsv",
     }
     design = {"set": "max", "percentile": 40, "method": "activation", "n_designs": 16,
               "steps": 100, "lr": 0.1, "prior_weight": 0.0, "noise": 0.0, "seed": 13}  # fmt: skip
     dna_steps.design(experiment="binding_design", inputs=inputs, output=tmp_path / "designs.tsv",
                   settings=design)  # fmt: skip
-    truth_settings = {"simulation": SIMULATION, "columns": ["max"]}
+    truth_settings = {"simulation": SIMULATION, "columns": ["max"], "core": {"motif": "MA0058.4"}}
     dna_steps.plot_design(experiment="binding_design", designs=tmp_path / "designs.tsv",
                        inputs=inputs, figure=tmp_path / "fig.png", metrics=tmp_path / "m.tsv",
                        settings=design | truth_settings)  # fmt: skip
