@@ -20,7 +20,7 @@ except GenosynthError as err:
 DATASETS = list(config["datasets"])
 MODELS = list(config["models"])
 CLOSED_FORM = ("bernoulli", "markov", "copying")  # fitted in one pass by train_baseline
-NETWORKS = ("gan", "rbm")  # trained over epochs by train_network
+NETWORKS = ("gan", "conv_gan", "rbm")  # trained over epochs by train_network
 
 
 wildcard_constraints:
