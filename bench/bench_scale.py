@@ -151,7 +151,7 @@ def bench_scale(args):
     n = QUICK["n_haplotypes"] if quick else N_HAPLOTYPES
     steps = QUICK["steps"] if quick else STEPS
     repeats = QUICK["repeats"] if quick else REPEATS
-    models = {"conv_gan": {"jit_compile": not quick}}
+    models = {"conv_gan": {}}
     if not quick:
         models["gan"] = {"jit_compile": True}
     rows = []
