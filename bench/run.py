@@ -83,6 +83,8 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--cores", type=int, default=2, help="cores given to snakemake (default 2)")
     parser.add_argument("--smoke-only", action="store_true", help="workflow: skip the default run")
+    parser.add_argument("--quick", action="store_true", help="scale: two small sizes (seconds)")
+    parser.add_argument("--tsv", help="scale: also write the table to this file")
     args = parser.parse_args(argv)
     unknown = set(args.names) - set(BENCHMARKS)
     if unknown:

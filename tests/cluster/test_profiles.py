@@ -10,7 +10,7 @@ import yaml
 from conftest import REPO, run_snakemake
 
 PROFILES = REPO / "profiles"
-GAN_ONLY = "'gpu:1' if wildcards.model == 'gan' else ''"  # train_network: the RBM needs no GPU
+GAN_ONLY = "'gpu:1' if 'gan' in wildcards.model else ''"  # train_network: the RBM needs no GPU
 
 
 def load(name: str) -> dict:

@@ -16,12 +16,14 @@ FAST_PARAMS: dict[str, dict] = {
     "markov": {"window": 3},
     "gan": {"latent_size": 8, "epochs": 2, "jit_compile": False},
     "rbm": {"n_hidden": 8, "n_chains": 10, "k": 2, "epochs": 3, "burn_in": 20},
+    "conv_gan": {"channels": 2, "depth": 2, "batch_size": 8, "n_critic": 2, "epochs": 2},
 }
 
 #: Further parameter sets of a registered model held to the same contract:
 #: case id -> (model name, parameters beyond FAST_PARAMS).
 VARIANTS: dict[str, tuple[str, dict]] = {
     "gan-wgan_gp-bernoulli": ("gan", {"loss": "wgan_gp", "output": "bernoulli", "n_critic": 2}),
+    "conv_gan-bernoulli-packed": ("conv_gan", {"output": "bernoulli", "pack_m": 2}),
 }
 
 #: A valid non-default value of every sampling-only parameter of a registered model
@@ -144,3 +146,20 @@ class TestModelContract:
         key = training_keys[0]
         with pytest.raises(GenosynthError, match=f"{key}.*retrain"):
             fitted.set_sampling(**{key: fitted.params[key]})
+
+    def test_resume_equals_uninterrupted(self, name, training, fitted, tmp_path):
+        if not type(fitted).is_trainable():
+            pytest.skip(f"{name} is fitted in one pass")
+        ckpt = tmp_path / "resume.npz"
+        first = make(name).fit(
+            training, seed=11, checkpoint_path=ckpt, checkpoint_every=1,
+            callback=lambda epoch, logs: epoch == 1,  # "killed" after epoch 1
+        )  # fmt: skip
+        assert first.step == 1 < fitted.step
+        resumed = make(name).fit(training, seed=999, checkpoint_path=ckpt, checkpoint_every=1)
+        assert resumed.step == fitted.step
+        assert resumed.rng_state == fitted.rng_state
+        want, got = fitted.get_state(), resumed.get_state()
+        for key in want:
+            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+        np.testing.assert_array_equal(resumed.sample(17, seed=3), fitted.sample(17, seed=3))

@@ -45,8 +45,9 @@ BIOCONDA = {"cyvcf2", "pysam", "beagle", "bcftools", "htslib", "samtools", "tabi
 # other than these two never build one, although the name-based call graph reaches its methods.
 GAN_RULES = {"train_network", "sample_ags"}
 GAN_ONLY = {"tensorflow", "keras"}
-# gan.py, gan_network.py, gan_train.py and the TensorFlow helpers they share (tfutils.py)
-GAN_MODULE = ("genosynth.models.gan", "genosynth.tfutils")
+# gan.py, gan_network.py, gan_train.py, conv_gan.py, conv_gan_network.py and the TensorFlow
+# helpers they share (tfutils.py)
+GAN_MODULE = ("genosynth.models.gan", "genosynth.models.conv_gan", "genosynth.tfutils")
 
 RULES_PY = """
 import json, sys

@@ -38,7 +38,7 @@ def get_model_kind(model):
 
 # Instances fitted in one pass by train_baseline, and those trained over epochs by train_network
 CLOSED_FORM = [m for m in MODELS if get_model_kind(m) in ("bernoulli", "markov", "copying")]
-NETWORKS = [m for m in MODELS if get_model_kind(m) in ("gan", "rbm")]
+NETWORKS = [m for m in MODELS if get_model_kind(m) in ("gan", "conv_gan", "rbm")]
 NOTHING = "(?!)"  # a wildcard pattern that matches nothing
 # Datasets trained in windows (workflow/rules/windows.smk): a pattern matching none when none.
 WINDOWED = [ds for ds in DATASETS if config["datasets"][ds].get("windows")]

@@ -4,7 +4,7 @@ Importing this package registers every model in :data:`MODELS`; TensorFlow is
 imported only when a GAN is built.
 """
 
-from genosynth.models import baselines, copying, gan, rbm  # noqa: F401  (register the models)
+from genosynth.models import baselines, conv_gan, copying, gan, rbm  # noqa: F401 (register)
 from genosynth.models.base import (
     MODELS,
     HaplotypeModel,

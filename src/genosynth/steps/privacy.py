@@ -43,6 +43,7 @@ COPY_LESS = {
     "copying": "a smaller `segment_sites` or a larger `mismatch`",
     "markov": "a smaller `window`",
     "gan": "fewer `epochs`",
+    "conv_gan": "fewer `epochs`",
     "rbm": "fewer `epochs`",
 }
 
