@@ -72,8 +72,8 @@ def model_flags(metrics: pd.DataFrame, gates: Mapping | None = None,
     rows = []
     for key in keys:
         ratio = diversity.get(key)
-        collapsed = None if ratio is None or not math.isfinite(ratio) else bool(
-            ratio < COLLAPSE_DIVERSITY
+        collapsed = (
+            None if ratio is None or not math.isfinite(ratio) else bool(ratio < COLLAPSE_DIVERSITY)
         )
         rows.append((*key, collapsed, gates.get(key), ",".join(sorted(set(lost.get(key, []))))))
     return pd.DataFrame(rows, columns=["dataset", "model", *FLAG_COLUMNS])

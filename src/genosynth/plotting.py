@@ -124,27 +124,14 @@ def plot_pca(
     colours = {g: f"C{i % 10}" for i, g in enumerate(labels)}
     marker = {"s": 4, "linewidths": 0, "rasterized": True}
     ratio = None if variance_explained is None else np.asarray(variance_explained, dtype=float)
-
-    def axis_label(k: int) -> str:
-        if ratio is None or k >= ratio.size or not np.isfinite(ratio[k]):
-            return f"PC{k + 1}"
-        return f"PC{k + 1} ({100 * ratio[k]:.1f}%)"
-
     drawn = {name: [] for name in ["real", *models]}
     point_colours = {"real": [colours[g] for g in groups]}
-    for name, ag in models.items():
-        point_colours[name] = (
-            [colours[g] for g in ag_groups[name]] if name in ag_groups else [_AG_COLOUR] * len(ag)
-        )
+    point_colours |= {name: [colours[g] for g in ag_groups[name]] if name in ag_groups
+                      else [_AG_COLOUR] * len(ag) for name, ag in models.items()}  # fmt: skip
     axis_labels = []
     for row in range(n_pairs):
         a, b = 2 * row, 2 * row + 1
-        if b >= real.shape[1]:  # a single component: plot it against itself
-            b = a
-        everything = [real[:, [a, b]]] + [m[:, [a, b]] for m in models.values()]
-        stacked = np.concatenate([e for e in everything if e.size], axis=0)
-        lo, hi = stacked.min(axis=0), stacked.max(axis=0)
-        pad = 0.05 * np.where(hi > lo, hi - lo, 1.0)
+        b = a if b >= real.shape[1] else b  # a single component: plot it against itself
         drawn["real"].append(real[:, [a, b]])
         ax = axes[row, 0]
         for g in np.unique(groups):
@@ -154,30 +141,49 @@ def plot_pca(
             ax.set_title("real (all)")
             ax.legend(loc="best", fontsize="x-small", markerscale=2.5, frameon=False)
         for col, (name, ag) in enumerate(models.items(), start=1):
-            ax = axes[row, col]
             drawn[name].append(ag[:, [a, b]])
-            ax.scatter(real[:, a], real[:, b], c=_REAL_BACKGROUND, label="real", **marker)
-            if ag.size and name in ag_groups:
-                for g in np.unique(ag_groups[name]):
-                    sel = ag_groups[name] == g
-                    ax.scatter(ag[sel, a], ag[sel, b], c=colours[g], label=f"{name} {g}",
-                               alpha=0.8, **marker)  # fmt: skip
-            elif ag.size:
-                ax.scatter(ag[:, a], ag[:, b], c=_AG_COLOUR, label=name, alpha=0.6, **marker)
-            if row == 0:
-                ax.set_title(name)
-                ax.legend(loc="best", fontsize="xx-small", markerscale=2.5, frameon=False)
-        axis_labels.append((axis_label(a), axis_label(b)))
-        for ax in axes[row]:
-            ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
-            ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
-            ax.set_xlabel(axis_labels[-1][0], fontsize="small")
-            ax.set_ylabel(axis_labels[-1][1], fontsize="small")
-            ax.tick_params(labelsize="x-small")
+            _pca_model_panel(axes[row, col], real[:, [a, b]], ag[:, [a, b]], name,
+                             ag_groups.get(name), colours, first=row == 0)  # fmt: skip
+        axis_labels.append((_pc_label(ratio, a), _pc_label(ratio, b)))
+        _share_limits(axes[row], [d[row] for d in drawn.values()], axis_labels[-1])
     fig.suptitle(title)
     save_figure(fig, path)
-    return {
-        "scores": {k: np.concatenate(v, axis=1) for k, v in drawn.items()},
-        "axis_labels": axis_labels,
-        "colours": point_colours,
-    }
+    scores = {k: np.concatenate(v, axis=1) for k, v in drawn.items()}
+    return {"scores": scores, "axis_labels": axis_labels, "colours": point_colours}
+
+
+def _share_limits(axes, points: list, labels: tuple[str, str]) -> None:
+    """Give every axis of a row the limits of all ``points`` ((n, 2) arrays) and ``labels``."""
+    stacked = np.concatenate([p for p in points if p.size], axis=0)
+    lo, hi = stacked.min(axis=0), stacked.max(axis=0)
+    pad = 0.05 * np.where(hi > lo, hi - lo, 1.0)
+    for ax in axes:
+        ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
+        ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
+        ax.set_xlabel(labels[0], fontsize="small")
+        ax.set_ylabel(labels[1], fontsize="small")
+        ax.tick_params(labelsize="x-small")
+
+
+def _pc_label(ratio, k: int) -> str:
+    """``PCk (x.x%)``, or ``PCk`` where the variance explained is not known."""
+    if ratio is None or k >= ratio.size or not np.isfinite(ratio[k]):
+        return f"PC{k + 1}"
+    return f"PC{k + 1} ({100 * ratio[k]:.1f}%)"
+
+
+def _pca_model_panel(ax, real, ag, name: str, groups, colours: dict, *, first: bool) -> None:
+    """One model's panel of :func:`plot_pca`: ``real`` (n, 2) in grey, ``ag`` (m, 2) over it,
+    coloured by ``groups`` (its labels) when given, else black."""
+    marker = {"s": 4, "linewidths": 0, "rasterized": True}
+    ax.scatter(real[:, 0], real[:, 1], c=_REAL_BACKGROUND, label="real", **marker)
+    if ag.size and groups is not None:
+        for g in np.unique(groups):
+            sel = groups == g
+            ax.scatter(ag[sel, 0], ag[sel, 1], c=colours[g], label=f"{name} {g}", alpha=0.8,
+                       **marker)  # fmt: skip
+    elif ag.size:
+        ax.scatter(ag[:, 0], ag[:, 1], c=_AG_COLOUR, label=name, alpha=0.6, **marker)
+    if first:
+        ax.set_title(name)
+        ax.legend(loc="best", fontsize="xx-small", markerscale=2.5, frameon=False)

@@ -298,8 +298,10 @@ def run_value(name: str, summary: pd.DataFrame) -> tuple[float, str]:
     if any(entry.metric in v.split(",") for v in lost):
         return math.nan, "not finite"
     stage = _stage(entry.metric)
-    ran = len(own) > 0 if entry.dataset == "dna" else stage is not None and any(
-        str(m).startswith(stage) for m in own["metric"]
+    ran = (
+        len(own) > 0
+        if entry.dataset == "dna"
+        else stage is not None and any(str(m).startswith(stage) for m in own["metric"])
     )
     if ran:
         raise GenosynthError(

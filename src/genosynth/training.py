@@ -756,12 +756,14 @@ def calibrate_beta(
         log.warning(
             "calibrate_beta failed: AA_truth - AA_syn is %.3f at beta %g and %.3f at %g after "
             "%d widenings of the bracket, no change of sign: keeping the best evaluated value",
-            at_low,
-            low,
-            at_high,
-            high,
-            widenings,
-        )
+            at_low, low, at_high, high, widenings,
+        )  # fmt: skip
+    _keep_best_beta(model, rows)
+    return rows
+
+
+def _keep_best_beta(model, rows: list[dict]) -> None:
+    """Set the evaluated ``beta`` of the best balance, but 1 (``rows[0]``) unless it is better."""
     balance = SELECT_METRICS["balance"]
     best = min(rows, key=lambda r: balance(_scores(r)))
     if balance(_scores(best)) >= balance(_scores(rows[0])):
@@ -773,4 +775,3 @@ def calibrate_beta(
         best = rows[0]
     model.params["beta"] = best["beta"]
     log.info("calibrate_beta: kept beta %.4f", best["beta"])
-    return rows

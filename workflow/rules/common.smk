@@ -290,6 +290,8 @@ def get_release_functions():
         f"release_{i}": lambda w, ds=ds, model=model: get_release_targets(ds, model)
         for i, (ds, model) in enumerate(pairs)
     }
+
+
 # --- windowed datasets: one model per window, AGs joined (workflow/rules/windows.smk) --------
 
 

@@ -539,110 +539,143 @@ def plot_design(*, experiment: str, designs, inputs: Mapping, figure, metrics, s
     the set), predictor margin ``A - weight * B`` (multi-property; full data every sequence
     of both sets). ``settings["label"]`` names the data in the titles.
     """
-    from genosynth.dna import figures
-    from genosynth.dna.metrics import design_report
-
     table = pd.read_csv(designs, sep="\t")
     codes = seqs.encode(table["sequence"].tolist(), path=designs)
     values: dict[str, float] = {"n_designs": len(table)}
     core_name, core = _core(settings)
     core_text = f"{seqs.decode(core[None])[0]} ({core_name})"
     label = settings.get("label", "")
-    if experiment == "motif_design":
-        name, counts = _motif(settings)
-        weights = motifs.log_odds(counts)
-        best = weights.max(axis=1).sum()
-        kmers = _load(inputs["kmers"])
-        every = np.concatenate([kmers["train"], kmers["valid"], kmers["test"]])
-        full = motifs.pwm_scan(seqs.one_hot(every), weights)
-        report = design_report(codes, table["pwm"], kmers["train"], full, core=core)
-        values |= report | {
-            "pwm_score_mean": table["pwm"].mean(),
-            "pwm_score_start_mean": table["pwm_start"].mean(),
-            "pwm_score_max_possible": best,
-            "share_above_80pct_of_max": (table["pwm"] >= 0.8 * best).mean(),
-        }
-        figures.motif_design(figure, counts, name, codes, weights, label=label)
-    elif experiment == "binding_design":
-        restricted = _load(inputs["restricted"])
-        predictions = pd.read_csv(inputs["predictions"], sep="\t")
-        train_codes = seqs.encode(
-            predictions.loc[predictions["split"] == "train", "sequence"].tolist(),
-            path=inputs["predictions"],
-        )
-        train_max = restricted["oracle"].max()
-        report = design_report(codes, table["oracle"], train_codes, predictions["oracle"],
-                               core=core)  # fmt: skip
-        values |= report | {
-            "oracle_training_max": train_max,
-            "oracle_design_mean": table["oracle"].mean(),
-            "oracle_design_median": table["oracle"].median(),
-            "share_above_training_max": (table["oracle"] > train_max).mean(),
-            "oracle_design_max": table["oracle"].max(),
-            # fold over the training maximum, scores measured from the training minimum (the
-            # oracle's scale has no zero: log signal, standardised values)
-            "oracle_design_max_fold": (table["oracle"].max() - restricted["oracle"].min())
-            / (train_max - restricted["oracle"].min()),
-            "predictor_oracle_spearman": spearman(table["predictor"], table["oracle"]),
-        }
-        truth = _truth(codes, settings)
-        if truth is not None:
-            designed_truth, train_truth = truth[0], restricted["truth"]
-            values |= {
-                "truth_training_max": np.nanmax(train_truth),
-                "truth_design_mean": designed_truth.mean(),
-                "truth_share_above_training_max": (designed_truth > np.nanmax(train_truth)).mean(),
-            }
-        name = settings["set"]
-        spec = settings.get("set_specs", {}).get(name, {"format": "score"})
-        figures.binding_design(
-            figure, restricted["oracle"], table["oracle"].to_numpy(), train_max,
-            full=predictions["oracle"].to_numpy(), tf=name, units=binding_units(spec),
-            label=label, copies=report["design_copy_share"],
-        )  # fmt: skip
-    else:
-        da, db = _load(inputs["data_a"]), _load(inputs["data_b"])
-        from genosynth.dna.inference import load_predictor
-
-        a, b = load_predictor(inputs["predictor_a"]), load_predictor(inputs["predictor_b"])
-        w = settings.get("weight", 1.0)
-        train_codes = np.concatenate([da["codes"][~da["test"]], db["codes"][~db["test"]]])
-        train_codes = np.unique(train_codes, axis=0)
-        full_codes = np.unique(np.concatenate([da["codes"], db["codes"]]), axis=0)
-        x_train, x_full = seqs.one_hot(train_codes), seqs.one_hot(full_codes)
-        train_a, train_b = a.predict(x_train), b.predict(x_train)
-        train_margin = train_a - w * train_b
-        full_margin = a.predict(x_full) - w * b.predict(x_full)
-        design_margin = (table["predictor_a"] - w * table["predictor_b"]).to_numpy()
-        report = design_report(codes, design_margin, train_codes, full_margin, core=core)
-        values |= report | {
-            "margin_design_mean": design_margin.mean(),
-            "margin_training_mean": train_margin.mean(),
-            "margin_training_max": train_margin.max(),
-            "margin_design_minus_training_max": design_margin.mean() - train_margin.max(),
-            "share_above_training_max_margin": (design_margin > train_margin.max()).mean(),
-        }
-        truth = _truth(codes, settings)
-        if truth is not None:
-            (ta, tb), (ra, rb) = truth, _truth(train_codes, settings)
-            values |= {
-                "truth_margin_design_mean": (ta - w * tb).mean(),
-                "truth_margin_training_max": (ra - w * rb).max(),
-                "truth_share_above_training_max_margin": (
-                    (ta - w * tb) > (ra - w * rb).max()
-                ).mean(),
-            }
-        specs = settings.get("set_specs", {})
-        figures.multi_property_design(
-            figure, (train_a, train_b),
-            (table["predictor_a"].to_numpy(), table["predictor_b"].to_numpy()),
-            settings["sets"], weight=w, threshold=report["full_data_top_decile"],
-            units=[binding_units(specs.get(n, {"format": "score"})) for n in settings["sets"]],
-            label=label, above=report["design_above_top_decile_share"],
-        )  # fmt: skip
+    experiment_report = {
+        "motif_design": _motif_design_values,
+        "binding_design": _binding_design_values,
+    }
+    report = experiment_report.get(experiment, _multi_design_values)
+    values |= report(figure, table, codes, inputs, settings, core, label)
     log.info("%s: %d designs, %.0f %% copies of training sequences, core %s", experiment,
              len(table), 100 * values["design_copy_share"], core_text)  # fmt: skip
     _metrics(metrics, experiment, values)
+
+
+def _motif_design_values(
+    figure, table, codes, inputs: Mapping, settings: Mapping, core, label: str
+) -> dict:
+    """Motif design (Fig 7): PWM scores of the designs against every k-mer, and its figure."""
+    from genosynth.dna import figures
+    from genosynth.dna.metrics import design_report
+
+    values: dict[str, float] = {}
+    name, counts = _motif(settings)
+    weights = motifs.log_odds(counts)
+    best = weights.max(axis=1).sum()
+    kmers = _load(inputs["kmers"])
+    every = np.concatenate([kmers["train"], kmers["valid"], kmers["test"]])
+    full = motifs.pwm_scan(seqs.one_hot(every), weights)
+    report = design_report(codes, table["pwm"], kmers["train"], full, core=core)
+    values |= report | {
+        "pwm_score_mean": table["pwm"].mean(),
+        "pwm_score_start_mean": table["pwm_start"].mean(),
+        "pwm_score_max_possible": best,
+        "share_above_80pct_of_max": (table["pwm"] >= 0.8 * best).mean(),
+    }
+    figures.motif_design(figure, counts, name, codes, weights, label=label)
+    return values
+
+
+def _binding_design_values(
+    figure, table, codes, inputs: Mapping, settings: Mapping, core, label: str
+) -> dict:
+    """Binding design (Fig 8b): oracle scores against the restricted training set and every
+    probe, and its figure."""
+    from genosynth.dna import figures
+    from genosynth.dna.metrics import design_report
+
+    values: dict[str, float] = {}
+    restricted = _load(inputs["restricted"])
+    predictions = pd.read_csv(inputs["predictions"], sep="\t")
+    train_codes = seqs.encode(
+        predictions.loc[predictions["split"] == "train", "sequence"].tolist(),
+        path=inputs["predictions"],
+    )
+    train_max = restricted["oracle"].max()
+    report = design_report(codes, table["oracle"], train_codes, predictions["oracle"],
+                           core=core)  # fmt: skip
+    values |= report | {
+        "oracle_training_max": train_max,
+        "oracle_design_mean": table["oracle"].mean(),
+        "oracle_design_median": table["oracle"].median(),
+        "share_above_training_max": (table["oracle"] > train_max).mean(),
+        "oracle_design_max": table["oracle"].max(),
+        # fold over the training maximum, scores measured from the training minimum (the
+        # oracle's scale has no zero: log signal, standardised values)
+        "oracle_design_max_fold": (table["oracle"].max() - restricted["oracle"].min())
+        / (train_max - restricted["oracle"].min()),
+        "predictor_oracle_spearman": spearman(table["predictor"], table["oracle"]),
+    }
+    truth = _truth(codes, settings)
+    if truth is not None:
+        designed_truth, train_truth = truth[0], restricted["truth"]
+        values |= {
+            "truth_training_max": np.nanmax(train_truth),
+            "truth_design_mean": designed_truth.mean(),
+            "truth_share_above_training_max": (designed_truth > np.nanmax(train_truth)).mean(),
+        }
+    name = settings["set"]
+    spec = settings.get("set_specs", {}).get(name, {"format": "score"})
+    figures.binding_design(
+        figure, restricted["oracle"], table["oracle"].to_numpy(), train_max,
+        full=predictions["oracle"].to_numpy(), tf=name, units=binding_units(spec),
+        label=label, copies=report["design_copy_share"],
+    )  # fmt: skip
+    return values
+
+
+def _multi_design_values(
+    figure, table, codes, inputs: Mapping, settings: Mapping, core, label: str
+) -> dict:
+    """Multi-property design (Fig 9): the predictor margin A - weight * B against every
+    sequence of both sets, and its figure."""
+    from genosynth.dna import figures
+    from genosynth.dna.metrics import design_report
+
+    values: dict[str, float] = {}
+    da, db = _load(inputs["data_a"]), _load(inputs["data_b"])
+    from genosynth.dna.inference import load_predictor
+
+    a, b = load_predictor(inputs["predictor_a"]), load_predictor(inputs["predictor_b"])
+    w = settings.get("weight", 1.0)
+    train_codes = np.concatenate([da["codes"][~da["test"]], db["codes"][~db["test"]]])
+    train_codes = np.unique(train_codes, axis=0)
+    full_codes = np.unique(np.concatenate([da["codes"], db["codes"]]), axis=0)
+    x_train, x_full = seqs.one_hot(train_codes), seqs.one_hot(full_codes)
+    train_a, train_b = a.predict(x_train), b.predict(x_train)
+    train_margin = train_a - w * train_b
+    full_margin = a.predict(x_full) - w * b.predict(x_full)
+    design_margin = (table["predictor_a"] - w * table["predictor_b"]).to_numpy()
+    report = design_report(codes, design_margin, train_codes, full_margin, core=core)
+    values |= report | {
+        "margin_design_mean": design_margin.mean(),
+        "margin_training_mean": train_margin.mean(),
+        "margin_training_max": train_margin.max(),
+        "margin_design_minus_training_max": design_margin.mean() - train_margin.max(),
+        "share_above_training_max_margin": (design_margin > train_margin.max()).mean(),
+    }
+    truth = _truth(codes, settings)
+    if truth is not None:
+        (ta, tb), (ra, rb) = truth, _truth(train_codes, settings)
+        values |= {
+            "truth_margin_design_mean": (ta - w * tb).mean(),
+            "truth_margin_training_max": (ra - w * rb).max(),
+            "truth_share_above_training_max_margin": ((ta - w * tb) > (ra - w * rb).max()).mean(),
+        }
+    specs = settings.get("set_specs", {})
+    figures.multi_property_design(
+        figure, (train_a, train_b),
+        (table["predictor_a"].to_numpy(), table["predictor_b"].to_numpy()),
+        settings["sets"], weight=w, threshold=report["full_data_top_decile"],
+        units=[binding_units(specs.get(n, {"format": "score"})) for n in settings["sets"]],
+        label=label, above=report["design_above_top_decile_share"],
+    )  # fmt: skip
+    return values
 
 
 def gather_metrics(*, fragments: Sequence, output) -> None:

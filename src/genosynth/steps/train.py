@@ -255,27 +255,16 @@ def train_model(
         n_eval = min(n_target, EVAL_SAMPLES)
         real = haplotypes[np.sort(rng.choice(n_target, n_eval, replace=False))]
         workdir = Path(checkpoint).parent
-        rows, instance = training.train(
-            instance,
-            haplotypes,
-            labels=labels,
-            controls=controls,
-            workdir=workdir,
-            real=real,
-            target=target,
-            validation=validation,
-        )
+        rows, instance = training.train(instance, haplotypes, labels=labels, controls=controls,
+                                        workdir=workdir, real=real, target=target,
+                                        validation=validation)  # fmt: skip
     if controls["calibrate_beta"]:
         provenance["beta_calibration"] = calibrate_beta(
             instance, haplotypes[:n_target], seed=seed, target_proportions=target
         )
     log.info("trained %s on %s in %.1f s", model, haplotypes.shape, time.perf_counter() - start)
-    made = record(
-        "train",
-        seed=seed,
-        params={"model": model, "settings": dict(settings)},
-        inputs={"train": str(train), "panel": str(panel)},
-    )
+    made = record("train", seed=seed, params={"model": model, "settings": dict(settings)},
+                  inputs={"train": str(train), "panel": str(panel)})  # fmt: skip
     write_table(training_log, pd.DataFrame(rows), provenance=made)
     instance.save(checkpoint, provenance=provenance)
     if instance.is_trainable():
