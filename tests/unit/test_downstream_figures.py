@@ -79,3 +79,23 @@ def test_scan_draws_the_held_out_yardstick_against_the_training_scan(tmp_path):
     assert drawn["held"]["real"].tolist() == [1.0, 2.0, 3.0]  # against the training scan
     assert drawn["held"]["held"].tolist() == [3.0, 2.0, 1.0]
     assert drawn["gan"]["real"].tolist() == [1.0, 3.0, 2.0]
+
+
+def test_imputation_draws_the_yardstick_panel_and_per_site_means(tmp_path):
+    """The `real` yardstick panel with the per-site mean r2 line (a style clash broke it)."""
+    scores = pd.DataFrame(
+        {
+            "panel": ["reference", "real", "gan"],
+            "maf_lo": [0.0] * 3,
+            "maf_hi": [0.5] * 3,
+            "n_sites": [4] * 3,
+            "mean_dr2": [0.5, 0.9, 0.6],
+            "dosage_r2": [0.4, 0.85, 0.45],
+            "mean_site_r2": [0.2, 0.7, 0.25],
+            "r2_gain": [0.0, 0.45, 0.05],
+            "r2_gain_se": [0.0, 0.01, 0.01],
+        }
+    )
+    drawn = figures.plot_imputation(tmp_path / "imputation.png", scores, title="t")
+    assert drawn["dosage_r2"]["real"].tolist() == [0.85]
+    assert sorted(drawn["r2_gain"].columns) == ["gan", "real"]

@@ -34,7 +34,7 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> dict[str, pd.D
         Columns ``panel maf_lo maf_hi n_sites mean_dr2 dosage_r2 r2_gain
         r2_gain_se`` (and ``mean_site_r2``) (one row per panel and bin); the panel
         ``reference`` is drawn in black, the panel ``real`` (the reference plus the real
-        training haplotypes of the target population) dashed grey.
+        training haplotypes of the target population) thick grey.
     title : str
 
     Returns
@@ -54,7 +54,7 @@ def plot_imputation(path, scores: pd.DataFrame, *, title: str) -> dict[str, pd.D
             if panel == "reference":
                 style, name = {"color": "black", "lw": 2}, "reference"
             elif panel == "real":
-                style, name = {"color": "0.45", "lw": 2, "ls": "--"}, _REAL_PANEL
+                style, name = {"color": "0.45", "lw": 3, "alpha": 0.7}, _REAL_PANEL
             ax.plot(np.arange(len(rows)), rows[column], marker="o", ms=3, label=name, **style)
             if column == "dosage_r2" and "mean_site_r2" in rows:
                 ax.plot(np.arange(len(rows)), rows["mean_site_r2"], ls="--", marker="x", ms=3,
