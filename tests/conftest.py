@@ -26,6 +26,30 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.C
     return proc
 
 
+def write_toy_dataset(path: Path, n: int, *, split: str | None = None) -> Path:
+    """``train.hapt.gz`` + ``panel.tsv`` in ``path``: ``n`` haplotypes of 30 sites drawn from
+    two types with 5 % noise, two per individual, the first half population P1 (``split``:
+    the panel's ``split`` column, when given)."""
+    import numpy as np
+    import pandas as pd
+
+    from genosynth import formats
+
+    rng = np.random.default_rng(0)
+    types = rng.integers(0, 2, (2, 30), dtype=np.int8)
+    haps = types[rng.integers(0, 2, n)] ^ (rng.random((n, 30)) < 0.05).astype(np.int8)
+    ids = [f"S{i // 2:03d}_{'AB'[i % 2]}" for i in range(n)]
+    formats.write_hapt(path / "train.hapt.gz", haps, ids)
+    pops = np.where(np.arange(n) < n // 2, "P1", "P2")
+    panel = pd.DataFrame(
+        {"hap_id": ids, "sample": [i[:-2] for i in ids], "pop": pops, "super_pop": pops}
+    )
+    if split is not None:
+        panel = panel.assign(split=split)
+    panel.to_csv(path / "panel.tsv", sep="\t", index=False)
+    return path
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real data folder (../shared/data); tests using it skip where it is absent."""

@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_toy_dataset
 
 from genosynth import formats, training
 from genosynth.errors import ConfigError
@@ -21,16 +22,7 @@ RBM = {"n_hidden": 8, "epochs": 40, "burn_in": 20, "checkpoint_every": 5, "seed"
 
 @pytest.fixture
 def dataset(tmp_path):
-    rng = np.random.default_rng(0)
-    types = rng.integers(0, 2, (2, 30), dtype=np.int8)
-    haps = types[rng.integers(0, 2, 80)] ^ (rng.random((80, 30)) < 0.05).astype(np.int8)
-    ids = [f"S{i // 2:03d}_{'AB'[i % 2]}" for i in range(80)]
-    formats.write_hapt(tmp_path / "train.hapt.gz", haps, ids)
-    pops = np.where(np.arange(80) < 40, "P1", "P2")
-    pd.DataFrame(
-        {"hap_id": ids, "sample": [i[:-2] for i in ids], "pop": pops, "super_pop": pops}
-    ).to_csv(tmp_path / "panel.tsv", sep="\t", index=False)
-    return tmp_path
+    return write_toy_dataset(tmp_path, 80)
 
 
 def train(path, settings, out="out"):
