@@ -56,7 +56,7 @@ from genosynth.models.base import (
 from genosynth.models.gan import GANModel, _assign
 from genosynth.models.gan_train import TEMPERATURE, U_MIN, relaxed_bernoulli
 from genosynth.params import Param
-from genosynth.tfutils import adam, glorot_uniform, gradient_penalty, named_weights, tf
+from genosynth.tfutils import glorot_uniform, gradient_penalty, named_weights, tf
 
 __all__ = ["ConvGANModel"]
 
@@ -131,13 +131,7 @@ class ConvGANModel(GANModel):
         self._discriminator = build_critic(
             n_sites, pack_m=p["pack_m"], n_classes=n_classes, **shape
         )
-        betas = p["adam_beta_1"], p["adam_beta_2"]
-        self._d_opt = adam(p["d_lr"], *betas, ADAM_EPSILON, "d_adam")
-        self._g_opt = adam(p["g_lr"], *betas, ADAM_EPSILON, "g_adam")
-        self._d_opt.build(self._discriminator.trainable_variables)
-        self._g_opt.build(self._generator.trainable_variables)
-        self.n_sites, self.n_classes = n_sites, n_classes
-        self._rng = self._noise_fn = self._batches_fn = None
+        self._finish_build(n_sites, n_classes)
 
     def _init_weights(self, seed: int) -> None:
         """Glorot-uniform kernels, N(0, 1) position maps, zero biases and LN shifts, unit LN

@@ -284,6 +284,12 @@ class GANModel(HaplotypeModel):
             l2=p["l2"],
             output="linear" if p["loss"] == "wgan_gp" else "sigmoid",
         )
+        self._finish_build(n_sites, n_classes)
+
+    def _finish_build(self, n_sites: int, n_classes: int) -> None:
+        """Adam optimizers of both networks (built on their variables) and the sizes; no
+        random state yet (set by training or loading)."""
+        p = self.params
         betas = p["adam_beta_1"], p["adam_beta_2"]
         self._d_opt = adam(p["d_lr"], *betas, ADAM_EPSILON, "d_adam")
         self._g_opt = adam(p["g_lr"], *betas, ADAM_EPSILON, "g_adam")
