@@ -37,6 +37,10 @@ include: "workflow/rules/downstream.smk"
 include: "workflow/rules/dna.smk"
 
 
+onsuccess:  # flagged models (collapse, privacy gate, non-finite metrics) on the console
+    print_flag_summary("results/summary.tsv")
+
+
 rule all:
     default_target: True
     input:

@@ -216,6 +216,12 @@ def test_training_puts_losses_energies_and_aats_on_separate_axes(tmp_path):
         tmp_path / "t2" / "training.png", {"epoch": [0, 1], "loss": [1.0, 0.5]}
     )
     assert one["losses"]["loss"].tolist() == [1.0, 0.5]
+    closed = {
+        "markov": {"epoch": [1], "seconds": [0.5]},
+        "copying": {"epoch": [1], "seconds": [2.0]},
+    }
+    times = figures.plot_training(tmp_path / "t4" / "training.png", closed)["fit time (s)"]
+    assert times.loc[1].to_dict() == {"markov seconds": 0.5, "copying seconds": 2.0}
     with pytest.raises(GenosynthError, match="no numeric column"):
         figures.plot_training(tmp_path / "t3" / "x.png", {"epoch": [0, 1]})
     assert not (tmp_path / "t3" / "x.png").exists()

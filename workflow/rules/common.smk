@@ -23,10 +23,6 @@ except GenosynthError as err:
     sys.exit(f"genosynth: {err}")
 
 
-onsuccess:
-    print_flag_summary("results/summary.tsv")
-
-
 DATASETS = list(config["datasets"])
 MODELS = list(config["models"])  # model instances: the names used in paths and figures
 

@@ -842,6 +842,12 @@ def _training_panels(logs: dict) -> dict[str, pd.DataFrame]:
                 add(f"{prefix}free energy".strip(), name, epoch, table[c])
             else:
                 add(f"{prefix}losses".strip(), name, epoch, table[c])
+    if not panels:  # closed-form models only (one pass, no curve): their fit times
+        for model, table in logs.items():
+            table = pd.DataFrame(table)
+            epoch = table["epoch"].to_numpy() if "epoch" in table else np.arange(len(table))
+            for c in (c for c in _SKIPPED_COLUMNS if c in table):
+                add("fit time (s)", f"{model} {c}".strip(), epoch, table[c])
     return {k: pd.DataFrame(v).sort_index().rename_axis("epoch") for k, v in panels.items()}
 
 
