@@ -147,9 +147,15 @@ class TestModelContract:
         with pytest.raises(GenosynthError, match=f"{key}.*retrain"):
             fitted.set_sampling(**{key: fitted.params[key]})
 
-    def test_resume_equals_uninterrupted(self, name, training, fitted, tmp_path):
+    def test_resume_equals_uninterrupted(self, name, training, fitted, tmp_path, request):
         if not type(fitted).is_trainable():
             pytest.skip(f"{name} is fitted in one pass")
+        if name.startswith("conv_gan"):  # known issue, CHANGELOG: seen 2 of 4 runs under load
+            reason = (
+                "conv_gan: under CPU load oneDNN's convolution gradients can differ in the last "
+                "bits between runs despite op determinism; exact resume is not yet guaranteed"
+            )
+            request.applymarker(pytest.mark.xfail(strict=False, reason=reason))
         ckpt = tmp_path / "resume.npz"
         first = make(name).fit(
             training, seed=11, checkpoint_path=ckpt, checkpoint_every=1,
