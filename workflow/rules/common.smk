@@ -279,7 +279,7 @@ def get_release_targets(ds, model):
 
 
 def get_release_functions():
-    """One input function per (dataset, model) for `rule all` (get_release_targets): each
+    """One input function per (dataset, model) for `all`: each calls get_release_targets and
     waits for its own gate only, so that all gates are scheduled at once."""
     pairs = [(ds, model) for ds in DATASETS for model in MODELS]
     return {
