@@ -118,18 +118,22 @@ def workdir(sampled, tmp_path) -> Path:
     return Path(shutil.copytree(sampled, tmp_path / "run", symlinks=True))
 
 
+#: The files of a withheld model: its training, the AGs the evaluations read, the gate's verdict.
+EVALUATIONS_OWN = [
+    "wide/models/copying/ags.hapt.gz",
+    "wide/models/copying/ags.hapt.gz.provenance.json",
+    "wide/models/copying/checkpoint.npz",
+    "wide/models/copying/training_log.tsv",
+    "wide/models/copying/training_log.tsv.provenance.json",
+    "wide/privacy/copying.gate.json",
+    "wide/privacy/copying.tsv",
+    "wide/privacy/copying.tsv.provenance.json",
+]
+
+
 def test_failed_gate_leaves_no_ag_file_but_the_evaluations_own(workdir):
     proc = snakemake(workdir, "strict", *TARGETS)
-    assert files_of_copying(workdir) == [
-        "wide/models/copying/ags.hapt.gz",
-        "wide/models/copying/ags.hapt.gz.provenance.json",
-        "wide/models/copying/checkpoint.npz",
-        "wide/models/copying/training_log.tsv",
-        "wide/models/copying/training_log.tsv.provenance.json",
-        "wide/privacy/copying.gate.json",
-        "wide/privacy/copying.tsv",
-        "wide/privacy/copying.tsv.provenance.json",
-    ]  # no results/wide/ags/, no imputation panel
+    assert files_of_copying(workdir) == EVALUATIONS_OWN  # no results/wide/ags/, no imputation panel
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1
     assert MESSAGE in out.splitlines()
@@ -200,13 +204,4 @@ def test_all_withholds_a_failed_release_and_goes_on(workdir):
     assert "results/wide/ags/bernoulli.vcf.gz" in out
     assert "results/wide/ags/copying" not in out and "export_imputation_panel" not in out
     assert "results/wide/privacy/copying.gate.json" in out  # what `all` asks for instead
-    assert files_of_copying(workdir) == [
-        "wide/models/copying/ags.hapt.gz",
-        "wide/models/copying/ags.hapt.gz.provenance.json",
-        "wide/models/copying/checkpoint.npz",
-        "wide/models/copying/training_log.tsv",
-        "wide/models/copying/training_log.tsv.provenance.json",
-        "wide/privacy/copying.gate.json",
-        "wide/privacy/copying.tsv",
-        "wide/privacy/copying.tsv.provenance.json",
-    ]
+    assert files_of_copying(workdir) == EVALUATIONS_OWN
