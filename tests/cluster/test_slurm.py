@@ -3,9 +3,11 @@
 Runs a subset of config/smoke.yaml through `--workflow-profile profiles/slurm` (executor `slurm`,
 status via `squeue`): the `wide` dataset with the two baselines, targets `figures/pca.png` and the
 Markov AGs' VCF (simulate, ingest, subset, 2 x train, 2 x sample, privacy, gate, export, PCA: 11
-jobs, about 3 minutes on 2 cores; the full smoke run is tested in tests/workflow). Checks the
-outputs, that every job went through sbatch with its resources, and that a job failing once is
-retried and reported (tests/cluster/retry_workflow, a test-only Snakefile).
+jobs), and in the same run the Markov AGs of the windowed `chrom` dataset (3 windows, 12 jobs);
+about 3 minutes on 2 cores; the full smoke run is tested in tests/workflow. Checks the outputs,
+that every job went through sbatch with its resources, that each window trains in its own job,
+and that a job failing once is retried and reported (tests/cluster/retry_workflow, a test-only
+Snakefile).
 
 A fake GPU (SLURM_LOCAL_GPUS of tools/slurm_local.sh) shows that profiles/slurm-gpu asks SLURM
 for a GPU for GAN training jobs only (tests/cluster/gpu_workflow).
@@ -36,6 +38,7 @@ SBIN = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
 DAEMONS = ("munged", "slurmctld", "slurmd")
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: ([^)]+)\)")
 TARGETS = ["results/wide/figures/pca.png", "results/wide/ags/markov.vcf.gz"]
+WINDOWED = "results/chrom/models/markov/ags.hapt.gz"  # `chrom` trained in 3 windows
 # rule (its slurm log folder) -> (mem_mb, runtime in minutes, threads): the profile's defaults, or
 # the rule's own where it asks for more (plot_figure)
 RESOURCES = {
@@ -104,17 +107,28 @@ def job_record(env, jobid: str) -> dict:
 
 @pytest.fixture(scope="module")
 def smoke_slurm(slurm, tmp_path_factory):
-    """The smoke subset run through profiles/slurm: (workdir, snakemake output)."""
+    """The smoke subset run through profiles/slurm: (workdir, snakemake output, config).
+
+    `wide` with the two baselines (TARGETS), and `chrom` with the Markov model in 3 windows
+    (WINDOWED): one run, so the windows' jobs queue beside the others."""
     workdir = tmp_path_factory.mktemp("smoke_slurm")
     config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
-    config["datasets"] = {"wide": config["datasets"]["wide"]}
+    config["datasets"] = {ds: config["datasets"][ds] for ds in ("wide", "chrom")}
     config["models"] = {m: config["models"][m] for m in ("bernoulli", "markov")}
     config["privacy"] = {"allow_export": True}  # markov's AGs may fail the gate on 60 SNPs
     (workdir / "smoke_subset.yaml").write_text(yaml.safe_dump(config))
     out = run_profile(
-        workdir, slurm, REPO / "Snakefile", *TARGETS, "--configfile", "smoke_subset.yaml"
+        workdir, slurm, REPO / "Snakefile", *TARGETS, WINDOWED, "--configfile", "smoke_subset.yaml"
     )
     return workdir, out, config
+
+
+def submitted_jobs(out: str) -> dict[str, list[str]]:
+    """Rule -> the SLURM job ids Snakemake reported submitting for it."""
+    jobs = {}
+    for _, jobid, log in SUBMITTED.findall(out):
+        jobs.setdefault(re.search(r"slurm_logs/rule_(\w+)/", log).group(1), []).append(jobid)
+    return jobs
 
 
 def test_smoke_outputs_have_the_right_content(smoke_slurm):
@@ -136,23 +150,32 @@ def test_smoke_outputs_have_the_right_content(smoke_slurm):
 
 def test_every_job_went_through_sbatch(smoke_slurm, slurm):
     _, out, _ = smoke_slurm
-    submitted = SUBMITTED.findall(out)
     done = re.search(r"(\d+) of (\d+) steps \(100%\) done", out)
-    assert done and len(submitted) == int(done.group(2)) == 11, out[-3000:]
-    rules = set()
-    for _, jobid, log in submitted:
-        rule = re.search(r"slurm_logs/rule_(\w+)/", log).group(1)
-        rules.add(rule)
-        record = job_record(slurm, jobid)
-        assert record["JobState"] == "COMPLETED", (rule, record)
-        assert record["BatchFlag"] == "1"  # a batch job: sbatch, not srun/salloc
-        if rule in RESOURCES:  # per-job resources come from the rule
-            mem_mb, runtime, threads = RESOURCES[rule]
-            assert record["MinMemoryNode"] == f"{mem_mb}M", (rule, record["MinMemoryNode"])
-            limit = f"{runtime // 60:02d}:{runtime % 60:02d}:00"
-            assert record["TimeLimit"] == limit, (rule, record["TimeLimit"])
-            assert record["NumCPUs"] == str(threads), (rule, record["NumCPUs"])
-    assert set(RESOURCES) | {"ingest_haplotypes", "export_ags_vcf"} <= rules
+    # wide: 11 jobs; chrom: subset, plan, 3 x (split, train, sample), join (simulate shared)
+    assert done and len(SUBMITTED.findall(out)) == int(done.group(2)) == 23, out[-3000:]
+    for rule, jobids in submitted_jobs(out).items():
+        for jobid in jobids:
+            record = job_record(slurm, jobid)
+            assert record["JobState"] == "COMPLETED", (rule, record)
+            assert record["BatchFlag"] == "1"  # a batch job: sbatch, not srun/salloc
+            if rule in RESOURCES:  # per-job resources come from the rule
+                mem_mb, runtime, threads = RESOURCES[rule]
+                assert record["MinMemoryNode"] == f"{mem_mb}M", (rule, record["MinMemoryNode"])
+                limit = f"{runtime // 60:02d}:{runtime % 60:02d}:00"
+                assert record["TimeLimit"] == limit, (rule, record["TimeLimit"])
+                assert record["NumCPUs"] == str(threads), (rule, record["NumCPUs"])
+    assert set(RESOURCES) | {"ingest_haplotypes", "export_ags_vcf"} <= set(submitted_jobs(out))
+
+
+def test_windows_train_as_separate_sbatch_jobs(smoke_slurm):
+    """Each window of `chrom` trains and samples in its own SLURM job; one job joins the AGs."""
+    workdir, out, config = smoke_slurm
+    jobs = submitted_jobs(out)
+    assert len(jobs["train_window"]) == len(jobs["sample_window"]) == 3, out[-3000:]
+    assert len(set(jobs["train_window"])) == 3 and len(jobs["join_windows"]) == 1
+    with gzip.open(workdir / WINDOWED, "rt") as fh:
+        widths = {len(line.split()) - 2 for line in fh}
+    assert widths == {config["datasets"]["chrom"]["n_snps"]}
 
 
 def test_failed_job_is_retried_and_reported(slurm, tmp_path):
@@ -183,24 +206,3 @@ def test_gpu_profile_gives_gan_training_jobs_a_gpu(slurm, tmp_path):
     assert (tmp_path / "train_gan.txt").read_text() == "gpus=0\n"  # SLURM assigned GPU 0
     assert (tmp_path / "train_rbm.txt").read_text() == "gpus=none\n"
     assert (tmp_path / "plot_pca.txt").read_text() == "gpus=none\n"
-
-
-def test_windows_train_as_separate_sbatch_jobs(slurm, tmp_path):
-    """config/smoke.yaml's `chrom` (3 windows) with the Markov model through profiles/slurm:
-    each window trains and samples in its own SLURM job, then one job joins the AGs."""
-    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
-    config["datasets"] = {"chrom": config["datasets"]["chrom"]}
-    config["models"] = {"markov": config["models"]["markov"]}
-    (tmp_path / "windows.yaml").write_text(yaml.safe_dump(config))
-    target = "results/chrom/models/markov/ags.hapt.gz"
-    out = run_profile(tmp_path, slurm, REPO / "Snakefile", target, "--configfile", "windows.yaml")
-    jobs = {}  # rule -> SLURM job ids
-    for _, jobid, log in SUBMITTED.findall(out):
-        rule = re.search(r"slurm_logs/rule_(\w+)/", log).group(1)
-        jobs.setdefault(rule, []).append(jobid)
-        assert job_record(slurm, jobid)["JobState"] == "COMPLETED", (rule, jobid)
-    assert len(jobs["train_window"]) == len(jobs["sample_window"]) == 3, out[-3000:]
-    assert len(set(jobs["train_window"])) == 3 and len(jobs["join_windows"]) == 1
-    with gzip.open(tmp_path / target, "rt") as fh:
-        widths = {len(line.split()) - 2 for line in fh}
-    assert widths == {config["datasets"]["chrom"]["n_snps"]}

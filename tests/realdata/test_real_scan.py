@@ -68,11 +68,12 @@ def test_xpehh_and_pbs_follow_the_real_scans(real_scan_run):
 
 
 def test_imputation_scores_and_baseline_panels(real_scan_run):
-    """Measured (2,000 SNPs, 126 held-out EUR individuals): the reference of AFR and unlabelled
-    haplotypes already imputes EUR well (rare-bin r2 0.89); Bernoulli and Markov AGs neither help
-    nor hurt by more than 0.01 in any bin (they carry no EUR haplotypes the reference lacks).
-    Copying mosaics carry EUR haplotype segments: rare-bin r2 +0.0039 (real EUR training
-    haplotypes as the added panel: +0.016)."""
+    """Measured (2,000 SNPs; the 126 held-out EUR individuals split by reference_share 0.5: 63
+    imputed, 63 in the reference beside AFR and the unlabelled haplotypes): the reference
+    imputes EUR well (rare-bin r2 0.896). AG panels of the closed-form models add no EUR
+    haplotypes it lacks: gains -0.009 to +0.002 in every bin (copying -0.005 +- 0.003 in the
+    rare bin). The yardstick `real` (the EUR training haplotypes themselves) gains +0.011 +-
+    0.003 there, +0.003 to +0.012 in the other bins."""
     table = pd.read_csv(real_scan_run / "results/scan/imputation/accuracy.tsv", sep="\t")
     assert set(table.panel) == {"reference", "real", "bernoulli", "markov", "copying"}
     ref = table[table.panel == "reference"].reset_index(drop=True)
@@ -82,15 +83,15 @@ def test_imputation_scores_and_baseline_panels(real_scan_run):
     assert ref.dosage_r2[0] > 0.85 and (ref.dosage_r2[1:] > 0.85).all()
     for model in ("bernoulli", "markov", "copying"):
         part = table[table.panel == model].reset_index(drop=True)
-        assert np.abs(part.dosage_r2 - ref.dosage_r2).max() < 0.02
-    copying = table[table.panel == "copying"].reset_index(drop=True)
-    assert copying.dosage_r2[0] > ref.dosage_r2[0]  # the rare bin (MAF < 0.05) gains
-    # paired-bootstrap SE of a gain over 126 individuals: measured 0.0015-0.0035 per bin
-    assert copying.r2_gain[0] == pytest.approx(copying.dosage_r2[0] - ref.dosage_r2[0])
-    assert copying.r2_gain_se.between(0.0005, 0.008).all()
-    # the yardstick panel `real` (the EUR training haplotypes themselves) gains more
+        np.testing.assert_allclose(part.r2_gain, part.dosage_r2 - ref.dosage_r2, atol=1e-9)
+        assert np.abs(part.r2_gain).max() < 0.015, model
+        # paired-bootstrap SE of a gain over 63 individuals: measured 0.0017-0.0052 per bin
+        assert part.r2_gain_se.between(0.0005, 0.008).all(), model
     real = table[table.panel == "real"].reset_index(drop=True)
-    assert real.r2_gain[0] > copying.r2_gain[0]
+    assert real.r2_gain[0] > 2 * real.r2_gain_se[0]  # the rare bin (MAF < 0.05) gains
+    assert (real.r2_gain > 0).all()
+    copying = table[table.panel == "copying"].reset_index(drop=True)
+    assert real.r2_gain[0] > copying.r2_gain[0] + 2 * copying.r2_gain_se[0]
 
 
 XPEHH_MARKOV_MIN = 0.85  # measured 0.931 (Bernoulli 0.183)

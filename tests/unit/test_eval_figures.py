@@ -1,5 +1,8 @@
 """Every evaluation figure writes a PNG atomically and returns the numbers it draws."""
 
+import subprocess
+import sys
+
 import matplotlib.image
 import numpy as np
 import pandas as pd
@@ -58,6 +61,16 @@ def test_umap_embeds_real_and_ags_together(tmp_path):
     for name in ("like_a", "many"):
         centre = parts[name].mean(axis=0)
         assert np.linalg.norm(centre - a) < np.linalg.norm(centre - b) / 3
+
+
+def test_umap_imports_without_tensorflow():
+    """umap-learn's package init would import TensorFlow (seconds) for ParametricUMAP."""
+    code = (
+        "import sys; from genosynth.evaluate.figures import _import_umap; "
+        "u = _import_umap(); print(hasattr(u, 'UMAP'), 'tensorflow' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.split() == ["True", "False"], proc.stderr[-2000:]
 
 
 def test_pairwise_differences_counts_hand_worked(tmp_path):

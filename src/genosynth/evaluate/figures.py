@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -184,10 +185,26 @@ def plot_umap(
     return dict(zip(["real", *models], parts, strict=True))
 
 
+def _import_umap():
+    """The ``umap`` package, imported without TensorFlow when this process has not loaded it.
+
+    umap-learn's package init imports TensorFlow for ``ParametricUMAP`` (about 7 s on a CPU),
+    which the plain ``UMAP`` never uses; with TensorFlow marked absent the init skips it."""
+    if "umap" in sys.modules or "tensorflow" in sys.modules:
+        import umap
+
+        return umap
+    sys.modules["tensorflow"] = None  # `import tensorflow` raises ImportError
+    try:
+        import umap
+    finally:
+        del sys.modules["tensorflow"]
+    return umap
+
+
 def _umap_embedding(sets: list, *, n_neighbors: int, metric: str, seed: int) -> list:
     """One 2-D UMAP of the rows of every set together, split back into one array per set."""
-    import umap  # deferred: importing umap is slow
-
+    umap = _import_umap()
     stacked = np.concatenate(sets, axis=0).astype(np.float32)
     if stacked.shape[0] < 4:
         raise GenosynthError(f"UMAP needs at least 4 haplotypes, got {stacked.shape[0]}")
