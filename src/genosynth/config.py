@@ -158,11 +158,12 @@ def parameter_schema() -> dict:
     overrides = {
         "type": "object",
         "description": "Per-generator changes to `wgan` (seq = 50-mers, exon = exon windows, "
-        "binding = restricted binding data).",
+        "binding = restricted binding data, multi = the training probes of the multi-property "
+        "sets).",
         "additionalProperties": False,
         "default": {},
         "properties": {k: {**one, "description": f"Overrides for wgan_{k}."}
-                       for k in ("seq", "exon", "binding")},
+                       for k in ("seq", "exon", "binding", "multi")},
     }  # fmt: skip
     return {
         "$defs": {

@@ -333,7 +333,7 @@ def test_dna_only_config_schedules_no_haplotype_job(tmp_path):
     proc = run_snakemake(tmp_path, "-n", "all", "--configfile", str(REPO / "config/dna_only.yaml"))
     stats = proc.stdout[proc.stdout.index("Job stats:") :]
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", stats, flags=re.M))
-    assert counts.pop("total") == "27" and counts.pop("all") == "1"
+    assert counts.pop("total") == "28" and counts.pop("all") == "1"
     dna_rules = {
         "extract_dna_exon_windows",
         "extract_dna_kmers",
@@ -343,4 +343,16 @@ def test_dna_only_config_schedules_no_haplotype_job(tmp_path):
         "restrict_dna_binding",
     }
     assert all("dna" in rule or rule in dna_rules for rule in counts), counts
-    assert counts["train_dna_wgan"] == "3" and counts["prepare_dna_binding"] == "2"
+    assert counts["train_dna_wgan"] == "4" and counts["prepare_dna_binding"] == "2"
+
+
+def test_multi_property_generator_sees_both_sets_training_probes_once():
+    """Set a: probes 0, 1 (test), 2; set b: 2 again (same library) and 3; 4 (test).
+    The multi generator trains on 0, 2, 3: no test probe, the shared probe once."""
+    from genosynth.steps.dna import multi_property_codes
+
+    probe = np.arange(5, dtype=np.int8)[:, None] % 4 + np.zeros((5, 6), dtype=np.int8)
+    probe[4, 0] = 1  # distinct from probe 0
+    a = {"codes": probe[[0, 1, 2]], "test": np.array([False, True, False])}
+    b = {"codes": probe[[2, 3, 4]], "test": np.array([False, False, True])}
+    np.testing.assert_array_equal(multi_property_codes([a, b]), probe[[0, 2, 3]])

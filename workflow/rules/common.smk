@@ -460,7 +460,7 @@ DNA_GENERATOR_FIGURES = {
 
 
 wildcard_constraints:
-    dna_gen="seq|exon|binding",
+    dna_gen="seq|exon|binding|multi",
     dna_figure="|".join(DNA_GENERATOR_FIGURES),
     dna_set="|".join(DNA_SETS),
     dna_pred="|".join(["restricted"] + DNA_SETS),
@@ -487,7 +487,11 @@ def get_dna_wgan_settings(gen):
 
 
 def get_dna_generator_data(wildcards):
-    """Training data of a generator: k-mers, exon windows or the restricted binding data."""
+    """Training data of a generator: k-mers, exon windows, the restricted binding data, or
+    (multi) the binding sets of the multi-property design."""
+    if wildcards.dna_gen == "multi":
+        sets = DNA["design"]["multi_property_design"]["sets"]
+        return {"data": [f"results/dna/data/binding_{name}.npz" for name in sets]}
     names = {"seq": "kmers", "exon": "exon_windows", "binding": "binding_restricted"}
     return {"data": f"results/dna/data/{names[wildcards.dna_gen]}.npz"}
 
@@ -563,7 +567,7 @@ def get_dna_design_inputs(wildcards):
             "predictor_a": f"{models}/predictor_{a}/checkpoint.npz",
             "predictor_b": f"{models}/predictor_{b}/checkpoint.npz",
         }
-        generator = f"{models}/wgan_binding/checkpoint.npz"
+        generator = f"{models}/wgan_multi/checkpoint.npz"
     if settings["method"] == "joint":
         inputs["generator"] = generator
     if exp == "motif_design" and (settings["motif_file"] or settings["jaspar"]):

@@ -37,6 +37,7 @@ __all__ = [
     "gather_metrics",
     "latent_complementation_figure",
     "latent_interpolation_figure",
+    "multi_property_codes",
     "oracle_figure",
     "plot_design",
     "prepare_binding",
@@ -220,15 +221,37 @@ def _generator_input(data: Mapping[str, np.ndarray], kind: str) -> np.ndarray:
     return seqs.one_hot(data["codes"])
 
 
+def multi_property_codes(sets: Sequence[Mapping[str, np.ndarray]]) -> np.ndarray:
+    """The training probes of several binding sets, each distinct sequence once.
+
+    Parameters
+    ----------
+    sets : binding data (``codes`` int8 (n, length), ``test`` bool (n,)), one per property
+
+    Returns
+    -------
+    numpy.ndarray, int8, (n_unique, length)
+        The rows outside every set's test split, in order of first appearance; a probe
+        measured for two properties (the same library) is one row. Test probes stay unseen.
+    """
+    codes = np.concatenate([d["codes"][~d["test"]] for d in sets])
+    _, first = np.unique(codes, axis=0, return_index=True)
+    return codes[np.sort(first)]
+
+
 def train_generator(*, data, kind: str, checkpoint, training_log, settings, threads) -> None:
     """Train a WGAN-GP (:func:`genosynth.steps.train.train_wgan`) on one data set.
 
-    ``kind``: ``seq`` (the k-mers' training split), ``exon`` (windows + track, 5 channels)
-    or ``binding``/``multi`` (the ``codes`` of a binding data file).
+    ``kind``: ``seq`` (the k-mers' training split), ``exon`` (windows + track, 5 channels),
+    ``binding`` (the ``codes`` of a binding data file) or ``multi`` (``data`` lists the
+    binding files of the multi-property sets: :func:`multi_property_codes`).
     """
     from genosynth.steps.train import train_wgan
 
-    x = _generator_input(_load(data), kind)
+    if kind == "multi":
+        x = seqs.one_hot(multi_property_codes([_load(path) for path in data]))
+    else:
+        x = _generator_input(_load(data), kind)
     train_wgan(
         x, settings=settings, checkpoint=checkpoint, training_log=training_log, threads=threads
     )
