@@ -89,7 +89,13 @@ def run_profile(workdir, env, snakefile, *args, profile="slurm") -> str:
     default-resources would otherwise replace theirs, site values included)."""
     cmd = [sys.executable, "-m", "snakemake", *args, "--snakefile", str(snakefile)]
     cmd += ["--workflow-profile", str(REPO / "profiles" / profile), "--directory", str(workdir)]
-    cmd += ["--slurm-init-seconds-before-status-checks", "2"]  # the profile's site values stand
+    # poll every 2 s, not 10: a test's jobs take seconds (the profile's site values stand)
+    cmd += [
+        "--slurm-init-seconds-before-status-checks",
+        "2",
+        "--seconds-between-status-checks",
+        "2",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:]
