@@ -668,9 +668,24 @@ def sample_target(model: HaplotypeModel, n: int, *, seed, target_proportions=Non
     ``target_proportions`` (class shares, from pooled training), else the model's own."""
     if target_proportions is None:
         return model.sample(n, seed=seed)
+    return sample_classes(model, n, seed=seed, proportions=target_proportions)[0]
+
+
+def sample_classes(model: HaplotypeModel, n: int, *, seed, proportions):
+    """``n`` AGs of a class-conditional ``model`` and the class id each was generated for.
+
+    The ids are drawn first from the seeded generator with ``proportions`` (class shares),
+    as the models draw them when given no labels: with the model's own
+    ``label_proportions`` the AGs are those of ``model.sample(n, seed=seed)``.
+
+    Returns
+    -------
+    haplotypes : numpy.ndarray, int8, (n, n_sites)
+    classes : numpy.ndarray, int64, (n,)
+    """
     rng = np.random.default_rng(seed)
-    labels = draw_labels(target_proportions, n, seed=rng)
-    return model.sample(n, seed=rng, labels=labels)
+    classes = draw_labels(proportions, n, seed=rng)
+    return model.sample(n, seed=rng, labels=classes), classes
 
 
 def require_beta(model: HaplotypeModel) -> None:

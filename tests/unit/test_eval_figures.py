@@ -320,3 +320,28 @@ def test_steps_draw_the_held_out_yardstick(tmp_path, data, monkeypatch):
     np.testing.assert_allclose(args[3][HELD_OUT], pca_lib.project(fit, test))
     assert list(kwargs["ag_groups_by_model"][HELD_OUT]) == ["EUR"] * len(test)
     assert kwargs["title"].startswith("toy: ")
+
+
+def test_ag_super_populations_from_the_sample_record(tmp_path):
+    """A pop-conditional model's AGs record pops (mapped to super-populations through the
+    panel); a super_pop model's are kept; an unconditional model's or a file without a
+    record give none."""
+    from genosynth import formats
+    from genosynth.provenance import record
+    from genosynth.steps.evaluate import ag_super_populations
+
+    panel = pd.DataFrame({"pop": ["CEU", "YRI", "CHB"], "super_pop": ["EUR", "AFR", "EAS"]})
+    ags = np.zeros((3, 2), dtype=np.int8)
+    cases = {
+        "pop": (["YRI", "CEU", "YRI"], ["AFR", "EUR", "AFR"]),
+        "super_pop": (["EAS", "EUR", "EAS"], ["EAS", "EUR", "EAS"]),
+        "none": (None, []),
+    }
+    for column, (classes, want) in cases.items():
+        path = tmp_path / f"{column}.hapt.gz"
+        made = record("sample", seed=1, params={"training": {"conditional": column},
+                                                "ag_classes": classes})  # fmt: skip
+        formats.write_hapt(path, ags, ["a", "b", "c"], provenance=made)
+        assert ag_super_populations(path, panel).tolist() == want, column
+    formats.write_hapt(tmp_path / "bare.hapt.gz", ags, ["a", "b", "c"])
+    assert ag_super_populations(tmp_path / "bare.hapt.gz", panel).tolist() == []

@@ -272,7 +272,7 @@ def test_pool_others_hand_worked(tmp_path):
     pd.DataFrame(
         {"hap_id": ["t1", "t2", "o1", "o2", "o3"], "super_pop": ["EUR", "EUR", "NA", "AFR", "NA"]}
     ).to_csv(tmp_path / "panel.tsv", sep="\t", index=False)
-    pooled, labels, target = pool_others(
+    pooled, labels, target, classes = pool_others(
         train_h,
         others=tmp_path / "others.hapt.gz",
         panel=tmp_path / "panel.tsv",
@@ -282,6 +282,7 @@ def test_pool_others_hand_worked(tmp_path):
     assert pooled.dtype == np.int8
     assert pooled.tolist() == [[0, 0], [0, 1], [1, 1], [1, 0], [1, 1]]
     assert labels.tolist() == [1, 1, 2, 0, 2]  # classes AFR, EUR, NA ("NA" is not missing)
+    assert classes == ["AFR", "EUR", "NA"]
     assert target.tolist() == [0.0, 1.0, 0.0]
 
 
@@ -407,3 +408,23 @@ def test_calibrate_beta_in_training(dataset):
     assert model.params["beta"] == rows[int(np.argmin(worst))]["beta"]
     with pytest.raises(ConfigError, match="calibrate_beta"):
         train(dataset, {"seed": 1, "calibrate_beta": True}, model="bernoulli")
+
+
+@pytest.mark.parametrize("name", ["copying", "rbm"])
+def test_sample_classes_keeps_the_models_own_draw(name):
+    """Drawing the class ids first with the model's own shares gives the AGs of a plain
+    ``sample`` (so recording each AG's class changes no AG), and each AG is of its class
+    (class 0 has allele frequency 0.1, class 2 0.9)."""
+    from genosynth.models import get_model
+    from genosynth.training import sample_classes
+
+    rng = np.random.default_rng(5)
+    labels = np.repeat([0, 1, 2], 20)
+    h = (rng.random((60, 12)) < np.array([0.1, 0.5, 0.9])[labels, None]).astype(np.int8)
+    params = {"n_hidden": 4, "epochs": 2, "burn_in": 10} if name == "rbm" else {}
+    model = get_model(name, **params).fit(h, seed=1, labels=labels)
+    ags, classes = sample_classes(model, 40, seed=9, proportions=model.label_proportions)
+    np.testing.assert_array_equal(ags, model.sample(40, seed=9))
+    assert classes.dtype == np.int64 and set(classes) <= {0, 1, 2}
+    if name == "copying":  # mosaics of their class's haplotypes (2 RBM epochs learn little)
+        assert ags[classes == 0].mean() < 0.3 < 0.7 < ags[classes == 2].mean()

@@ -17,15 +17,15 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from genosynth import evaluate, formats
 from genosynth.errors import GenosynthError
+from genosynth.provenance import read_provenance, write_table
 from genosynth.provenance import record as provenance_record
-from genosynth.provenance import write_table
 from genosynth.steps.common import (
     LAYOUT_GENOTYPE_PAIRS,
     METRIC_COLUMNS,
@@ -61,6 +61,9 @@ class Evaluation:
         Super-population of each real row (train then test).
     positions : numpy.ndarray, int64, (n_sites,)
     ags : dict of str -> numpy.ndarray, int8, (n_ags, n_columns)
+    ag_groups : dict of str -> numpy.ndarray of str, (n_ags,)
+        Super-population each AG was generated for, for the population-conditional models
+        whose AGs record it (:func:`ag_super_populations`).
     """
 
     dataset: str
@@ -70,6 +73,7 @@ class Evaluation:
     groups: np.ndarray
     positions: np.ndarray
     ags: dict
+    ag_groups: dict = field(default_factory=dict)
 
     @property
     def real(self) -> np.ndarray:
@@ -93,6 +97,8 @@ def load_evaluation(*, dataset, train, test, panel, info, legend, ags: Mapping) 
     layout = dataset_info(info)["layout"]
     table = pd.read_csv(panel, sep="\t", keep_default_na=False)
     groups = table.loc[table["split"] != "other", "super_pop"].to_numpy(str)
+    matrices = {m: drop_phenotype(formats.read_hapt_matrix(p)[1], layout) for m, p in ags.items()}
+    ag_groups = {m: ag_super_populations(p, table) for m, p in ags.items()}
     return Evaluation(
         dataset=dataset,
         layout=layout,
@@ -100,8 +106,27 @@ def load_evaluation(*, dataset, train, test, panel, info, legend, ags: Mapping) 
         test=drop_phenotype(formats.read_hapt_matrix(test)[1], layout),
         groups=groups,
         positions=formats.read_legend(legend)["position"].to_numpy(np.int64),
-        ags={m: drop_phenotype(formats.read_hapt_matrix(p)[1], layout) for m, p in ags.items()},
+        ags=matrices,
+        ag_groups={m: g for m, g in ag_groups.items() if len(g) == len(matrices[m])},
     )
+
+
+def ag_super_populations(path, panel: pd.DataFrame) -> np.ndarray:
+    """Super-population each AG of ``path`` was generated for, in row order (str ``(n_ags,)``);
+    empty for AGs of a model not conditional on ``pop`` or ``super_pop``.
+
+    The classes are those the sample step recorded (``ag_classes`` in the provenance); a
+    ``pop`` class is mapped to its super-population through ``panel``."""
+    try:
+        made = read_provenance(path, verify=False)["params"]
+    except (GenosynthError, KeyError):
+        return np.array([], dtype=str)
+    classes = made.get("ag_classes") or []
+    column = made.get("training", {}).get("conditional")
+    if column == "pop":
+        to_super = dict(zip(panel["pop"].astype(str), panel["super_pop"].astype(str), strict=True))
+        classes = [to_super.get(c, c) for c in classes]
+    return np.asarray(classes if column in ("pop", "super_pop") else [], dtype=str)
 
 
 def titled(plot: Callable, dataset: str) -> Callable:
@@ -116,7 +141,8 @@ def pca_figure(ev: Evaluation, path, settings: Mapping) -> Rows:
 
     The held-out real rows (the test split, coloured by their groups) are drawn
     as one more panel, :data:`~genosynth.plotting.HELD_OUT`: where a new sample
-    of real genomes falls.
+    of real genomes falls. AGs of population-conditional models are coloured by the
+    super-population they were generated for (``ev.ag_groups``).
     """
     from genosynth import pca
     from genosynth.plotting import HELD_OUT, plot_pca
@@ -135,7 +161,7 @@ def pca_figure(ev: Evaluation, path, settings: Mapping) -> Rows:
         held_out | scores,
         title=title,
         variance_explained=pca.explained_variance_ratio(fit),
-        ag_groups_by_model=None if test_groups is None else {HELD_OUT: test_groups},
+        ag_groups_by_model=ev.ag_groups | ({} if test_groups is None else {HELD_OUT: test_groups}),
     )
     return pca.pca_metrics(fit, fit.real_scores, scores, ev.groups)
 

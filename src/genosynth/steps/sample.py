@@ -15,7 +15,7 @@ from genosynth.models import MODELS, load_model
 from genosynth.models.base import read_checkpoint_meta
 from genosynth.provenance import record
 from genosynth.steps.common import LAYOUT_GENOTYPE_PAIRS, LAYOUT_HAPLOTYPES, dataset_info
-from genosynth.training import LABEL_COLUMN, draw_labels, sample_target
+from genosynth.training import LABEL_COLUMN, draw_labels, sample_classes, sample_target
 
 __all__ = ["ag_ids", "retrain_fix", "sample", "sample_with_labels"]
 
@@ -98,10 +98,15 @@ def sample(
             "context repair works on haplotypes, not on genotype pairs or a phenotype column",
             fix="remove `repair` for this dataset (datasets.<name>.model_overrides)",
         )
+    target = trained.get("target_proportions")  # pool_others: the target population's shares
+    ag_classes = None
     if conditional == LABEL_COLUMN:
         haplotypes = sample_with_labels(model, n, seed=sampling["seed"])
-    else:  # pool_others models draw the target population's labels only
-        target = trained.get("target_proportions")
+    elif trained.get("classes"):  # a population-conditional model: keep each AG's class
+        shares = model.label_proportions if target is None else target
+        haplotypes, codes = sample_classes(model, n, seed=sampling["seed"], proportions=shares)
+        ag_classes = np.asarray(trained["classes"])[codes].tolist()
+    else:
         haplotypes = sample_target(model, n, seed=sampling["seed"], target_proportions=target)
     flips = None
     if repair:
@@ -121,6 +126,8 @@ def sample(
             "training": trained,
             "repair": dict(repair or {}),
             "repair_flips_per_ag": None if flips is None else float(flips.mean()),
+            # the population each AG was generated for, in row order (conditional models)
+            "ag_classes": ag_classes,
         },
         inputs={"checkpoint": checkpoint, "real": list(real), "info": info, "train": train},
     )

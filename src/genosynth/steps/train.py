@@ -39,6 +39,8 @@ from genosynth.training import (
 )
 
 __all__ = [
+    "POPULATION_COLUMNS",
+    "class_names",
     "hold_out_validation",
     "pool_others",
     "split_label_column",
@@ -49,6 +51,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Panel columns a model can be conditional on (``conditional``), besides the phenotype.
+POPULATION_COLUMNS = ("pop", "super_pop")
 
 
 def training_and_sampling(model: str, settings: Mapping) -> tuple[dict, dict]:
@@ -94,9 +99,23 @@ def split_label_column(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _labels(panel, ids: list[str], conditional: str) -> np.ndarray | None:
-    """Class ids (int64, one per training row) of the panel column ``conditional``."""
+    """Class ids (int64, one per training row) of the panel column ``conditional``: the
+    index of each row's value in :func:`class_names`."""
     if conditional == "none":
         return None
+    values = _panel_column(panel, ids, conditional)
+    classes = class_names(panel, ids, conditional)
+    log.info("conditional on %s: classes %s", conditional, ", ".join(classes))
+    return np.searchsorted(classes, values).astype(np.int64)
+
+
+def class_names(panel, ids: list[str], conditional: str) -> list[str]:
+    """The sorted values of the panel column ``conditional`` over the rows ``ids``: class
+    id ``k`` of a conditional model is ``class_names(...)[k]``."""
+    return sorted(set(_panel_column(panel, ids, conditional)))
+
+
+def _panel_column(panel, ids: list[str], conditional: str) -> np.ndarray:
     table = pd.read_csv(panel, sep="\t", keep_default_na=False).set_index("hap_id")
     if conditional not in table:
         raise ConfigError(
@@ -104,10 +123,7 @@ def _labels(panel, ids: list[str], conditional: str) -> np.ndarray | None:
             f"no panel column {conditional!r}",
             fix=f"use none, pop, super_pop or {LABEL_COLUMN}",
         )
-    values = table.loc[ids, conditional].to_numpy(str)
-    classes = sorted(set(values))
-    log.info("conditional on %s: classes %s", conditional, ", ".join(classes))
-    return np.searchsorted(classes, values).astype(np.int64)
+    return table.loc[ids, conditional].to_numpy(str)
 
 
 def pool_others(
@@ -133,8 +149,10 @@ def pool_others(
     pooled_labels : numpy.ndarray, int64, shape (n_train + n_others,)
     target_proportions : numpy.ndarray, float64, shape (n_classes,)
         Share of each class among the training rows (0 for classes only the others have).
+    classes : list of str, (n_classes,)
+        The name of each class id (:func:`class_names` over the pooled rows).
     """
-    if conditional not in ("pop", "super_pop"):
+    if conditional not in POPULATION_COLUMNS:
         raise ConfigError(
             "pool_others",
             f"pooling the complementary haplotypes needs population labels, got conditional "
@@ -148,11 +166,12 @@ def pool_others(
             f"{others}: the dataset has no complementary haplotypes to pool",
             fix="give the dataset `populations` and `complement`, or set pool_others: false",
         )
-    pooled_labels = _labels(panel, list(ids) + list(other_ids), conditional)
+    pooled_ids = list(ids) + list(other_ids)
+    pooled_labels = _labels(panel, pooled_ids, conditional)
     counts = np.bincount(pooled_labels[: len(ids)], minlength=pooled_labels.max() + 1)
     log.info("pooled %d training and %d other haplotypes", len(ids), len(other_ids))
     pooled = np.concatenate([haplotypes, other_haplotypes])
-    return pooled, pooled_labels, counts / counts.sum()
+    return pooled, pooled_labels, counts / counts.sum(), class_names(panel, pooled_ids, conditional)
 
 
 def hold_out_validation(haplotypes, ids: list[str], *, panel, fraction: float, seed: int):
@@ -183,17 +202,21 @@ def hold_out_validation(haplotypes, ids: list[str], *, panel, fraction: float, s
 
 
 def _training_data(haplotypes, ids, *, controls, panel, others):
-    """Training rows, their labels, the number of target rows and the target class shares."""
+    """Training rows, their labels, the number of target rows, the target class shares and
+    the class names of a population-conditional model (else None)."""
     n_target, target, conditional = len(haplotypes), None, controls["conditional"]
+    classes = None
     if controls["pool_others"]:
-        haplotypes, labels, target = pool_others(
+        haplotypes, labels, target, classes = pool_others(
             haplotypes, others=others, panel=panel, ids=ids, conditional=conditional
         )
     elif conditional == LABEL_COLUMN:
         haplotypes, labels = split_label_column(haplotypes)
     else:
         labels = _labels(panel, ids, conditional)
-    return haplotypes, labels, n_target, target
+        if conditional in POPULATION_COLUMNS:
+            classes = class_names(panel, ids, conditional)
+    return haplotypes, labels, n_target, target, classes
 
 
 def train_model(
@@ -238,12 +261,14 @@ def train_model(
         )
         if controls["conditional"] == LABEL_COLUMN:
             validation = split_label_column(validation)[0]
-    haplotypes, labels, n_target, target = _training_data(
+    haplotypes, labels, n_target, target, classes = _training_data(
         haplotypes, ids, controls=controls, panel=panel, others=others
     )
     provenance = {"seed": seed, "train": str(train), "conditional": controls["conditional"]}
     if target is not None:
         provenance |= {"others": str(others), "target_proportions": target.tolist()}
+    if classes is not None:  # class id k of the model: classes[k]
+        provenance["classes"] = classes
     start = time.perf_counter()
     if not instance.is_trainable():
         if labels is not None and not instance.accepts_labels:
