@@ -70,5 +70,12 @@ def smoke_run(tmp_path_factory) -> Path:
     """
     reuse = os.environ.get("GENOSYNTH_SMOKE_DIR")
     workdir = Path(reuse) if reuse else tmp_path_factory.mktemp("smoke")
-    run_snakemake(workdir, "--configfile", str(REPO / "config/smoke.yaml"), "--cores", "2", "all")
+    # One thread per job: the smoke's networks and Beagle runs are tiny, and two such jobs then
+    # run side by side instead of each holding both cores while it imports its libraries.
+    one_thread = ["--set-threads"] + [
+        f"{rule}=1"
+        for rule in ("train_network", "train_window", "impute_genotypes", "scan_selection")
+    ]
+    run_snakemake(workdir, *one_thread, "--configfile", str(REPO / "config/smoke.yaml"),
+                  "--cores", "2", "all")  # fmt: skip
     return workdir
