@@ -110,14 +110,8 @@ class ConvGANModel(GANModel):
     )  # fmt: skip
 
     def __init__(self, **params):
-        HaplotypeModel.__init__(self, **params)
-        self.n_classes = 0
-        self.label_proportions: np.ndarray | None = None
-        self._generator = self._discriminator = None
-        self._d_opt = self._g_opt = None
-        self._rng = None
-        self._noise_fn = self._batches_fn = None
-        self._fn_n: int | None = None
+        HaplotypeModel.__init__(self, **params)  # GANModel's checks are of the dense GAN's
+        self._init_state()
 
     # --- networks ---------------------------------------------------------------------------
     def _build(self, n_sites: int, n_classes: int) -> None:

@@ -239,6 +239,10 @@ class GANModel(HaplotypeModel):
                 "gan parameter 'readout' must be 'sample' unless output is bernoulli "
                 "(quantile rounds log-odds)"
             )
+        self._init_state()
+
+    def _init_state(self) -> None:
+        """No networks, optimizers, classes or training generator yet (before fit or load)."""
         self.n_classes = 0
         self.label_proportions: np.ndarray | None = None
         self._generator = self._discriminator = None
