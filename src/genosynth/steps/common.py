@@ -16,6 +16,7 @@ __all__ = [
     "LAYOUT_GENOTYPE_PAIRS",
     "LAYOUT_HAPLOTYPES",
     "METRIC_COLUMNS",
+    "POPULATION_COLUMNS",
     "ag_individuals",
     "ag_pairing",
     "dataset_info",
@@ -30,6 +31,8 @@ METRIC_COLUMNS = ["dataset", "model", "metric", "value"]
 LAYOUT_HAPLOTYPES = "haplotypes"
 #: ``layout`` of a dataset whose rows are individuals: allele pairs (+ a phenotype column).
 LAYOUT_GENOTYPE_PAIRS = "genotype_pairs"
+#: Panel columns a model can be conditional on (``conditional``), besides the phenotype.
+POPULATION_COLUMNS = ("pop", "super_pop")
 
 
 def version_record(**params) -> dict:

@@ -29,6 +29,7 @@ from genosynth.provenance import record as provenance_record
 from genosynth.steps.common import (
     LAYOUT_GENOTYPE_PAIRS,
     METRIC_COLUMNS,
+    POPULATION_COLUMNS,
     dataset_info,
     drop_phenotype,
 )
@@ -126,7 +127,7 @@ def ag_super_populations(path, panel: pd.DataFrame) -> np.ndarray:
     if column == "pop":
         to_super = dict(zip(panel["pop"].astype(str), panel["super_pop"].astype(str), strict=True))
         classes = [to_super.get(c, c) for c in classes]
-    return np.asarray(classes if column in ("pop", "super_pop") else [], dtype=str)
+    return np.asarray(classes if column in POPULATION_COLUMNS else [], dtype=str)
 
 
 def titled(plot: Callable, dataset: str) -> Callable:

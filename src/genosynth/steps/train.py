@@ -29,6 +29,7 @@ from genosynth.fileio import atomic_path
 from genosynth.models import MODELS, get_model
 from genosynth.params import DNA_WGAN_CONTROLS, TRAINING_CONTROLS, defaults, split_roles
 from genosynth.provenance import record, write_table
+from genosynth.steps.common import POPULATION_COLUMNS
 from genosynth.training import (
     EVAL_SAMPLES,
     LABEL_COLUMN,
@@ -39,8 +40,6 @@ from genosynth.training import (
 )
 
 __all__ = [
-    "POPULATION_COLUMNS",
-    "class_names",
     "hold_out_validation",
     "pool_others",
     "split_label_column",
@@ -51,9 +50,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: Panel columns a model can be conditional on (``conditional``), besides the phenotype.
-POPULATION_COLUMNS = ("pop", "super_pop")
 
 
 def training_and_sampling(model: str, settings: Mapping) -> tuple[dict, dict]:
@@ -98,24 +94,11 @@ def split_label_column(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(matrix[:, :-1]), matrix[:, -1].astype(np.int64)
 
 
-def _labels(panel, ids: list[str], conditional: str) -> np.ndarray | None:
-    """Class ids (int64, one per training row) of the panel column ``conditional``: the
-    index of each row's value in :func:`class_names`."""
+def _labels(panel, ids: list[str], conditional: str) -> tuple[np.ndarray | None, list[str]]:
+    """Class ids (int64, one per row ``ids``) of the panel column ``conditional`` and the
+    class names: id ``k`` is ``classes[k]``, the sorted values (None and [] for ``none``)."""
     if conditional == "none":
-        return None
-    values = _panel_column(panel, ids, conditional)
-    classes = class_names(panel, ids, conditional)
-    log.info("conditional on %s: classes %s", conditional, ", ".join(classes))
-    return np.searchsorted(classes, values).astype(np.int64)
-
-
-def class_names(panel, ids: list[str], conditional: str) -> list[str]:
-    """The sorted values of the panel column ``conditional`` over the rows ``ids``: class
-    id ``k`` of a conditional model is ``class_names(...)[k]``."""
-    return sorted(set(_panel_column(panel, ids, conditional)))
-
-
-def _panel_column(panel, ids: list[str], conditional: str) -> np.ndarray:
+        return None, []
     table = pd.read_csv(panel, sep="\t", keep_default_na=False).set_index("hap_id")
     if conditional not in table:
         raise ConfigError(
@@ -123,7 +106,10 @@ def _panel_column(panel, ids: list[str], conditional: str) -> np.ndarray:
             f"no panel column {conditional!r}",
             fix=f"use none, pop, super_pop or {LABEL_COLUMN}",
         )
-    return table.loc[ids, conditional].to_numpy(str)
+    values = table.loc[ids, conditional].to_numpy(str)
+    classes = sorted(set(values))
+    log.info("conditional on %s: classes %s", conditional, ", ".join(classes))
+    return np.searchsorted(classes, values).astype(np.int64), classes
 
 
 def pool_others(
@@ -150,7 +136,7 @@ def pool_others(
     target_proportions : numpy.ndarray, float64, shape (n_classes,)
         Share of each class among the training rows (0 for classes only the others have).
     classes : list of str, (n_classes,)
-        The name of each class id (:func:`class_names` over the pooled rows).
+        The name of each class id (the sorted values over the pooled rows).
     """
     if conditional not in POPULATION_COLUMNS:
         raise ConfigError(
@@ -166,12 +152,11 @@ def pool_others(
             f"{others}: the dataset has no complementary haplotypes to pool",
             fix="give the dataset `populations` and `complement`, or set pool_others: false",
         )
-    pooled_ids = list(ids) + list(other_ids)
-    pooled_labels = _labels(panel, pooled_ids, conditional)
+    pooled_labels, classes = _labels(panel, list(ids) + list(other_ids), conditional)
     counts = np.bincount(pooled_labels[: len(ids)], minlength=pooled_labels.max() + 1)
     log.info("pooled %d training and %d other haplotypes", len(ids), len(other_ids))
     pooled = np.concatenate([haplotypes, other_haplotypes])
-    return pooled, pooled_labels, counts / counts.sum(), class_names(panel, pooled_ids, conditional)
+    return pooled, pooled_labels, counts / counts.sum(), classes
 
 
 def hold_out_validation(haplotypes, ids: list[str], *, panel, fraction: float, seed: int):
@@ -213,9 +198,8 @@ def _training_data(haplotypes, ids, *, controls, panel, others):
     elif conditional == LABEL_COLUMN:
         haplotypes, labels = split_label_column(haplotypes)
     else:
-        labels = _labels(panel, ids, conditional)
-        if conditional in POPULATION_COLUMNS:
-            classes = class_names(panel, ids, conditional)
+        labels, names = _labels(panel, ids, conditional)
+        classes = names if conditional in POPULATION_COLUMNS else None
     return haplotypes, labels, n_target, target, classes
 
 
