@@ -4,6 +4,8 @@
 Usage, from the repository root, after the run of README.md (RUN_DIR: its working folder):
 
     python experiments/real10k_wall_budget/collect.py RUN_DIR > results.tsv
+
+Models the run did not train are left out (experiments/real10k_conv_gan uses it too).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ def main(run: Path) -> None:
         bench = run / f"results/benchmarks/train_network/{DATASET}/{model}.tsv"
         if not bench.exists():
             bench = run / f"results/benchmarks/train_baseline/{DATASET}/{model}.tsv"
+        if not bench.exists():  # a model the run's config does not have
+            continue
         b = pd.read_csv(bench, sep="\t")
         row["train_min"], row["max_rss_mb"] = b.s[0] / 60, b.max_rss[0]
         rows.append(row)

@@ -1,7 +1,8 @@
 """Train conv_gan on a real haplotype set for a time budget; print one results.tsv row.
 
 ``python experiments/real805_conv_gan/run.py HAPT LEGEND --output sigmoid --minutes 6``
-(run from the repo root with ``PYTHONPATH=src``). The haplotypes are split 80/20 into
+(run from the repo root with ``PYTHONPATH=src``; ``--epochs N`` stops after N epochs instead,
+for comparisons on a loaded machine). The haplotypes are split 80/20 into
 training and test rows (seed 0); the model trains until the budget is spent (whole epochs),
 then draws as many AGs as there are test rows and scores them against test and training
 (``genosynth.evaluate.privacy.privacy_metrics``) and their allele frequencies and fixed sites
@@ -23,6 +24,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("hapt")
 parser.add_argument("legend")
 parser.add_argument("--minutes", type=float, default=6.0)
+parser.add_argument("--epochs", type=int, default=None, help="stop after these epochs instead")
 parser.add_argument("--params", default="{}", help="conv_gan parameters (JSON)")
 parser.add_argument("--seed", type=int, default=13)
 args = parser.parse_args()
@@ -40,6 +42,8 @@ start, logs = time.perf_counter(), []
 
 def stop(epoch, row):
     logs.append(row)
+    if args.epochs is not None:
+        return epoch >= args.epochs
     return time.perf_counter() - start > 60 * args.minutes
 
 

@@ -24,7 +24,7 @@ def by_hand(n_sites, channels, depth, noise_dim, pack_m, n_classes):
     for k in range(1, depth + 1):
         g += 3 * w[k - 1] * w[k] + w[k] + 2 * w[k]  # transposed conv (upsampling) + LN
         g += 3 * (w[k] + 1 + noise_dim) * w[k] + w[k] + 2 * w[k]  # conv on [x, map, noise] + LN
-    g += 3 * w[depth] + 1  # output conv to 1 channel
+    g += 3 * w[depth] + 1 + n_sites  # output conv to 1 channel, a bias per site
     c = maps + 3 * (pack_m * (1 + n_classes) + 1) * w[depth] + w[depth] + 2 * w[depth]
     for k in range(depth - 1, -1, -1):
         c += 3 * w[k + 1] * w[k] + w[k] + 2 * w[k]  # stride-2 conv + LN
@@ -55,8 +55,9 @@ def test_weights_grow_linearly_with_the_snp_count():
     sizes = [4096, 16384, 65536]
     counts = [sum(parameter_count(n, channels=8, depth=6, noise_dim=2, pack_m=1)) for n in sizes]
     per_snp = [(counts[i + 1] - counts[i]) / (sizes[i + 1] - sizes[i]) for i in range(2)]
-    # maps of (1 + 2 + ... + 64) L / 64 values in each network and the critic's Dense(L / 64)
-    assert per_snp == [2 * 127 / 64 + 1 / 64] * 2
+    # maps of (1 + 2 + ... + 64) L / 64 values in each network, the critic's Dense(L / 64)
+    # and the generator's bias per site
+    assert per_snp == [2 * 127 / 64 + 1 / 64 + 1] * 2
 
 
 def toy(n=48, n_sites=40, seed=3):
@@ -96,3 +97,24 @@ def test_conditional_sampling_follows_the_labels():
 def test_fewer_haplotypes_than_a_pack_is_refused():
     with pytest.raises(GenosynthError, match="pack_m"):
         get_model("conv_gan", **TINY | {"pack_m": 4}).fit(toy(n=3), seed=0)
+
+
+def test_site_logits_by_hand():
+    from genosynth.models.conv_gan import site_logits
+
+    data = np.array([[1, 0], [1, 0], [0, 0]], dtype=np.int8)
+    # (2 + 1/2) / 4 = 0.625 and (0 + 1/2) / 4 = 0.125
+    want = [np.log(0.625 / 0.375), np.log(0.125 / 0.875)]
+    np.testing.assert_allclose(site_logits(data), want, rtol=1e-6)
+
+
+def test_training_starts_from_the_allele_frequencies():
+    from genosynth.models.conv_gan import site_logits
+
+    h = toy(n=64, n_sites=40)
+    h[:, 5] = 0  # a fixed site
+    model = get_model("conv_gan", **TINY | {"output": "bernoulli"})
+    model.init_training(h, labels=None, seed=0)
+    bias = np.asarray(model._generator.get_layer("logits").bias)
+    np.testing.assert_array_equal(bias, site_logits(h))
+    assert bias[5] == pytest.approx(np.log(0.5 / 64.5), rel=1e-5)  # p = 0.5 / 65

@@ -34,7 +34,9 @@ Training (the paper's ``main_WGAN`` loop, as one compiled epoch)
 Determinism: training turns on TensorFlow's op determinism for the process (without it
 oneDNN's convolution gradients differ in the last bits between runs); weights from
 ``numpy.random.default_rng([seed, 1])`` (Glorot-uniform kernels, N(0, 1) position maps,
-zero biases, unit LN scales); per-step seeds from
+zero biases, unit LN scales); with ``output="bernoulli"`` the generator's per-site output
+bias starts at the log-odds of each site's training allele frequency (:func:`site_logits`),
+so untrained AGs already have the training frequencies; per-step seeds from
 ``tf.random.Generator.from_seed(seed)`` (Philox), whose state the checkpoint keeps with both
 optimizers' moments, so a resumed run equals an uninterrupted one (same thread setting).
 """
@@ -58,13 +60,24 @@ from genosynth.models.gan_train import TEMPERATURE, U_MIN, relaxed_bernoulli
 from genosynth.params import Param
 from genosynth.tfutils import glorot_uniform, gradient_penalty, named_weights, tf
 
-__all__ = ["ConvGANModel"]
+__all__ = ["ConvGANModel", "site_logits"]
 
 ADAM_EPSILON = 1e-7
 #: LeakyReLU negative slope (the paper).
 LEAKY_ALPHA = 0.01
 #: AGs generated per network call by :meth:`ConvGANModel.sample` (bounds its memory).
 SAMPLE_BATCH = 256
+
+
+def site_logits(data: np.ndarray) -> np.ndarray:
+    """Log-odds of allele 1 per site, ``(count + 1/2) / (n + 1)`` smoothed: float32 ``(L,)``.
+
+    ``data`` is int8 ``(n, L)`` in {0, 1}. The smoothing keeps fixed sites finite
+    (``n = 1000``: about -7.6 for a site where no haplotype carries allele 1).
+    """
+    n = data.shape[0]
+    p = (data.sum(axis=0, dtype=np.float64) + 0.5) / (n + 1.0)
+    return np.log(p / (1.0 - p)).astype(np.float32)
 
 
 @register_model
@@ -158,6 +171,8 @@ class ConvGANModel(GANModel):
                 f"conv_gan: {len(data)} haplotypes, fewer than pack_m={self.params['pack_m']}"
             )
         super().init_training(data, labels=labels, seed=seed)
+        if self.params["output"] == "bernoulli":  # thresholded outputs start unbiased
+            self._generator.get_layer("logits").bias.assign(site_logits(data))
 
     @contextlib.contextmanager
     def training_session(self, data, *, labels):

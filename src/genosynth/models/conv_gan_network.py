@@ -13,7 +13,8 @@ Shapes, for ``L`` SNPs, ``depth`` D, ``channels`` c, ``noise_dim`` e, ``pack_m``
         level 0 : [z_0, p_0, label] -> Conv1D(w_0)                     -> LN -> LeakyReLU
         level k : Conv1DTranspose(w_k, stride 2) (l_{k-1} -> l_k)      -> LN -> LeakyReLU
                   [., p_k, z_k] -> Conv1D(w_k)                          -> LN -> LeakyReLU
-        output  : Conv1D(1) -> (l_D,) cropped to the first L sites: log-odds of allele 1
+        output  : Conv1D(1) -> (l_D,) cropped to the first L sites, plus a learned bias per
+                  site (L values): log-odds of allele 1
     critic    : m packed haplotypes (L, m) zero-padded to l_D, their one-hot labels (m K)
         level D : [x, q_D, labels] -> Conv1D(w_D)                       -> LN -> LeakyReLU
         level k : Conv1D(w_k, stride 2) (l_{k+1} -> l_k)                -> LN -> LeakyReLU
@@ -28,7 +29,10 @@ they are. Every convolution has kernel 3 and ``"same"`` padding; LN is
 generator, instance norm in the critic; LN needs no running statistics and is per-sample,
 as the gradient penalty wants). The parameters grow linearly with ``L`` (the maps and the
 critic's last ``Dense``: about ``4 L + L / 2**D``); the convolutions' weights do not depend
-on ``L`` (:func:`parameter_count` writes the sum out).
+on ``L`` (:func:`parameter_count` writes the sum out). The per-site output bias
+(:class:`SiteBias`) is where the model starts from the training allele frequencies
+(:meth:`genosynth.models.conv_gan.ConvGANModel.init_training`), so the convolutions learn
+the haplotypes' structure rather than each site's frequency.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ import keras
 __all__ = [
     "Broadcast",
     "PositionMap",
+    "SiteBias",
     "build_critic",
     "build_generator",
     "level_lengths",
@@ -74,7 +79,7 @@ def parameter_count(
     g = sum(lengths) + conv(noise_dim + 1 + n_classes, w[0]) + ln[0]
     for k in range(1, depth + 1):
         g += conv(w[k - 1], w[k]) + ln[k] + conv(w[k] + 1 + noise_dim, w[k]) + ln[k]
-    g += conv(w[depth], 1)
+    g += conv(w[depth], 1) + n_sites  # output conv, per-site bias
     c = sum(lengths) + conv(pack_m * (1 + n_classes) + 1, w[depth]) + ln[depth]
     for k in range(depth - 1, -1, -1):
         c += conv(w[k + 1], w[k]) + ln[k] + conv(w[k] + 1, w[k]) + ln[k]
@@ -97,6 +102,23 @@ class PositionMap(keras.layers.Layer):
         ops = keras.ops
         tiled = ops.broadcast_to(self.map[None], (ops.shape(x)[0], self.length, 1))
         return ops.concatenate([x, ops.cast(tiled, x.dtype)], axis=-1)
+
+    def get_config(self) -> dict:
+        return super().get_config() | {"length": self.length}
+
+
+class SiteBias(keras.layers.Layer):
+    """Adds a learned value per site: ``(batch, length)`` -> ``(batch, length)``."""
+
+    def __init__(self, length: int, **kwargs):
+        super().__init__(**kwargs)
+        self.length = int(length)
+        self.bias = self.add_weight(
+            shape=(self.length,), initializer="zeros", name="site_bias", trainable=True
+        )
+
+    def call(self, x):
+        return x + keras.ops.cast(self.bias, x.dtype)
 
     def get_config(self) -> dict:
         return super().get_config() | {"length": self.length}
@@ -161,7 +183,8 @@ def build_generator(
         x = _norm_act(x, f"conv_{k}", alpha)
     x = keras.layers.Conv1D(1, KERNEL, padding="same", name="output")(x)
     x = keras.layers.Cropping1D((0, lengths[-1] - n_sites), name="crop")(x)
-    x = keras.layers.Reshape((n_sites,), name="logits")(x)
+    x = keras.layers.Reshape((n_sites,), name="reshape")(x)
+    x = SiteBias(n_sites, name="logits")(x)
     return keras.Model(inputs, x, name="generator")
 
 
