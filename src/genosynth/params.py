@@ -342,8 +342,8 @@ TRAINING_CONTROLS: tuple[Param, ...] = (
         "wall_budget_s",
         float,
         0.0,
-        "Stop (wall_budget) after the first epoch past this many seconds of training (0: "
-        "none); a resumed run replays a recorded stop.",
+        "Stop (wall_budget) where one more epoch of the mean length so far would end past "
+        "this many seconds of training (0: none); a resumed run replays a recorded stop.",
         "control",
         low=0.0,
     ),

@@ -288,8 +288,9 @@ class StopRule:
         ``privacy_guard`` when the validation privacy loss exceeds it at
         :data:`GUARD_STREAK` evaluations in a row.
     wall_budget_s : float
-        ``wall_budget`` after the first epoch that ends this many seconds after training
-        started or resumed in this process (0: no budget).
+        ``wall_budget`` after the epoch past which one more epoch, as long as the mean so
+        far (evaluations included), would end more than this many seconds after training
+        started or resumed in this process (0: no budget). A first epoch is always run.
     """
 
     tolerance: float = 0.05
@@ -383,6 +384,7 @@ class Evaluation:
         self.replay: dict | None = None
         self.stop_reason: str | None = None
         self.started = time.perf_counter()
+        self.epochs_here = 0  # epochs ended since ``started``
 
     def restore(self, step: int) -> bool:
         """Keep the rows of epochs 1 to ``step``, those a resumed run does not redo.
@@ -423,6 +425,7 @@ class Evaluation:
         return None if self.replay is None else self.replay["epoch"]
 
     def __call__(self, epoch: int, logs: Mapping) -> bool:
+        self.epochs_here += 1
         row = {self.model.step_name: int(epoch)}
         row |= {k: float(v) for k, v in logs.items() if k not in WALL_TIMES}
         if self.every and epoch % self.every == 0:
@@ -450,8 +453,10 @@ class Evaluation:
         if self.budget is not None and epoch >= self.budget:
             return "epoch_budget"
         budget = 0.0 if self.stop is None else self.stop.wall_budget_s
-        if budget and time.perf_counter() - self.started >= budget:
-            return "wall_budget"
+        if budget:
+            spent = time.perf_counter() - self.started
+            if spent + spent / self.epochs_here > budget:  # the next epoch would end past it
+                return "wall_budget"
         return None
 
     def _evaluate(self, epoch: int) -> dict:

@@ -139,13 +139,21 @@ def test_stop_rule_on_a_scripted_trajectory(tmp_path, monkeypatch, script, epoch
     assert logged.stop_reason.dropna().tolist() == [reason]
 
 
-def test_wall_budget_stops_at_the_first_epoch_past_it(tmp_path, monkeypatch):
+def test_wall_budget_stops_before_an_epoch_would_pass_it(tmp_path, monkeypatch):
     clock = itertools.count(0.0, 1.0)  # every reading of the clock one second later
     monkeypatch.setattr(training.time, "perf_counter", lambda: next(clock))
     far = [(0.9, 0.1, 0.0)] * 10
     monitor = _monitor(tmp_path, monkeypatch, far, rule=StopRule(wall_budget_s=7.5))
-    assert _run(monitor) == 8  # started at 0; epoch k reads k: 8 is the first >= 7.5
+    # started at 0; epoch k reads k, a mean of 1 s per epoch: epoch 8 would end at 8 > 7.5
+    assert _run(monitor) == 7
     assert monitor.stop_reason == "wall_budget"
+
+
+def test_wall_budget_runs_a_first_epoch_longer_than_itself(tmp_path, monkeypatch):
+    clock = iter([0.0, 100.0])
+    monkeypatch.setattr(training.time, "perf_counter", lambda: next(clock))
+    monitor = _monitor(tmp_path, monkeypatch, [], rule=StopRule(wall_budget_s=7.5))
+    assert _run(monitor) == 1 and monitor.stop_reason == "wall_budget"
 
 
 # --- through the workflow step ----------------------------------------------------------------
