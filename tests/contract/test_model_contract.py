@@ -65,6 +65,20 @@ def training():
     return h
 
 
+def assert_same_weights(name: str, got: dict, want: dict) -> None:
+    """Equal states, bit for bit; conv_gan's weights to a relative 1e-4.
+
+    On a loaded CPU oneDNN's convolution gradients can differ in the last bits between runs
+    despite op determinism (1 of 4 repeat fits; exact with TF_ENABLE_ONEDNN_OPTS=0, at 2.5
+    times the time per step: experiments/conv_gan_determinism). Differences seen: 2e-6.
+    """
+    for key in want:
+        if name.startswith("conv_gan") and np.issubdtype(np.asarray(want[key]).dtype, np.floating):
+            np.testing.assert_allclose(got[key], want[key], rtol=1e-4, atol=1e-6, err_msg=key)
+        else:
+            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+
+
 @pytest.mark.parametrize("name", sorted(MODELS) + sorted(VARIANTS), scope="class")
 class TestModelContract:
     @pytest.fixture(scope="class")
@@ -134,8 +148,7 @@ class TestModelContract:
         other = make(name, **changed).fit(training, seed=11)
         want, got = fitted.get_state(), other.get_state()
         assert sorted(want) == sorted(got)
-        for key in want:
-            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+        assert_same_weights(name, got, want)
         mine = make(name).fit(training, seed=11)  # set_sampling changes it: not the shared fit
         assert mine.set_sampling(**changed) is mine
         assert mine.params == other.params
@@ -149,15 +162,9 @@ class TestModelContract:
         with pytest.raises(GenosynthError, match=f"{key}.*retrain"):
             fitted.set_sampling(**{key: fitted.params[key]})
 
-    def test_resume_equals_uninterrupted(self, name, training, fitted, tmp_path, request):
+    def test_resume_equals_uninterrupted(self, name, training, fitted, tmp_path):
         if not type(fitted).is_trainable():
             pytest.skip(f"{name} is fitted in one pass")
-        if name.startswith("conv_gan"):  # known issue, CHANGELOG: seen 2 of 4 runs under load
-            reason = (
-                "conv_gan: under CPU load oneDNN's convolution gradients can differ in the last "
-                "bits between runs despite op determinism; exact resume is not yet guaranteed"
-            )
-            request.applymarker(pytest.mark.xfail(strict=False, reason=reason))
         ckpt = tmp_path / "resume.npz"
         first = make(name).fit(
             training, seed=11, checkpoint_path=ckpt, checkpoint_every=1,
@@ -167,7 +174,5 @@ class TestModelContract:
         resumed = make(name).fit(training, seed=999, checkpoint_path=ckpt, checkpoint_every=1)
         assert resumed.step == fitted.step
         assert resumed.rng_state == fitted.rng_state
-        want, got = fitted.get_state(), resumed.get_state()
-        for key in want:
-            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+        assert_same_weights(name, resumed.get_state(), fitted.get_state())
         np.testing.assert_array_equal(resumed.sample(17, seed=3), fitted.sample(17, seed=3))
