@@ -38,7 +38,10 @@ zero biases, unit LN scales); with ``output="bernoulli"`` the generator's per-si
 bias starts at the log-odds of each site's training allele frequency (:func:`site_logits`),
 so untrained AGs already have the training frequencies; per-step seeds from
 ``tf.random.Generator.from_seed(seed)`` (Philox), whose state the checkpoint keeps with both
-optimizers' moments, so a resumed run equals an uninterrupted one (same thread setting).
+optimizers' moments, so a resumed run equals an uninterrupted one (same thread setting; on
+a loaded CPU oneDNN can still change the last bits of the weights, which
+``TF_ENABLE_ONEDNN_OPTS=0`` prevents at 2.5 times the time per step:
+experiments/conv_gan_determinism).
 """
 
 from __future__ import annotations

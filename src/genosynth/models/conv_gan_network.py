@@ -27,12 +27,12 @@ a channel so that the translation-equivariant convolutions know where on the chr
 they are. Every convolution has kernel 3 and ``"same"`` padding; LN is
 ``LayerNormalization`` over the channels of each position (the paper: batch norm in the
 generator, instance norm in the critic; LN needs no running statistics and is per-sample,
-as the gradient penalty wants). The parameters grow linearly with ``L`` (the maps and the
-critic's last ``Dense``: about ``4 L + L / 2**D``); the convolutions' weights do not depend
-on ``L`` (:func:`parameter_count` writes the sum out). The per-site output bias
-(:class:`SiteBias`) is where the model starts from the training allele frequencies
-(:meth:`genosynth.models.conv_gan.ConvGANModel.init_training`), so the convolutions learn
-the haplotypes' structure rather than each site's frequency.
+as the gradient penalty wants). The parameters grow linearly with ``L`` (the maps, the
+critic's last ``Dense`` and the output bias: about ``5 L + L / 2**D``); the convolutions'
+weights do not depend on ``L`` (:func:`parameter_count` writes the sum out). The per-site
+output bias (:class:`SiteBias`) is where the model starts from the training allele
+frequencies (:meth:`genosynth.models.conv_gan.ConvGANModel.init_training`), so the
+convolutions learn the haplotypes' structure rather than each site's frequency.
 """
 
 from __future__ import annotations
