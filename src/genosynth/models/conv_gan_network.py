@@ -87,12 +87,22 @@ def parameter_count(
     return g, c
 
 
-class PositionMap(keras.layers.Layer):
-    """Appends a learned channel: one trainable value per position (``(length, 1)``)."""
+class _Positions(keras.layers.Layer):
+    """A layer over ``length`` positions (serialised with it)."""
 
     def __init__(self, length: int, **kwargs):
         super().__init__(**kwargs)
         self.length = int(length)
+
+    def get_config(self) -> dict:
+        return super().get_config() | {"length": self.length}
+
+
+class PositionMap(_Positions):
+    """Appends a learned channel: one trainable value per position (``(length, 1)``)."""
+
+    def __init__(self, length: int, **kwargs):
+        super().__init__(length, **kwargs)
         self.map = self.add_weight(
             shape=(self.length, 1), initializer="random_normal", name="map", trainable=True
         )
@@ -103,16 +113,12 @@ class PositionMap(keras.layers.Layer):
         tiled = ops.broadcast_to(self.map[None], (ops.shape(x)[0], self.length, 1))
         return ops.concatenate([x, ops.cast(tiled, x.dtype)], axis=-1)
 
-    def get_config(self) -> dict:
-        return super().get_config() | {"length": self.length}
 
-
-class SiteBias(keras.layers.Layer):
+class SiteBias(_Positions):
     """Adds a learned value per site: ``(batch, length)`` -> ``(batch, length)``."""
 
     def __init__(self, length: int, **kwargs):
-        super().__init__(**kwargs)
-        self.length = int(length)
+        super().__init__(length, **kwargs)
         self.bias = self.add_weight(
             shape=(self.length,), initializer="zeros", name="site_bias", trainable=True
         )
@@ -120,23 +126,13 @@ class SiteBias(keras.layers.Layer):
     def call(self, x):
         return x + keras.ops.cast(self.bias, x.dtype)
 
-    def get_config(self) -> dict:
-        return super().get_config() | {"length": self.length}
 
-
-class Broadcast(keras.layers.Layer):
+class Broadcast(_Positions):
     """Repeats a per-row vector ``(batch, k)`` along ``length`` positions."""
-
-    def __init__(self, length: int, **kwargs):
-        super().__init__(**kwargs)
-        self.length = int(length)
 
     def call(self, y):
         ops = keras.ops
         return ops.broadcast_to(y[:, None, :], (ops.shape(y)[0], self.length, ops.shape(y)[1]))
-
-    def get_config(self) -> dict:
-        return super().get_config() | {"length": self.length}
 
 
 def _norm_act(x, name: str, alpha: float):
