@@ -16,8 +16,12 @@ FAST_PARAMS: dict[str, dict] = {
     "markov": {"window": 3},
     "gan": {"latent_size": 8, "epochs": 2, "jit_compile": False},
     "rbm": {"n_hidden": 8, "n_chains": 10, "k": 2, "epochs": 3, "burn_in": 20},
-    "conv_gan": {"channels": 2, "depth": 2, "batch_size": 8, "n_critic": 2, "epochs": 2},
-}
+    # XLA: without it TensorFlow's CPU convolutions differ in the last bits between same-seed
+    # fits now and then (experiments/conv_gan_determinism), and the contract is bit-exact
+    "conv_gan": {
+        "channels": 2, "depth": 2, "batch_size": 8, "n_critic": 2, "epochs": 2, "jit_compile": True
+    },
+}  # fmt: skip
 
 #: Further parameter sets of a registered model held to the same contract:
 #: case id -> (model name, parameters beyond FAST_PARAMS).
@@ -65,20 +69,6 @@ def training():
     return h
 
 
-def assert_same_weights(name: str, got: dict, want: dict) -> None:
-    """Equal states, bit for bit; conv_gan's weights to a relative 1e-4.
-
-    On a loaded CPU oneDNN's convolution gradients can differ in the last bits between runs
-    despite op determinism (1 of 4 repeat fits; exact with TF_ENABLE_ONEDNN_OPTS=0, at 2.5
-    times the time per step: experiments/conv_gan_determinism). Differences seen: 2e-6.
-    """
-    for key in want:
-        if name.startswith("conv_gan") and np.issubdtype(np.asarray(want[key]).dtype, np.floating):
-            np.testing.assert_allclose(got[key], want[key], rtol=1e-4, atol=1e-6, err_msg=key)
-        else:
-            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
-
-
 @pytest.mark.parametrize("name", sorted(MODELS) + sorted(VARIANTS), scope="class")
 class TestModelContract:
     @pytest.fixture(scope="class")
@@ -104,6 +94,8 @@ class TestModelContract:
         assert s.shape == (5, N_SITES) and s.dtype == np.int8
 
     def test_fit_is_reproducible(self, name, training, fitted):
+        if type(fitted).is_trainable():
+            pytest.skip(f"{name}: test_resume_equals_uninterrupted refits it from scratch")
         again = make(name).fit(training, seed=11)
         np.testing.assert_array_equal(again.sample(17, seed=4), fitted.sample(17, seed=4))
 
@@ -138,7 +130,7 @@ class TestModelContract:
         with pytest.raises(GenosynthError):
             make(name).fit(bad, seed=0)
 
-    def test_sampling_params_change_draws_not_training(self, name, training, fitted):
+    def test_sampling_params_change_draws_not_training(self, name, training, fitted, tmp_path):
         sampling = type(fitted).sampling_params
         assert sampling <= set(fitted.defaults)
         values = SAMPLING_VALUES | SAMPLING_VALUES_BY_CASE.get(name, {})
@@ -148,8 +140,10 @@ class TestModelContract:
         other = make(name, **changed).fit(training, seed=11)
         want, got = fitted.get_state(), other.get_state()
         assert sorted(want) == sorted(got)
-        assert_same_weights(name, got, want)
-        mine = make(name).fit(training, seed=11)  # set_sampling changes it: not the shared fit
+        for key in want:
+            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+        fitted.save(tmp_path / "fitted.npz")
+        mine = load_model(tmp_path / "fitted.npz")  # set_sampling changes it: not the shared fit
         assert mine.set_sampling(**changed) is mine
         assert mine.params == other.params
         np.testing.assert_array_equal(mine.sample(17, seed=5), other.sample(17, seed=5))
@@ -174,5 +168,7 @@ class TestModelContract:
         resumed = make(name).fit(training, seed=999, checkpoint_path=ckpt, checkpoint_every=1)
         assert resumed.step == fitted.step
         assert resumed.rng_state == fitted.rng_state
-        assert_same_weights(name, resumed.get_state(), fitted.get_state())
+        want = fitted.get_state()
+        for key, value in resumed.get_state().items():
+            np.testing.assert_array_equal(value, want[key], err_msg=key)
         np.testing.assert_array_equal(resumed.sample(17, seed=3), fitted.sample(17, seed=3))

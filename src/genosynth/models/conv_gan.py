@@ -31,17 +31,16 @@ Training (the paper's ``main_WGAN`` loop, as one compiled epoch)
   along the chromosome as ``K`` input channels of the generator's first level and, per
   packed haplotype, of the critic's input; fake rows carry the real rows' labels.
 
-Determinism: training turns on TensorFlow's op determinism for the process (without it
-oneDNN's convolution gradients differ in the last bits between runs); weights from
-``numpy.random.default_rng([seed, 1])`` (Glorot-uniform kernels, N(0, 1) position maps,
-zero biases, unit LN scales); with ``output="bernoulli"`` the generator's per-site output
+Determinism: the model turns on TensorFlow's op determinism before it builds its networks;
+weights from ``numpy.random.default_rng([seed, 1])`` (Glorot-uniform kernels, N(0, 1) position
+maps, zero biases, unit LN scales); with ``output="bernoulli"`` the generator's per-site output
 bias starts at the log-odds of each site's training allele frequency (:func:`site_logits`),
 so untrained AGs already have the training frequencies; per-step seeds from
 ``tf.random.Generator.from_seed(seed)`` (Philox), whose state the checkpoint keeps with both
-optimizers' moments, so a resumed run equals an uninterrupted one (same thread setting; on
-a loaded CPU oneDNN can still change the last bits of the weights, which
-``TF_ENABLE_ONEDNN_OPTS=0`` prevents at 2.5 times the time per step:
-experiments/conv_gan_determinism).
+optimizers' moments, so a resumed run equals an uninterrupted one (same thread setting). Only
+with ``jit_compile=True`` is that bit-exact: TensorFlow's CPU convolutions, oneDNN on or off,
+can change the last bits of the weights between same-seed fits
+(experiments/conv_gan_determinism).
 """
 
 from __future__ import annotations
@@ -120,7 +119,7 @@ class ConvGANModel(GANModel):
               choices=("sigmoid", "bernoulli")),
         Param("epochs", int, 2000, "Training epochs.", "run", low=1),
         Param("jit_compile", bool, False,
-              "XLA-compile the training epoch (slower for these convolutions on CPUs).", "run"),
+              "XLA-compile the training epoch: bit-exact refits, 18 times slower on CPUs.", "run"),
         Param("beta", float, 1.0, "bernoulli: AGs drawn at sigmoid(beta * log-odds).",
               "sampling", low=0, low_open=True),
     )  # fmt: skip
@@ -133,6 +132,9 @@ class ConvGANModel(GANModel):
     def _build(self, n_sites: int, n_classes: int) -> None:
         from genosynth.models.conv_gan_network import build_critic, build_generator
 
+        # before the first op on the networks: turned on later (at the first epoch), the
+        # first fit of a process differed from later same-seed fits in the last bits
+        tf().config.experimental.enable_op_determinism()
         p = self.params
         shape = {"channels": p["channels"], "depth": p["depth"], "alpha": LEAKY_ALPHA}
         self._generator = build_generator(
@@ -181,8 +183,6 @@ class ConvGANModel(GANModel):
     def training_session(self, data, *, labels):
         """Yield ``run_epoch()``: one epoch on ``data``, returning ``d_loss`` and ``g_loss``."""
         t = tf()
-        # oneDNN's convolution gradients otherwise differ in the last bits between runs
-        t.config.experimental.enable_op_determinism()
         y, _, _ = self._check_labels(labels, len(data))
         seed = int(self.rng_state["seed"])
         x = t.constant(np.ascontiguousarray(data, dtype=np.int8))
