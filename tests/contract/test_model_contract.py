@@ -168,7 +168,7 @@ class TestModelContract:
         resumed = make(name).fit(training, seed=999, checkpoint_path=ckpt, checkpoint_every=1)
         assert resumed.step == fitted.step
         assert resumed.rng_state == fitted.rng_state
-        want = fitted.get_state()
-        for key, value in resumed.get_state().items():
-            np.testing.assert_array_equal(value, want[key], err_msg=key)
+        want, got = fitted.get_state(), resumed.get_state()
+        for key in want:
+            np.testing.assert_array_equal(got[key], want[key], err_msg=key)
         np.testing.assert_array_equal(resumed.sample(17, seed=3), fitted.sample(17, seed=3))
