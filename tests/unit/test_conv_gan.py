@@ -81,6 +81,19 @@ def test_generated_length_and_epoch_steps():
     assert model._g_opt.iterations.numpy() == 3  # every 2nd of the 6 critic steps
 
 
+def test_sampling_calls_are_bounded_by_width_and_channels(monkeypatch):
+    from genosynth.models import conv_gan
+
+    model = get_model("conv_gan", **TINY).fit(toy(), seed=0)  # 40 sites, channels 2
+    assert model.sample_rows() == conv_gan.SAMPLE_BATCH  # 2**23 // (40 * 2) is more
+    monkeypatch.setattr(conv_gan, "SAMPLE_UNITS", 3 * 40 * 2 + 1)
+    assert model.sample_rows() == 3
+    a = model.sample(7, seed=1)  # calls of 3, 3 and 1 rows
+    assert a.shape == (7, 40) and a.dtype == np.int8 and set(np.unique(a)) <= {0, 1}
+    monkeypatch.setattr(conv_gan, "SAMPLE_UNITS", 1)
+    assert model.sample_rows() == 1  # never fewer than one row per call
+
+
 def test_conditional_sampling_follows_the_labels():
     h = toy()
     labels = np.repeat([0, 1], 24)

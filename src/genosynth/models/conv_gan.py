@@ -67,8 +67,12 @@ __all__ = ["ConvGANModel", "site_logits"]
 ADAM_EPSILON = 1e-7
 #: LeakyReLU negative slope (the paper).
 LEAKY_ALPHA = 0.01
-#: AGs generated per network call by :meth:`ConvGANModel.sample` (bounds its memory).
+#: Most AGs per generator call of :meth:`ConvGANModel.sample`.
 SAMPLE_BATCH = 256
+#: Rows x padded sites x ``channels`` per generator call beyond which it draws fewer rows: a
+#: call holds about 150 B per unit on CPU, so this bounds it near 1.3 GB at every width (at
+#: 65,536 sites and channels 8, 256 rows per call took over 17 GB).
+SAMPLE_UNITS = 2**23
 
 
 def site_logits(data: np.ndarray) -> np.ndarray:
@@ -227,10 +231,17 @@ class ConvGANModel(GANModel):
         rng = as_generator(seed)
         y = self._sample_labels(n, rng, labels)
         out = np.empty((n, self.n_sites), dtype=np.int8)
-        for lo in range(0, n, SAMPLE_BATCH):
-            hi = min(n, lo + SAMPLE_BATCH)
+        rows = self.sample_rows()
+        for lo in range(0, n, rows):
+            hi = min(n, lo + rows)
             out[lo:hi] = self._draw_rows(hi - lo, rng, None if y is None else y[lo:hi])
         return out
+
+    def sample_rows(self) -> int:
+        """AGs generated per network call: :data:`SAMPLE_UNITS` over padded width x channels,
+        at least 1 and at most :data:`SAMPLE_BATCH`."""
+        units = self.level_lengths()[-1] * self.params["channels"]
+        return max(1, min(SAMPLE_BATCH, SAMPLE_UNITS // units))
 
     def _draw_rows(self, m: int, rng: np.random.Generator, y) -> np.ndarray:
         p = self.params
