@@ -70,8 +70,8 @@ LEAKY_ALPHA = 0.01
 #: Most AGs per generator call of :meth:`ConvGANModel.sample`.
 SAMPLE_BATCH = 256
 #: Rows x padded sites x ``channels`` per generator call beyond which it draws fewer rows: a
-#: call holds about 150 B per unit on CPU, so this bounds it near 1.3 GB at every width (at
-#: 65,536 sites and channels 8, 256 rows per call took over 17 GB).
+#: call holds about 150 B per unit on CPU (the activations of every level), so this bounds
+#: it near 1.3 GB at every width.
 SAMPLE_UNITS = 2**23
 
 
