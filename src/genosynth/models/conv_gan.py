@@ -52,8 +52,6 @@ import numpy as np
 from genosynth.errors import GenosynthError
 from genosynth.models.base import (
     HaplotypeModel,
-    as_generator,
-    check_n_samples,
     one_hot,
     register_model,
 )
@@ -67,7 +65,7 @@ __all__ = ["ConvGANModel", "site_logits"]
 ADAM_EPSILON = 1e-7
 #: LeakyReLU negative slope (the paper).
 LEAKY_ALPHA = 0.01
-#: Most AGs per generator call of :meth:`ConvGANModel.sample`.
+#: Most AGs per generator call of :meth:`ConvGANModel.sample` (``GANModel.sample``).
 SAMPLE_BATCH = 256
 #: Rows x padded sites x ``channels`` per generator call beyond which it draws fewer rows: a
 #: call holds about 150 B per unit on CPU (the activations of every level), so this bounds
@@ -214,29 +212,6 @@ class ConvGANModel(GANModel):
         raise GenosynthError("conv_gan: epoch_noise is not available")
 
     # --- sampling ---------------------------------------------------------------------------
-    def sample(self, n: int, *, seed, labels=None) -> np.ndarray:
-        """Draw ``n`` AGs: int8 ``(n, n_sites)`` in {0, 1}.
-
-        Parameters
-        ----------
-        n : int
-        seed : int or numpy.random.Generator
-            Seeds the noise (and the classes drawn when ``labels`` is None on a
-            conditional model).
-        labels : int or array_like of int, shape (n,), optional
-            Classes to generate (conditional models only).
-        """
-        self._require_fitted()
-        n = check_n_samples(n)
-        rng = as_generator(seed)
-        y = self._sample_labels(n, rng, labels)
-        out = np.empty((n, self.n_sites), dtype=np.int8)
-        rows = self.sample_rows()
-        for lo in range(0, n, rows):
-            hi = min(n, lo + rows)
-            out[lo:hi] = self._draw_rows(hi - lo, rng, None if y is None else y[lo:hi])
-        return out
-
     def sample_rows(self) -> int:
         """AGs generated per network call: :data:`SAMPLE_UNITS` over padded width x channels,
         at least 1 and at most :data:`SAMPLE_BATCH`."""

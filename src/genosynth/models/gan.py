@@ -479,13 +479,18 @@ class GANModel(HaplotypeModel):
         n = check_n_samples(n)
         rng = as_generator(seed)
         y = self._sample_labels(n, rng, labels)
-        quantile = self.params["readout"] == "quantile"
+        quantile = self.params.get("readout") == "quantile"  # conv_gan has no readout
         # "quantile" rounds the log-odds of all n AGs together at the end
         out = np.empty((n, self.n_sites), dtype=np.float32 if quantile else np.int8)
-        for lo in range(0, n, SAMPLE_BATCH):
-            hi = min(n, lo + SAMPLE_BATCH)
+        rows = self.sample_rows()
+        for lo in range(0, n, rows):
+            hi = min(n, lo + rows)
             out[lo:hi] = self._draw_rows(hi - lo, rng, None if y is None else y[lo:hi])
         return count_preserving_round(out, groups=y) if quantile else out
+
+    def sample_rows(self) -> int:
+        """AGs generated per network call of :meth:`sample` (:data:`SAMPLE_BATCH`)."""
+        return SAMPLE_BATCH
 
     def _sample_labels(self, n: int, rng, labels) -> np.ndarray | None:
         k = self.n_classes
