@@ -11,13 +11,18 @@
 * ``peak_mb``: the subprocess's peak resident memory (``ru_maxrss``): TensorFlow, the
   5,008 x L int8 training matrix, the networks, optimizers and the compiled step;
 * ``params``: trainable weights of both networks;
+* ``sample_s``: seconds to draw 1,000 AGs (``model.sample``, the call the workflow's
+  ``sample_ags`` and the stopping rule make), timed on ``sample_n`` AGs after training;
+* ``sample_peak_mb``: the peak resident memory once they are drawn (``peak_mb`` is before):
+  what a training job that also evaluates AGs needs;
 
-then the ratios of each against the smallest size, and the log-log slope of ``epoch_s``
-against the SNP count (least squares over the sizes), printed as a table and as
-``metric<TAB>value`` lines. The dense GAN runs only where its estimated memory (weights,
-gradients and two Adam moments, 16 bytes per weight) stays under :data:`DENSE_LIMIT_GB`;
-bigger sizes are reported as skipped with that estimate. ``--quick`` runs two small sizes of
-``conv_gan`` only (seconds; for tests); ``--tsv PATH`` also writes the table.
+then the ratios of each against the smallest size, and the log-log slopes of ``epoch_s``,
+``peak_mb`` and ``sample_s`` against the SNP count (least squares over the sizes), printed as
+a table and as ``metric<TAB>value`` lines. The dense GAN runs only where its estimated memory
+(weights, gradients and two Adam moments, 16 bytes per weight) stays under
+:data:`DENSE_LIMIT_GB`; bigger sizes are reported as skipped with that estimate. ``--quick``
+runs two small sizes of ``conv_gan`` only (seconds; for tests); ``--tsv PATH`` also writes
+the table.
 """
 
 from __future__ import annotations
@@ -38,10 +43,12 @@ SIZES = (4096, 16384, 65536)
 N_HAPLOTYPES = 5008
 #: Timed steps per call and timed calls per size.
 STEPS, REPEATS = 4, 3
+#: AGs drawn after training: two network calls of conv_gan at 65,536 SNPs and more.
+SAMPLE_N = 512
 #: Dense GAN sizes whose estimated training memory exceeds this are skipped.
 DENSE_LIMIT_GB = 8.0
 THREADS = 2
-QUICK = {"sizes": (512, 2048), "n_haplotypes": 128, "steps": 2, "repeats": 1}
+QUICK = {"sizes": (512, 2048), "n_haplotypes": 128, "steps": 2, "repeats": 1, "sample_n": 64}
 
 
 def dense_weights(n_sites: int) -> int:
@@ -95,13 +102,20 @@ def child(spec: dict) -> dict:
         times.append(time.perf_counter() - start)
     params = sum(int(np.prod(w.shape)) for w in model._named_weights().values())
     step_s = statistics.median(times) / steps
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    ags = model.sample(spec["sample_n"], seed=1)
+    sample_s = (time.perf_counter() - start) * 1000 / spec["sample_n"]
+    assert ags.shape == (spec["sample_n"], n_sites) and ags.dtype == np.int8
     return {
         "step_s": step_s,
         "epoch_s": step_s * epoch_steps,
         "epoch_steps": epoch_steps,
         "warmup_s": warm,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": peak_mb,
         "params": params,
+        "sample_s": sample_s,
+        "sample_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
@@ -124,8 +138,9 @@ def slope(sizes, values) -> float:
 
 def table(rows: list[dict]) -> str:
     """The rows as a tab-separated table with ratios against each model's first size."""
-    cols = ["model", "n_sites", "n_haplotypes", "params", "epoch_s", "peak_mb",
-            "epoch_ratio", "peak_ratio", "sites_ratio", "note"]  # fmt: skip
+    cols = ["model", "n_sites", "n_haplotypes", "params", "epoch_s", "peak_mb", "sample_s",
+            "sample_peak_mb", "epoch_ratio", "peak_ratio", "sample_ratio", "sites_ratio",
+            "note"]  # fmt: skip
     lines = ["\t".join(cols)]
     base: dict[str, dict] = {}
     for r in rows:
@@ -133,11 +148,13 @@ def table(rows: list[dict]) -> str:
         b = base.setdefault(r["model"], r) if ok else None
         cells = [r["model"], r["n_sites"], r["n_haplotypes"], r.get("params", "")]
         if ok:
-            cells += [f"{r['epoch_s']:.4g}", f"{r['peak_mb']:.0f}",
-                      f"{r['epoch_s'] / b['epoch_s']:.3g}", f"{r['peak_mb'] / b['peak_mb']:.3g}",
+            cells += [f"{r['epoch_s']:.4g}", f"{r['peak_mb']:.0f}", f"{r['sample_s']:.4g}",
+                      f"{r['sample_peak_mb']:.0f}", f"{r['epoch_s'] / b['epoch_s']:.3g}",
+                      f"{r['peak_mb'] / b['peak_mb']:.3g}",
+                      f"{r['sample_s'] / b['sample_s']:.3g}",
                       f"{r['n_sites'] / b['n_sites']:.3g}"]  # fmt: skip
         else:
-            cells += ["", "", "", "", ""]
+            cells += [""] * 8
         cells.append(r.get("note", ""))
         lines.append("\t".join(str(c) for c in cells))
     return "\n".join(lines) + "\n"
@@ -151,6 +168,7 @@ def bench_scale(args):
     n = QUICK["n_haplotypes"] if quick else N_HAPLOTYPES
     steps = QUICK["steps"] if quick else STEPS
     repeats = QUICK["repeats"] if quick else REPEATS
+    sample_n = QUICK["sample_n"] if quick else SAMPLE_N
     models = {"conv_gan": {}}
     if not quick:
         models["gan"] = {"jit_compile": True}
@@ -165,30 +183,28 @@ def bench_scale(args):
                     rows.append(row | {"note": f"skipped: ~{gb:.0f} GB of weights and Adam"})
                     continue
             spec = {"model": name, "params": params, "n_sites": n_sites, "n_haplotypes": n,
-                    "steps": steps, "repeats": repeats}  # fmt: skip
+                    "steps": steps, "repeats": repeats, "sample_n": sample_n}  # fmt: skip
             result = _run_child(spec)
-            note = f"{steps} steps x {repeats} timed, x{result['epoch_steps']} per epoch"
+            note = (f"{steps} steps x {repeats} timed, x{result['epoch_steps']} per epoch; "
+                    f"{sample_n} AGs drawn")  # fmt: skip
             rows.append(row | result | {"note": note})
     text = table(rows)
     print(text, end="", flush=True)
     if getattr(args, "tsv", None):
         Path(args.tsv).write_text(text)
+    columns = {"epoch_s": "time", "peak_mb": "memory", "sample_s": "sample_time"}
     for r in rows:
         if r.get("epoch_s") is not None:
-            key = f"scale_{r['model']}_{r['n_sites']}"
-            yield f"{key}_epoch_s", r["epoch_s"]
-            yield f"{key}_peak_mb", r["peak_mb"]
+            for col in (*columns, "sample_peak_mb"):
+                yield f"scale_{r['model']}_{r['n_sites']}_{col}", r[col]
     for name in models:
         done = [r for r in rows if r["model"] == name and r.get("epoch_s") is not None]
         if len(done) >= 2:
-            yield (
-                f"scale_{name}_time_exponent",
-                slope([r["n_sites"] for r in done], [r["epoch_s"] for r in done]),
-            )
-            yield (
-                f"scale_{name}_memory_exponent",
-                slope([r["n_sites"] for r in done], [r["peak_mb"] for r in done]),
-            )
+            for col, what in columns.items():
+                yield (
+                    f"scale_{name}_{what}_exponent",
+                    slope([r["n_sites"] for r in done], [r[col] for r in done]),
+                )
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--child"]:
