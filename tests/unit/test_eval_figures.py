@@ -1,5 +1,6 @@
 """Every evaluation figure writes a PNG atomically and returns the numbers it draws."""
 
+import functools
 import subprocess
 import sys
 
@@ -320,6 +321,22 @@ def test_steps_draw_the_held_out_yardstick(tmp_path, data, monkeypatch):
     np.testing.assert_allclose(args[3][HELD_OUT], pca_lib.project(fit, test))
     assert list(kwargs["ag_groups_by_model"][HELD_OUT]) == ["EUR"] * len(test)
     assert kwargs["title"].startswith("toy: ")
+
+    import genosynth.evaluate.figures
+
+    drawn = []
+    umap_plot = genosynth.evaluate.figures.plot_umap
+
+    @functools.wraps(umap_plot)  # the step reads the default title from the signature
+    def spy(*a, **k):
+        drawn.append(umap_plot(*a, **k))
+        return drawn[-1]
+
+    monkeypatch.setattr(genosynth.evaluate.figures, "plot_umap", spy)
+    evaluate_steps.umap(ev, tmp_path / "umap.png", {"max_per_set": None, "n_neighbors": 5})
+    (parts,) = drawn
+    assert list(parts) == ["real", HELD_OUT, "bernoulli", "copies"]
+    assert [len(parts[k]) for k in parts] == [len(real), len(test), *map(len, ags.values())]
 
 
 def test_ag_super_populations_from_the_sample_record(tmp_path):

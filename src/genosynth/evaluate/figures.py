@@ -124,6 +124,7 @@ def plot_umap(
     n_neighbors: int = 15,
     metric: str = "euclidean",
     random_state: int = 0,
+    real_name: str = "real",
     title: str = "UMAP of real and artificial genomes (Yelmen et al. Fig. S3)",
 ) -> dict[str, np.ndarray]:
     """One UMAP embedding of the real haplotypes and every model's AGs together.
@@ -146,6 +147,8 @@ def plot_umap(
         UMAP metric (on 0/1 data, Euclidean is the square root of Hamming).
     random_state : int, default 0
         Seeds the subsampling and UMAP (which then runs single-threaded).
+    real_name : str, default "real"
+        Title of the first panel and legend entry of the grey background.
     title : str
 
     Returns
@@ -167,9 +170,10 @@ def plot_umap(
     parts = _umap_embedding(sets, n_neighbors=n_neighbors, metric=metric, seed=random_state)
     embedding = np.concatenate(parts, axis=0)
     fig, axes = _panels(1 + len(models))
-    _draw_umap_real(axes[0], parts[0], None if groups is None else groups[keep])
+    _draw_umap_real(axes[0], parts[0], None if groups is None else groups[keep], real_name)
     for ax, (name, xy) in zip(axes[1:], zip(models, parts[1:], strict=True), strict=True):
-        ax.scatter(parts[0][:, 0], parts[0][:, 1], c=_REAL_BACKGROUND, label="real", **_UMAP_MARKER)
+        ax.scatter(parts[0][:, 0], parts[0][:, 1], c=_REAL_BACKGROUND, label=real_name,
+                   **_UMAP_MARKER)  # fmt: skip
         ax.scatter(xy[:, 0], xy[:, 1], c=_AG, alpha=0.6, label=name, **_UMAP_MARKER)
         ax.set_title(name)
         ax.legend(loc="best", fontsize="x-small", markerscale=2.5, frameon=False)
@@ -221,10 +225,10 @@ def _umap_embedding(sets: list, *, n_neighbors: int, metric: str, seed: int) -> 
     return [embedding[bounds[k] : bounds[k + 1]] for k in range(len(sets))]
 
 
-def _draw_umap_real(ax, real_xy: np.ndarray, groups) -> None:
+def _draw_umap_real(ax, real_xy: np.ndarray, groups, name: str) -> None:
     """The real panel of the UMAP figure, coloured by group when there are groups."""
     if groups is None:
-        ax.scatter(real_xy[:, 0], real_xy[:, 1], c=_REAL, label="real", **_UMAP_MARKER)
+        ax.scatter(real_xy[:, 0], real_xy[:, 1], c=_REAL, label=name, **_UMAP_MARKER)
     else:
         for k, label in enumerate(np.unique(groups)):
             sel = groups == label
@@ -232,7 +236,7 @@ def _draw_umap_real(ax, real_xy: np.ndarray, groups) -> None:
                 real_xy[sel, 0], real_xy[sel, 1], c=f"C{k % 10}", label=label, **_UMAP_MARKER
             )
         ax.legend(loc="best", fontsize="x-small", markerscale=2.5, frameon=False)
-    ax.set_title("real")
+    ax.set_title(name)
 
 
 # --------------------------------------------------------------------------- S4, S8

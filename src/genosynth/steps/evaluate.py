@@ -168,9 +168,17 @@ def pca_figure(ev: Evaluation, path, settings: Mapping) -> Rows:
 
 
 def umap(ev: Evaluation, path, settings: Mapping) -> Rows:
+    """One UMAP of the training rows, the held-out real rows and every model's AGs (paper
+    Fig S3); the held-out rows (the test split) are one more panel,
+    :data:`~genosynth.plotting.HELD_OUT`, drawn as the AGs are: where a new sample of real
+    genomes falls against the training rows."""
     from genosynth.evaluate.figures import plot_umap
+    from genosynth.plotting import HELD_OUT
 
-    titled(plot_umap, ev.dataset)(path, ev.real, ev.ags, real_groups=ev.groups, **settings)
+    sets = {HELD_OUT: ev.test} | ev.ags
+    groups = ev.groups[: len(ev.train)]
+    plot = titled(plot_umap, ev.dataset)
+    plot(path, ev.train, sets, real_groups=groups, real_name="real (training)", **settings)
     return []
 
 
