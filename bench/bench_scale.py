@@ -44,7 +44,7 @@ SIZES = (4096, 16384, 65536)
 N_HAPLOTYPES = 5008
 #: Timed steps per call and timed calls per size.
 STEPS, REPEATS = 4, 3
-#: AGs drawn after training: two network calls of conv_gan at 65,536 SNPs and more.
+#: AGs drawn after training: at least two generator calls at every size (at most 256 each).
 SAMPLE_N = 512
 #: Dense GAN sizes whose estimated training memory exceeds this are skipped.
 DENSE_LIMIT_GB = 8.0
