@@ -69,13 +69,17 @@ def training():
     return h
 
 
+@pytest.fixture(scope="class")
+def fitted(name, training):
+    """One fit per case, shared by the tests of :class:`TestModelContract`: none may change it.
+
+    A module function, not a method: pytest 9 deprecates class-scoped fixtures defined on the
+    instance."""
+    return make(name).fit(training, seed=11)
+
+
 @pytest.mark.parametrize("name", sorted(MODELS) + sorted(VARIANTS), scope="class")
 class TestModelContract:
-    @pytest.fixture(scope="class")
-    def fitted(self, name, training):
-        """One fit per case, shared by the tests of the class: none of them may change it."""
-        return make(name).fit(training, seed=11)
-
     def test_sample_shape_dtype_values(self, fitted):
         s = fitted.sample(17, seed=1)
         assert s.shape == (17, N_SITES)
