@@ -14,7 +14,8 @@
 # cannot: Snakemake's SLURM jobstep plugin drops SLURM_CONF from the environment of the `srun` it
 # runs inside each job, so srun reads the compiled-in /etc/slurm/slurm.conf. `start` links that
 # path to STATE_DIR/slurm.conf when it does not exist (and refuses when it does: a real cluster's
-# configuration is never replaced); `stop` removes the link only if it still points there. Needs
+# configuration is never replaced; only a link that an earlier, killed `start` left, to a state
+# whose slurmctld is gone, is); `stop` removes the link only if it still points there. Needs
 # root (slurmd runs jobs as their submitter) and Debian's slurm-wlm and
 # munge packages (`bash tools/setup.sh` installs them when root). No accounting database: query
 # job states with squeue (`--slurm-status-command squeue`); MinJobAge keeps finished jobs visible.
@@ -41,6 +42,18 @@ stop() {
         rm -f "$state/$name.pid"
     done
     if [ -L "$etc_conf" ] && [ "$(readlink "$etc_conf")" = "$conf" ]; then rm -f "$etc_conf"; fi
+}
+
+# True when $etc_conf is a link left by another `start` whose slurmctld is gone (a killed run):
+# dangling, or to a slurm.conf this script wrote next to a slurmctld.pid of no live process.
+stale_link() {
+    local target pid
+    [ -L "$etc_conf" ] || return 1
+    target=$(readlink "$etc_conf")
+    [ -e "$target" ] || return 0
+    head -n 1 "$target" | grep -q '^# Written by tools/slurm_local.sh' || return 1
+    pid=$(cat "$(dirname "$target")/slurmctld.pid" 2>/dev/null || true)
+    ! { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 }
 
 fail() {
@@ -122,6 +135,10 @@ IgnoreSystemd=yes
 EOF
     echo "export SLURM_CONF=$conf" >"$state/env.sh"
     if [ ! -L "$etc_conf" ] || [ "$(readlink "$etc_conf")" != "$conf" ]; then
+        if stale_link; then
+            echo "slurm_local: replacing $etc_conf, left by a stopped run ($(readlink "$etc_conf"))"
+            rm -f "$etc_conf"
+        fi
         if [ -e "$etc_conf" ] || [ -L "$etc_conf" ]; then
             echo "slurm_local: $etc_conf exists (a real SLURM?): not replacing it" >&2; exit 3
         fi
