@@ -47,12 +47,11 @@ stop() {
 # True when $etc_conf is a link left by another `start` whose slurmctld is gone (a killed run):
 # dangling, or to a slurm.conf this script wrote next to a slurmctld.pid of no live process.
 stale_link() {
-    local target pid
+    local pid
     [ -L "$etc_conf" ] || return 1
-    target=$(readlink "$etc_conf")
-    [ -e "$target" ] || return 0
-    head -n 1 "$target" | grep -q '^# Written by tools/slurm_local.sh' || return 1
-    pid=$(cat "$(dirname "$target")/slurmctld.pid" 2>/dev/null || true)
+    [ -e "$etc_conf" ] || return 0  # follows the link, relative or not
+    head -n 1 "$etc_conf" | grep -q '^# Written by tools/slurm_local.sh' || return 1
+    pid=$(cat "$(dirname "$(readlink -f "$etc_conf")")/slurmctld.pid" 2>/dev/null || true)
     ! { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 }
 
